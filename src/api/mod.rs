@@ -1,0 +1,21 @@
+//! The Omics API: signing, models, errors, the rate-limited request queue and the client.
+//! Nothing here knows about the terminal UI.
+
+pub mod error;
+pub mod sign;
+pub mod types;
+
+pub use error::{ApiError, TransportKind};
+
+/// The service name in the credential scope and the default host.
+pub const SERVICE: &str = "omics";
+/// The API version every request carries.
+pub const VERSION: &str = "2022-11-28";
+/// The default endpoint (mainland China site).
+pub const DEFAULT_ENDPOINT: &str = "https://omics.tencentcloudapi.com";
+/// The regions the run APIs support, per the spec.
+pub const REGIONS: [&str; 3] = ["ap-beijing", "ap-guangzhou", "ap-shanghai"];
+/// The service's documented limit: requests per second per action and region.
+pub const SERVICE_RATE_LIMIT: u32 = 20;
+/// The largest page the Describe actions return.
+pub const MAX_PAGE: u32 = 100;

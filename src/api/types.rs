@@ -1,0 +1,461 @@
+//! The service's data structures (数据结构) and the response bodies of the actions omtop uses.
+//!
+//! Every response field is optional (the service may omit a field or send `null`), unknown
+//! fields are ignored, and statuses stay plain strings so that values nobody has documented
+//! yet are shown as they are instead of being rejected.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A timestamp as the service sent it, with its parsed value when it could be read.
+///
+/// The service writes ISO 8601 with an offset (`2023-03-15T20:52:56+08:00`); the newer
+/// project APIs write `2023-10-25 20:17:58` with no zone. That form is read as China
+/// Standard Time (UTC+8), the zone the service's own ISO timestamps carry.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Timestamp {
+    pub raw: String,
+    pub parsed: Option<DateTime<FixedOffset>>,
+}
+
+impl Timestamp {
+    pub fn parse(raw: &str) -> Self {
+        Self {
+            raw: raw.to_string(),
+            parsed: parse_time(raw),
+        }
+    }
+
+    pub fn from_datetime(t: DateTime<FixedOffset>) -> Self {
+        Self {
+            raw: t.to_rfc3339(),
+            parsed: Some(t),
+        }
+    }
+
+    pub fn unix(&self) -> Option<i64> {
+        self.parsed.map(|t| t.timestamp())
+    }
+}
+
+/// The zone assumed for timestamps that carry none.
+pub fn service_zone() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!())
+}
+
+/// Parses ISO 8601 / RFC 3339 with an offset, or `YYYY-MM-DD hh:mm:ss` (read as UTC+8).
+pub fn parse_time(raw: &str) -> Option<DateTime<FixedOffset>> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t);
+    }
+    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
+            return service_zone().from_local_datetime(&n).single();
+        }
+    }
+    None
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Accept anything: a string, a number of seconds, or junk kept as raw text.
+        let v = serde_json::Value::deserialize(d)?;
+        Ok(match v {
+            serde_json::Value::String(s) => Timestamp::parse(&s),
+            serde_json::Value::Number(n) => {
+                let parsed = n
+                    .as_i64()
+                    .and_then(|secs| DateTime::from_timestamp(secs, 0))
+                    .map(|t| t.with_timezone(&service_zone()));
+                Timestamp {
+                    raw: n.to_string(),
+                    parsed,
+                }
+            }
+            other => Timestamp {
+                raw: other.to_string(),
+                parsed: None,
+            },
+        })
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+/// How a field is read when the service sends the wrong JSON type: numbers may come as
+/// strings and the other way round, a malformed element of an array is dropped, and anything
+/// else unreadable becomes `None` instead of failing the whole response.
+pub trait Lenient: Sized + serde::de::DeserializeOwned {
+    fn coerce(v: serde_json::Value) -> Option<Self> {
+        serde_json::from_value(v).ok()
+    }
+}
+
+impl Lenient for String {
+    fn coerce(v: serde_json::Value) -> Option<Self> {
+        match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+impl Lenient for i64 {
+    fn coerce(v: serde_json::Value) -> Option<Self> {
+        match v {
+            serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+impl Lenient for bool {
+    fn coerce(v: serde_json::Value) -> Option<Self> {
+        match v {
+            serde_json::Value::Bool(b) => Some(b),
+            serde_json::Value::String(s) => match s.to_ascii_lowercase().as_str() {
+                "true" | "1" => Some(true),
+                "false" | "0" => Some(false),
+                _ => None,
+            },
+            serde_json::Value::Number(n) => n.as_i64().map(|i| i != 0),
+            _ => None,
+        }
+    }
+}
+
+impl Lenient for Timestamp {
+    fn coerce(v: serde_json::Value) -> Option<Self> {
+        if v.is_null() {
+            return None;
+        }
+        serde_json::from_value(v).ok()
+    }
+}
+
+impl<T: Lenient> Lenient for Vec<T> {
+    fn coerce(v: serde_json::Value) -> Option<Self> {
+        match v {
+            serde_json::Value::Array(items) => Some(items.into_iter().filter_map(T::coerce).collect()),
+            _ => None,
+        }
+    }
+}
+
+fn lenient<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<Option<T>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(v.and_then(T::coerce))
+}
+
+/// Declares a response structure: PascalCase on the wire, every field optional and lenient,
+/// `None` fields left out when serialized (for `--json` output and the simulator).
+macro_rules! model {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "PascalCase", default)]
+        pub struct $name {
+            $(
+                $(#[$fm])*
+                #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )*
+        }
+
+        impl Lenient for $name {}
+    };
+}
+
+model! {
+    /// A project (项目).
+    pub struct Project {
+        project_id: String, name: String, description: String, region: String,
+        create_time: Timestamp, update_time: Timestamp, creator: String, is_default: bool,
+    }
+}
+
+model! {
+    /// Submit, start and end times of a run group or run.
+    pub struct ExecutionTime { submit_time: Timestamp, start_time: Timestamp, end_time: Timestamp }
+}
+
+model! {
+    /// How many runs of a group are in one status.
+    pub struct RunStatusCount { status: String, count: i64 }
+}
+
+model! {
+    /// WDL run options.
+    pub struct RunOption {
+        failure_mode: String, use_call_cache: bool, use_error_on_hold: bool,
+        final_workflow_outputs_dir: String, use_relative_output_paths: bool,
+        add_run_info_to_output_dir: bool,
+    }
+}
+
+model! {
+    /// Nextflow run options.
+    pub struct NFOption {
+        config: String, profile: String, report: bool, resume: bool,
+        #[serde(rename = "NFVersion")]
+        nf_version: String,
+        launch_dir: String,
+    }
+}
+
+model! {
+    /// Cache settings of a run.
+    pub struct CacheInfo { cache_clear_delay: i64, cache_clear_time: Timestamp, cache_cleared: bool }
+}
+
+model! {
+    /// A cache volume used by a run group.
+    pub struct VolumeInfo { volume_id: String, name: String, mount_path: String }
+}
+
+model! {
+    /// The application version a run group was launched from.
+    pub struct ApplicationVersion {
+        #[serde(rename = "Type")]
+        kind: String,
+        application_version_id: String, name: String, description: String, entrypoint: String,
+        create_time: Timestamp, creator_name: String, creator_id: String,
+    }
+}
+
+model! {
+    /// A run group (任务批次).
+    pub struct RunGroup {
+        run_group_id: String, project_id: String, project_name: String, application_id: String,
+        application_name: String, application_type: String,
+        application_version: ApplicationVersion,
+        access_mode: String, environment_id: String, environment_name: String, table_id: String,
+        name: String, description: String, status: String,
+        #[serde(rename = "Type")]
+        kind: String,
+        work_dir: String, input: String, input_type: String, input_cos_uri: String,
+        input_template_id: String,
+        option: RunOption,
+        #[serde(rename = "NFOption")]
+        nf_option: NFOption,
+        volumes: Vec<VolumeInfo>,
+        total_run: i64,
+        run_status_counts: Vec<RunStatusCount>,
+        execution_time: ExecutionTime,
+        error_message: String, result_notify: String,
+        create_time: Timestamp, update_time: Timestamp, creator: String, creator_id: String,
+    }
+}
+
+model! {
+    /// A run (任务): one sample of a run group.
+    pub struct Run {
+        run_uuid: String, project_id: String, application_id: String, run_group_id: String,
+        environment_id: String, user_defined_id: String, table_id: String, table_row_uuid: String,
+        status: String, input: String,
+        option: RunOption,
+        execution_time: ExecutionTime,
+        cache: CacheInfo,
+        error_message: String,
+        create_time: Timestamp, update_time: Timestamp,
+    }
+}
+
+model! {
+    /// A call (作业) of a run, or the run itself as GetRunStatus describes it.
+    pub struct RunMetadata {
+        run_type: String, run_id: String, parent_id: String, job_id: String, call_name: String,
+        scatter_index: String, input: String, output: String, status: String,
+        error_message: String,
+        start_time: Timestamp, submit_time: Timestamp, end_time: Timestamp,
+        command: String, runtime: String, preprocess: bool, post_process: bool,
+        call_cached: bool, work_dir: String, stdout: String, stderr: String, meta: String,
+    }
+}
+
+model! {
+    /// DescribeProjects' response.
+    pub struct DescribeProjectsResponse { total_count: i64, projects: Vec<Project> }
+}
+
+model! {
+    /// DescribeRunGroups' response.
+    pub struct DescribeRunGroupsResponse { total_count: i64, run_groups: Vec<RunGroup> }
+}
+
+model! {
+    /// DescribeRuns' response.
+    pub struct DescribeRunsResponse { total_count: i64, runs: Vec<Run> }
+}
+
+model! {
+    /// GetRunCalls' response.
+    pub struct GetRunCallsResponse { calls: Vec<RunMetadata> }
+}
+
+model! {
+    /// GetRunStatus' response.
+    pub struct GetRunStatusResponse { metadata: RunMetadata }
+}
+
+model! {
+    /// GetRunMetadataFile's response.
+    pub struct GetRunMetadataFileResponse { cos_signed_url: String, cos_signed_urls: Vec<String> }
+}
+
+model! {
+    /// GetRunJobLog's response.
+    pub struct GetRunJobLogResponse { content: String }
+}
+
+model! {
+    /// The response of RetryRuns and RunApplication: the new run group.
+    pub struct RunGroupCreatedResponse { run_group_id: String }
+}
+
+/// A filter (过滤器): a field name and the values it may take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Filter {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+impl Filter {
+    pub fn new(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            name: name.to_string(),
+            values: values.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The broad class of a status string, for colour, symbols and filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StatusClass {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Unknown,
+}
+
+impl StatusClass {
+    /// Classifies any status the service uses for groups, runs and calls. Values not seen
+    /// before are `Unknown` and still shown verbatim.
+    pub fn of(status: &str) -> Self {
+        let s = status.trim().to_ascii_uppercase();
+        match s.as_str() {
+            "INIT" | "INITIALIZING" | "PENDING" | "QUEUED" | "SUBMITTED" | "WAITING"
+            | "NOTSTARTED" | "NOT_STARTED" | "STARTING" => Self::Pending,
+            "RUNNING" | "QUEUEDINCROMWELL" | "STARTING_RUNNING" | "TERMINATING" | "ABORTING"
+            | "RETRYING" | "PREPARING" => Self::Running,
+            "SUCCESS" | "SUCCEEDED" | "COMPLETE" | "COMPLETED" | "DONE" | "CACHED" => {
+                Self::Succeeded
+            }
+            "TERMINATED" | "ABORTED" | "CANCELLED" | "CANCELED" | "STOPPED" => Self::Cancelled,
+            _ if s.contains("ERROR") || s.contains("FAIL") => Self::Failed,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Whether the item may still change (polling continues while true).
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Pending | Self::Running)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_both_forms() {
+        let iso = Timestamp::parse("2023-03-15T20:52:56+08:00");
+        let plain = Timestamp::parse("2023-03-15 20:52:56");
+        assert_eq!(iso.unix(), Some(1_678_884_776));
+        assert_eq!(plain.unix(), iso.unix());
+        assert_eq!(Timestamp::parse("yesterday").parsed, None);
+        assert_eq!(Timestamp::parse("yesterday").raw, "yesterday");
+        assert_eq!(Timestamp::parse("").parsed, None);
+    }
+
+    #[test]
+    fn run_group_from_the_spec_example() {
+        let json = r#"{
+            "ApplicationId": "app-sweet-cerulean-frog-569111", "ApplicationName": "base64",
+            "ApplicationType": "WDL", "CreateTime": "2023-03-15T20:52:56+08:00",
+            "EnvironmentName": "提交任务环境",
+            "ExecutionTime": {"EndTime": "2023-03-15T20:53:23+08:00", "StartTime": "2023-03-15T20:53:13+08:00", "SubmitTime": "2023-03-15T20:52:56+08:00"},
+            "Option": {"FailureMode": "", "UseCallCache": false, "UseErrorOnHold": false, "UseRelativeOutputPaths": true, "FinalWorkflowOutputsDir": "cos://bucket-10000/output"},
+            "RunStatusCounts": [{"Count": 1, "Status": "SUCCESS"}],
+            "Status": "COMPLETE", "TotalRun": 1, "SomethingNew": {"x": 1}
+        }"#;
+        let g: RunGroup = serde_json::from_str(json).expect("decodes");
+        assert_eq!(g.application_name.as_deref(), Some("base64"));
+        assert_eq!(g.environment_name.as_deref(), Some("提交任务环境"));
+        assert_eq!(g.total_run, Some(1));
+        assert_eq!(
+            g.run_status_counts.as_ref().map(|c| c[0].status.as_deref()),
+            Some(Some("SUCCESS"))
+        );
+        assert_eq!(g.option.and_then(|o| o.use_relative_output_paths), Some(true));
+        let end = g.execution_time.and_then(|e| e.end_time).and_then(|t| t.unix());
+        assert_eq!(end, Some(1_678_884_803));
+    }
+
+    #[test]
+    fn nulls_wrong_types_and_unknown_statuses_are_tolerated() {
+        let json = r#"{"RunUuid": null, "Status": "QUANTUM_SUPERPOSITION", "Cache": null,
+            "ExecutionTime": "not an object", "CreateTime": null, "Input": {"a": 1},
+            "ErrorMessage": 42}"#;
+        let r: Run = serde_json::from_str(json).expect("decodes");
+        assert_eq!(r.run_uuid, None);
+        assert_eq!(r.status.as_deref(), Some("QUANTUM_SUPERPOSITION"));
+        assert_eq!(StatusClass::of("QUANTUM_SUPERPOSITION"), StatusClass::Unknown);
+        assert_eq!(r.execution_time, None);
+        assert_eq!(r.input.as_deref(), Some(r#"{"a":1}"#));
+        assert_eq!(r.error_message.as_deref(), Some("42"));
+        let g: DescribeRunGroupsResponse =
+            serde_json::from_str(r#"{"TotalCount": "7", "RunGroups": [1, {"Name": "ok"}]}"#)
+                .expect("decodes");
+        assert_eq!(g.total_count, Some(7));
+        assert_eq!(g.run_groups.map(|v| v.len()), Some(1));
+    }
+
+    #[test]
+    fn status_classes() {
+        assert_eq!(StatusClass::of("EXECUTOR_ERROR"), StatusClass::Failed);
+        assert_eq!(StatusClass::of("COMPLETE_ERROR"), StatusClass::Failed);
+        assert_eq!(StatusClass::of("COMPLETE"), StatusClass::Succeeded);
+        assert_eq!(StatusClass::of("RUNNING"), StatusClass::Running);
+        assert_eq!(StatusClass::of("INIT"), StatusClass::Pending);
+        assert!(StatusClass::of("INIT").is_live());
+        assert!(!StatusClass::of("SUCCESS").is_live());
+    }
+
+    #[test]
+    fn serialization_omits_absent_fields() {
+        let o = RunOption {
+            use_call_cache: Some(true),
+            ..Default::default()
+        };
+        assert_eq!(serde_json::to_string(&o).expect("encodes"), r#"{"UseCallCache":true}"#);
+        let nf = NFOption {
+            nf_version: Some("23.10.1".into()),
+            ..Default::default()
+        };
+        assert_eq!(serde_json::to_string(&nf).expect("encodes"), r#"{"NFVersion":"23.10.1"}"#);
+    }
+}
