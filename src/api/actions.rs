@@ -1,0 +1,356 @@
+//! The actions omtop uses, typed. Paged lists read TotalCount from the first page and then
+//! ask for every other page at once; the rate limiter spaces them out, so a long list loads
+//! as fast as the service allows and not a request faster.
+
+use futures::future::try_join_all;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::client::{Client, Reply};
+use super::error::ApiError;
+use super::queue::Priority;
+use super::types::{
+    DescribeProjectsResponse, DescribeRunGroupsResponse, DescribeRunsResponse, Filter,
+    GetRunCallsResponse, GetRunJobLogResponse, GetRunMetadataFileResponse, GetRunStatusResponse,
+    NFOption, Project, Run, RunGroup, RunGroupCreatedResponse, RunMetadata, RunOption,
+};
+use super::MAX_PAGE;
+
+/// Where a request goes: a region, and a project in it (`None`: the region's default).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Scope {
+    pub region: String,
+    pub project_id: Option<String>,
+}
+
+impl Scope {
+    pub fn new(region: impl Into<String>, project_id: Option<String>) -> Self {
+        Self {
+            region: region.into(),
+            project_id: project_id.filter(|p| !p.is_empty()),
+        }
+    }
+
+    fn body(&self) -> serde_json::Map<String, Value> {
+        let mut m = serde_json::Map::new();
+        if let Some(p) = &self.project_id {
+            m.insert("ProjectId".into(), Value::String(p.clone()));
+        }
+        m
+    }
+}
+
+/// What RetryRuns retries, and how.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RetryRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_group_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub run_uuids: Vec<String>,
+    #[serde(rename = "WDLOption", skip_serializing_if = "Option::is_none")]
+    pub wdl_option: Option<RunOption>,
+    #[serde(rename = "NFOption", skip_serializing_if = "Option::is_none")]
+    pub nf_option: Option<NFOption>,
+}
+
+/// What RunApplication launches.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LaunchRequest {
+    pub application_id: String,
+    pub name: String,
+    pub environment_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_base64: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_cos_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub table_row_uuids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_version_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub option: Option<RunOption>,
+    #[serde(rename = "NFOption", skip_serializing_if = "Option::is_none")]
+    pub nf_option: Option<NFOption>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_dir: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_clear_delay: Option<i64>,
+}
+
+/// The answer to a mutation that made a run group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    pub run_group_id: String,
+    pub request_id: String,
+}
+
+fn merge(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
+    if let Value::Object(m) = extra {
+        base.extend(m);
+    }
+    Value::Object(base)
+}
+
+fn filters_value(filters: &[Filter]) -> Value {
+    serde_json::to_value(filters).unwrap_or(Value::Null)
+}
+
+impl Client {
+    /// Fetches every page of a Describe action. `items` takes a page's response apart into
+    /// (TotalCount, items).
+    async fn all_pages<R, T>(
+        &self,
+        action: &str,
+        scope: &Scope,
+        filters: &[Filter],
+        priority: Priority,
+        items: impl Fn(R) -> (Option<i64>, Vec<T>),
+    ) -> Result<Vec<T>, ApiError>
+    where
+        R: serde::de::DeserializeOwned,
+    {
+        let page = |offset: u64| {
+            let mut body = scope.body();
+            body.insert("Limit".into(), json!(MAX_PAGE));
+            body.insert("Offset".into(), json!(offset));
+            if !filters.is_empty() {
+                body.insert("Filters".into(), filters_value(filters));
+            }
+            let body = Value::Object(body);
+            async move {
+                self.call::<R>(action, &scope.region, &body, priority)
+                    .await
+                    .map(|r| r.data)
+            }
+        };
+        let (total, mut all) = items(page(0).await?);
+        let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
+        let fetched = all.len() as u64;
+        if fetched == 0 || fetched >= total {
+            return Ok(all);
+        }
+        let offsets = (1..).map(|i| i * u64::from(MAX_PAGE)).take_while(|o| *o < total);
+        let rest = try_join_all(offsets.map(page)).await?;
+        for r in rest {
+            all.extend(items(r).1);
+        }
+        Ok(all)
+    }
+
+    /// DescribeProjects: every project of a region.
+    pub async fn describe_projects(
+        &self,
+        region: &str,
+        priority: Priority,
+    ) -> Result<Vec<Project>, ApiError> {
+        let scope = Scope::new(region, None);
+        self.all_pages(
+            "DescribeProjects",
+            &scope,
+            &[],
+            priority,
+            |r: DescribeProjectsResponse| (r.total_count, r.projects.unwrap_or_default()),
+        )
+        .await
+    }
+
+    /// DescribeRunGroups: every run group matching the filters.
+    pub async fn describe_run_groups(
+        &self,
+        scope: &Scope,
+        filters: &[Filter],
+        priority: Priority,
+    ) -> Result<Vec<RunGroup>, ApiError> {
+        let mut groups = self
+            .all_pages(
+                "DescribeRunGroups",
+                scope,
+                filters,
+                priority,
+                |r: DescribeRunGroupsResponse| (r.total_count, r.run_groups.unwrap_or_default()),
+            )
+            .await?;
+        dedup_by_key(&mut groups, |g| g.run_group_id.clone());
+        Ok(groups)
+    }
+
+    /// DescribeRuns: every run matching the filters (e.g. `RunGroupId`).
+    pub async fn describe_runs(
+        &self,
+        scope: &Scope,
+        filters: &[Filter],
+        priority: Priority,
+    ) -> Result<Vec<Run>, ApiError> {
+        let mut runs = self
+            .all_pages(
+                "DescribeRuns",
+                scope,
+                filters,
+                priority,
+                |r: DescribeRunsResponse| (r.total_count, r.runs.unwrap_or_default()),
+            )
+            .await?;
+        dedup_by_key(&mut runs, |r| r.run_uuid.clone());
+        Ok(runs)
+    }
+
+    /// GetRunCalls: the calls at `path` of a run ("/" for the top level, "/A/B" below the
+    /// call with RunId B inside the call with RunId A).
+    pub async fn get_run_calls(
+        &self,
+        scope: &Scope,
+        run_uuid: &str,
+        path: &str,
+        priority: Priority,
+    ) -> Result<Vec<RunMetadata>, ApiError> {
+        let body = merge(scope.body(), json!({"RunUuid": run_uuid, "Path": path}));
+        let r: Reply<GetRunCallsResponse> = self
+            .call("GetRunCalls", &scope.region, &body, priority)
+            .await?;
+        Ok(r.data.calls.unwrap_or_default())
+    }
+
+    /// GetRunStatus: the run itself as one RunMetadata.
+    pub async fn get_run_status(
+        &self,
+        scope: &Scope,
+        run_uuid: &str,
+        priority: Priority,
+    ) -> Result<RunMetadata, ApiError> {
+        let body = merge(scope.body(), json!({"RunUuid": run_uuid}));
+        let r: Reply<GetRunStatusResponse> = self
+            .call("GetRunStatus", &scope.region, &body, priority)
+            .await?;
+        Ok(r.data.metadata.unwrap_or_default())
+    }
+
+    /// GetRunMetadataFile: a presigned URL (valid about a minute) for one file of a run.
+    pub async fn get_run_metadata_file(
+        &self,
+        scope: &Scope,
+        run_uuid: &str,
+        key: &str,
+        priority: Priority,
+    ) -> Result<String, ApiError> {
+        let body = merge(scope.body(), json!({"RunUuid": run_uuid, "Key": key}));
+        let r: Reply<GetRunMetadataFileResponse> = self
+            .call("GetRunMetadataFile", &scope.region, &body, priority)
+            .await?;
+        r.data
+            .cos_signed_url
+            .filter(|u| !u.is_empty())
+            .or_else(|| r.data.cos_signed_urls.and_then(|v| v.into_iter().next()))
+            .ok_or_else(|| ApiError::Service {
+                action: "GetRunMetadataFile".into(),
+                code: "ResourceNotFound".into(),
+                message: format!("no URL returned for {key}"),
+                request_id: r.request_id,
+            })
+    }
+
+    /// Downloads a run's metadata file (nextflow.log, execution_trace.txt, ...). The URL is
+    /// presigned for about a minute, so each attempt asks for a fresh one.
+    pub async fn fetch_metadata_file(
+        &self,
+        scope: &Scope,
+        run_uuid: &str,
+        key: &str,
+        priority: Priority,
+    ) -> Result<String, ApiError> {
+        let mut last = None;
+        for attempt in 0..3u32 {
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(300 << attempt)).await;
+            }
+            let url = self.get_run_metadata_file(scope, run_uuid, key, priority).await?;
+            match self.download(&url).await {
+                Ok(text) => return Ok(text),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| ApiError::Local {
+            action: "download".into(),
+            detail: format!("{key}: no attempt made"),
+        }))
+    }
+
+    /// GetRunJobLog: a task's stdout or stderr.
+    pub async fn get_run_job_log(
+        &self,
+        scope: &Scope,
+        run_uuid: &str,
+        job_id: &str,
+        path: &str,
+        stderr: bool,
+        priority: Priority,
+    ) -> Result<String, ApiError> {
+        let log_type = if stderr { "stderr" } else { "stdout" };
+        let body = merge(
+            scope.body(),
+            json!({"RunUuid": run_uuid, "JobId": job_id, "LogType": log_type, "Path": path}),
+        );
+        let r: Reply<GetRunJobLogResponse> = self
+            .call("GetRunJobLog", &scope.region, &body, priority)
+            .await?;
+        Ok(r.data.content.unwrap_or_default())
+    }
+
+    /// TerminateRunGroup; returns the RequestId.
+    pub async fn terminate_run_group(
+        &self,
+        scope: &Scope,
+        run_group_id: &str,
+    ) -> Result<String, ApiError> {
+        let body = merge(scope.body(), json!({"RunGroupId": run_group_id}));
+        let r: Reply<Value> = self
+            .call("TerminateRunGroup", &scope.region, &body, Priority::Interactive)
+            .await?;
+        Ok(r.request_id)
+    }
+
+    /// RetryRuns: makes a new run group of new runs.
+    pub async fn retry_runs(&self, scope: &Scope, req: &RetryRequest) -> Result<Created, ApiError> {
+        let body = merge(scope.body(), serde_json::to_value(req).unwrap_or(Value::Null));
+        self.created("RetryRuns", &scope.region, &body).await
+    }
+
+    /// RunApplication: launches a new run group.
+    pub async fn run_application(
+        &self,
+        scope: &Scope,
+        req: &LaunchRequest,
+    ) -> Result<Created, ApiError> {
+        let body = merge(scope.body(), serde_json::to_value(req).unwrap_or(Value::Null));
+        self.created("RunApplication", &scope.region, &body).await
+    }
+
+    async fn created(&self, action: &str, region: &str, body: &Value) -> Result<Created, ApiError> {
+        let r: Reply<RunGroupCreatedResponse> =
+            self.call(action, region, body, Priority::Interactive).await?;
+        let id = r.data.run_group_id.unwrap_or_default();
+        if id.is_empty() {
+            // The call succeeded, so the group exists; only its id is missing.
+            return Err(ApiError::Service {
+                action: action.to_string(),
+                code: "MissingRunGroupId".into(),
+                message: "the service accepted the request but returned no RunGroupId".into(),
+                request_id: r.request_id,
+            });
+        }
+        Ok(Created {
+            run_group_id: id,
+            request_id: r.request_id,
+        })
+    }
+}
+
+fn dedup_by_key<T>(items: &mut Vec<T>, key: impl Fn(&T) -> Option<String>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|i| key(i).is_none_or(|k| seen.insert(k)));
+}

@@ -1,0 +1,659 @@
+//! The one signed HTTP client. Every request waits for the rate limiter, is signed at the
+//! moment it leaves (so time spent queued never makes a signature stale), and is sent over
+//! a shared connection pool. Reads are coalesced and retried; mutations are not resent
+//! unless the service has definitely refused them (see [`Client::call`]).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rand::Rng;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use super::error::{ApiError, TransportKind};
+use super::queue::{LimitKey, Priority, RateLimiter};
+use super::sign::{SignInput, authorization, sign};
+use super::{SERVICE, VERSION};
+
+/// The key material a request is signed with. Its `Debug` shows no secret.
+#[derive(Clone)]
+pub struct KeyMaterial {
+    pub secret_id: String,
+    pub secret_key: String,
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for KeyMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyMaterial")
+            .field("secret_id", &mask(&self.secret_id))
+            .field("secret_key", &"***")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// `AKID****abcd`: enough to tell two keys apart, not enough to use one.
+pub fn mask(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() <= 8 {
+        return "****".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where the client gets credentials each time it signs (they may rotate).
+pub trait CredentialSource: Send + Sync {
+    fn key_material(&self) -> BoxFuture<'_, Result<KeyMaterial, String>>;
+}
+
+impl CredentialSource for KeyMaterial {
+    fn key_material(&self) -> BoxFuture<'_, Result<KeyMaterial, String>> {
+        let k = self.clone();
+        Box::pin(async move { Ok(k) })
+    }
+}
+
+/// Knobs of the client; `ClientConfig::new` has the defaults.
+pub struct ClientConfig {
+    pub endpoint: reqwest::Url,
+    pub credentials: Arc<dyn CredentialSource>,
+    pub rate_limit: u32,
+    pub language: Option<String>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Attempts for a read, the first included.
+    pub read_attempts: u32,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(endpoint: reqwest::Url, credentials: Arc<dyn CredentialSource>) -> Self {
+        Self {
+            endpoint,
+            credentials,
+            rate_limit: super::SERVICE_RATE_LIMIT,
+            language: None,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            read_attempts: 5,
+            backoff_base: Duration::from_millis(200),
+            backoff_cap: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A decoded answer and the RequestId the service gave it.
+#[derive(Debug, Clone)]
+pub struct Reply<T> {
+    pub data: T,
+    pub request_id: String,
+}
+
+type Shared = Result<Reply<Arc<Value>>, ApiError>;
+
+/// What the status bar shows about the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// The busiest (action, region) in the last second, and its count.
+    pub busiest: Option<(String, String, u32)>,
+    pub rate_limit: u32,
+    pub in_flight: usize,
+    pub queued: usize,
+    pub sent: u64,
+    pub retried: u64,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    endpoint: reqwest::Url,
+    host: String,
+    credentials: Arc<dyn CredentialSource>,
+    language: Option<String>,
+    limiter: Arc<RateLimiter>,
+    read_attempts: u32,
+    backoff_base: Duration,
+    backoff_cap: Duration,
+    /// Seconds to add to the local clock, learnt from the service's `Date` header.
+    clock_offset: AtomicI64,
+    pending: Mutex<HashMap<String, Vec<oneshot::Sender<Shared>>>>,
+    in_flight: AtomicUsize,
+    sent: AtomicU64,
+    retried: AtomicU64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether an action changes state at the service (and so must never be resent blindly).
+pub fn is_mutation(action: &str) -> bool {
+    !(action.starts_with("Describe") || action.starts_with("Get"))
+}
+
+impl Client {
+    pub fn new(cfg: ClientConfig) -> Result<Self, ApiError> {
+        let local = |detail: String| ApiError::Local {
+            action: "connect".into(),
+            detail,
+        };
+        let host = match (cfg.endpoint.host_str(), cfg.endpoint.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => return Err(local(format!("endpoint {} has no host", cfg.endpoint))),
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.request_timeout)
+            .pool_idle_timeout(Duration::from_secs(50))
+            .user_agent(concat!("omtop/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| local(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                endpoint: cfg.endpoint,
+                host,
+                credentials: cfg.credentials,
+                language: cfg.language,
+                limiter: RateLimiter::new(cfg.rate_limit),
+                read_attempts: cfg.read_attempts.max(1),
+                backoff_base: cfg.backoff_base,
+                backoff_cap: cfg.backoff_cap,
+                clock_offset: AtomicI64::new(0),
+                pending: Mutex::new(HashMap::new()),
+                in_flight: AtomicUsize::new(0),
+                sent: AtomicU64::new(0),
+                retried: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub fn endpoint(&self) -> &reqwest::Url {
+        &self.inner.endpoint
+    }
+
+    /// The clock offset (seconds) learnt from the service.
+    pub fn clock_offset(&self) -> i64 {
+        self.inner.clock_offset.load(Ordering::Relaxed)
+    }
+
+    pub fn stats(&self) -> ClientStats {
+        let busiest = self
+            .inner
+            .limiter
+            .recent()
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(k, n)| (k.action, k.region, n));
+        ClientStats {
+            busiest,
+            rate_limit: self.inner.limiter.rate(),
+            in_flight: self.inner.in_flight.load(Ordering::Relaxed),
+            queued: self.inner.limiter.queued(),
+            sent: self.inner.sent.load(Ordering::Relaxed),
+            retried: self.inner.retried.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Calls `action` in `region` with a JSON object body and decodes `Response`.
+    ///
+    /// Reads (`Describe*`, `Get*`): an identical read already in flight is joined instead of
+    /// sent again; transport failures, `InternalError`, `ServiceUnavailable` and
+    /// `RequestLimitExceeded*` are retried with capped, jittered exponential backoff.
+    /// Mutations: resent only after a definite refusal (`RequestLimitExceeded*`, or
+    /// `AuthFailure.SignatureExpire` once the clock is corrected). A failure after the request
+    /// may have reached the service becomes [`ApiError::OutcomeUnknown`] and is never resent.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        action: &str,
+        region: &str,
+        body: &Value,
+        priority: Priority,
+    ) -> Result<Reply<T>, ApiError> {
+        let reply = if is_mutation(action) {
+            self.execute(action, region, body, priority).await?
+        } else {
+            self.coalesced(action, region, body, priority).await?
+        };
+        let data = T::deserialize(&*reply.data).map_err(|e| ApiError::Transport {
+            action: action.to_string(),
+            kind: TransportKind::Decode,
+            detail: format!("unexpected response shape: {e} (RequestId {})", reply.request_id),
+        })?;
+        Ok(Reply {
+            data,
+            request_id: reply.request_id,
+        })
+    }
+
+    fn pending(&self) -> MutexGuard<'_, HashMap<String, Vec<oneshot::Sender<Shared>>>> {
+        self.inner
+            .pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn coalesced(
+        &self,
+        action: &str,
+        region: &str,
+        body: &Value,
+        priority: Priority,
+    ) -> Shared {
+        let key = format!("{action}\n{region}\n{body}");
+        loop {
+            let rx = {
+                let mut pending = self.pending();
+                match pending.get_mut(&key) {
+                    Some(waiters) => {
+                        let (tx, rx) = oneshot::channel();
+                        waiters.push(tx);
+                        Some(rx)
+                    }
+                    None => {
+                        pending.insert(key.clone(), Vec::new());
+                        None
+                    }
+                }
+            };
+            match rx {
+                // Joined an identical read; if its leader was cancelled, try again.
+                Some(rx) => match rx.await {
+                    Ok(result) => return result,
+                    Err(_) => continue,
+                },
+                None => break,
+            }
+        }
+        let guard = PendingGuard {
+            client: self,
+            key: &key,
+        };
+        let result = self.execute(action, region, body, priority).await;
+        let waiters = guard.finish();
+        for w in waiters {
+            let _ = w.send(result.clone());
+        }
+        result
+    }
+
+    async fn execute(&self, action: &str, region: &str, body: &Value, priority: Priority) -> Shared {
+        let mutation = is_mutation(action);
+        let key = LimitKey {
+            action: action.to_string(),
+            region: region.to_string(),
+        };
+        let payload = serde_json::to_vec(body).map_err(|e| ApiError::Local {
+            action: action.to_string(),
+            detail: format!("cannot encode the request: {e}"),
+        })?;
+        let mut resynced = false;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.inner.limiter.acquire(&key, priority).await;
+            let (result, server_time) = self.send_once(action, region, &payload).await;
+            let Err(err) = result else { return result };
+            if err.code() == Some("AuthFailure.SignatureExpire") && !resynced {
+                if let Some(server) = server_time {
+                    let offset = server - chrono::Utc::now().timestamp();
+                    self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                    tracing::warn!(action, offset, "clock differs from the service; re-signing");
+                    resynced = true;
+                    self.inner.retried.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+            }
+            let again = if mutation {
+                err.is_definite_rejection()
+            } else {
+                err.is_retryable_read()
+            };
+            if again && attempt < self.inner.read_attempts {
+                self.inner.retried.fetch_add(1, Ordering::Relaxed);
+                let delay = self.backoff(attempt, &err);
+                tracing::debug!(action, attempt, ?delay, error = %err, "retrying");
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            return Err(if mutation { ambiguous(err) } else { err });
+        }
+    }
+
+    fn backoff(&self, attempt: u32, err: &ApiError) -> Duration {
+        let exp = self
+            .inner
+            .backoff_base
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.inner.backoff_cap);
+        // Throttling frees up within a second; waiting less than that is wasted.
+        let floor = if err.code().is_some_and(|c| c.starts_with("RequestLimitExceeded")) {
+            Duration::from_millis(500)
+        } else {
+            Duration::ZERO
+        };
+        let jittered = exp.mul_f64(rand::rng().random_range(0.5..=1.0));
+        jittered.max(floor)
+    }
+
+    /// Signs and sends one request. Returns the service's clock (from `Date`) when known.
+    async fn send_once(&self, action: &str, region: &str, payload: &[u8]) -> (Shared, Option<i64>) {
+        let inner = &self.inner;
+        let keys = match inner.credentials.key_material().await {
+            Ok(k) => k,
+            Err(detail) => {
+                return (
+                    Err(ApiError::Local {
+                        action: action.to_string(),
+                        detail: format!("no credentials: {detail}"),
+                    }),
+                    None,
+                );
+            }
+        };
+        let timestamp = chrono::Utc::now().timestamp() + inner.clock_offset.load(Ordering::Relaxed);
+        let content_type = "application/json";
+        let signature = sign(
+            &SignInput {
+                method: "POST",
+                headers: &[
+                    ("content-type", content_type),
+                    ("host", &inner.host),
+                    ("x-tc-action", action),
+                ],
+                payload,
+                service: SERVICE,
+                timestamp,
+            },
+            &keys.secret_key,
+        );
+        let mut req = inner
+            .http
+            .post(inner.endpoint.clone())
+            .header("Content-Type", content_type)
+            .header("Authorization", authorization(&keys.secret_id, &signature))
+            .header("X-TC-Action", action)
+            .header("X-TC-Version", VERSION)
+            .header("X-TC-Timestamp", timestamp.to_string())
+            .header("X-TC-Region", region)
+            .header(
+                "X-TC-RequestClient",
+                concat!("omtop_", env!("CARGO_PKG_VERSION")),
+            )
+            .body(payload.to_vec());
+        if let Some(token) = &keys.token {
+            req = req.header("X-TC-Token", token);
+        }
+        if let Some(lang) = &inner.language {
+            req = req.header("X-TC-Language", lang);
+        }
+        inner.in_flight.fetch_add(1, Ordering::Relaxed);
+        inner.sent.fetch_add(1, Ordering::Relaxed);
+        let outcome = receive(action, req).await;
+        inner.in_flight.fetch_sub(1, Ordering::Relaxed);
+        outcome
+    }
+}
+
+/// The largest metadata file omtop downloads (a long nextflow.log is a few MB).
+const MAX_DOWNLOAD: usize = 64 << 20;
+
+impl Client {
+    /// Downloads a presigned file URL (COS). The URL comes from the service, so it is
+    /// checked: https, or http only to a loopback host (the simulator).
+    pub async fn download(&self, url: &str) -> Result<String, ApiError> {
+        let action = "download";
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| transport(action, TransportKind::Decode, format!("bad file URL: {e}")))?;
+        let loopback = parsed.host_str().is_some_and(is_loopback_host);
+        if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
+            return Err(ApiError::Local {
+                action: action.into(),
+                detail: format!("refusing file URL with scheme {}", parsed.scheme()),
+            });
+        }
+        let resp = self
+            .inner
+            .http
+            .get(parsed)
+            .send()
+            .await
+            .map_err(|e| classify(action, &e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| classify(action, &e))?;
+        if status != reqwest::StatusCode::OK {
+            let expired = status == reqwest::StatusCode::FORBIDDEN;
+            return Err(transport(
+                action,
+                TransportKind::HttpStatus(status.as_u16()),
+                if expired {
+                    "the presigned URL was refused (expired?)".to_string()
+                } else {
+                    format!("HTTP {status}")
+                },
+            ));
+        }
+        if bytes.len() > MAX_DOWNLOAD {
+            return Err(transport(action, TransportKind::Decode, "file larger than 64 MiB"));
+        }
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+/// Whether a host name or address is this machine (127.0.0.0/8, ::1, localhost).
+pub fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Removes a coalescing entry even when the leading call is cancelled, so that those who
+/// joined it notice and send their own.
+struct PendingGuard<'a> {
+    client: &'a Client,
+    key: &'a str,
+}
+
+impl PendingGuard<'_> {
+    fn finish(self) -> Vec<oneshot::Sender<Shared>> {
+        let waiters = self.client.pending().remove(self.key).unwrap_or_default();
+        std::mem::forget(self);
+        waiters
+    }
+}
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        self.client.pending().remove(self.key);
+    }
+}
+
+fn transport(action: &str, kind: TransportKind, detail: impl Into<String>) -> ApiError {
+    ApiError::Transport {
+        action: action.to_string(),
+        kind,
+        detail: detail.into(),
+    }
+}
+
+fn classify(action: &str, e: &reqwest::Error) -> ApiError {
+    let kind = if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_timeout() {
+        TransportKind::Timeout
+    } else {
+        TransportKind::Broken
+    };
+    // reqwest's own message names the URL and the cause; neither holds a secret.
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        detail = format!("{detail}: {s}");
+        source = s.source();
+    }
+    transport(action, kind, detail)
+}
+
+/// A mutation that failed after it may have arrived: say so, never resend.
+fn ambiguous(err: ApiError) -> ApiError {
+    match err {
+        ApiError::Transport {
+            action,
+            kind,
+            detail,
+        } if kind.may_have_arrived() => ApiError::OutcomeUnknown {
+            action,
+            kind,
+            detail,
+        },
+        other => other,
+    }
+}
+
+async fn receive(action: &str, req: reqwest::RequestBuilder) -> (Shared, Option<i64>) {
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) => return (Err(classify(action, &e)), None),
+    };
+    let server_time = resp
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok());
+    let status = resp.status();
+    let bytes = match resp.bytes().await {
+        Ok(b) => b,
+        Err(e) => return (Err(classify(action, &e)), server_time),
+    };
+    if status != reqwest::StatusCode::OK {
+        let snippet: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
+        return (
+            Err(transport(
+                action,
+                TransportKind::HttpStatus(status.as_u16()),
+                format!("HTTP {status}: {snippet}"),
+            )),
+            server_time,
+        );
+    }
+    (decode(action, &bytes), server_time)
+}
+
+/// Reads `{"Response": {...}}`, turning `Response.Error` into [`ApiError::Service`].
+pub fn decode(action: &str, bytes: &[u8]) -> Shared {
+    let mut root: Value = serde_json::from_slice(bytes).map_err(|e| {
+        transport(
+            action,
+            TransportKind::Decode,
+            format!("response is not JSON: {e}"),
+        )
+    })?;
+    let Some(response) = root.get_mut("Response").map(Value::take) else {
+        return Err(transport(
+            action,
+            TransportKind::Decode,
+            "response has no \"Response\" object",
+        ));
+    };
+    let request_id = response
+        .get("RequestId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if let Some(error) = response.get("Error").filter(|e| !e.is_null()) {
+        let text = |k: &str| {
+            error
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        return Err(ApiError::Service {
+            action: action.to_string(),
+            code: text("Code"),
+            message: text("Message"),
+            request_id,
+        });
+    }
+    if !response.is_object() {
+        return Err(transport(
+            action,
+            TransportKind::Decode,
+            "\"Response\" is not an object",
+        ));
+    }
+    Ok(Reply {
+        data: Arc::new(response),
+        request_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_errors_with_code_message_and_request_id() {
+        let body = br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"r-1"}}"#;
+        let err = decode("DescribeRuns", body).expect_err("is an error");
+        assert_eq!(err.code(), Some("AuthFailure.SignatureFailure"));
+        assert_eq!(err.request_id(), Some("r-1"));
+        assert!(err.to_string().contains("DescribeRuns"));
+        let ok = decode("DescribeRuns", br#"{"Response":{"TotalCount":1,"RequestId":"r-2"}}"#)
+            .expect("ok");
+        assert_eq!(ok.request_id, "r-2");
+        let bad = decode("DescribeRuns", b"{\"Resp").expect_err("not json");
+        assert!(matches!(
+            bad,
+            ApiError::Transport {
+                kind: TransportKind::Decode,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn key_material_debug_shows_no_secret() {
+        let k = KeyMaterial {
+            secret_id: "AKIDabcdefghijklmnop".into(),
+            secret_key: "very-secret-key".into(),
+            token: Some("session-token-xyz".into()),
+        };
+        let shown = format!("{k:?}");
+        assert!(!shown.contains("very-secret-key"));
+        assert!(!shown.contains("session-token-xyz"));
+        assert!(!shown.contains("AKIDabcdefghijklmnop"));
+        assert!(shown.contains("AKID****mnop"));
+    }
+
+    #[test]
+    fn mutations_are_told_from_reads() {
+        assert!(is_mutation("RetryRuns"));
+        assert!(is_mutation("TerminateRunGroup"));
+        assert!(is_mutation("RunApplication"));
+        assert!(!is_mutation("DescribeRuns"));
+        assert!(!is_mutation("GetRunCalls"));
+    }
+}
