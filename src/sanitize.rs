@@ -1,0 +1,137 @@
+//! Makes untrusted text safe to put on a terminal.
+//!
+//! Every string that comes from the network (names, error messages, logs) passes through
+//! here before it is drawn or printed. Escape sequences (CSI, OSC, DCS, ...), C0 and C1
+//! controls, DEL and bidirectional overrides are replaced by visible stand-ins, so data can
+//! neither move the cursor, set the clipboard, make links, ring the bell, nor reorder text.
+
+use std::borrow::Cow;
+
+/// The stand-in for a removed control: the Unicode "replacement"-like visible mark.
+const MARK: char = '\u{fffd}';
+
+fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        // bidi embeddings, overrides and isolates; line/paragraph separators
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}'
+        | '\u{061c}' | '\u{2028}' | '\u{2029}'
+        // zero-width and BOM characters that hide text
+        | '\u{200b}'..='\u{200d}' | '\u{feff}')
+}
+
+/// One line of display text: every control (newlines and tabs included) becomes a visible
+/// mark, so a table cell cannot be broken or shifted.
+pub fn line(s: &str) -> Cow<'_, str> {
+    clean(s, false)
+}
+
+/// Multi-line text (logs, error messages, JSON): newlines are kept, tabs become spaces,
+/// every other control becomes a visible mark.
+pub fn text(s: &str) -> Cow<'_, str> {
+    clean(s, true)
+}
+
+fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' if keep_newlines => out.push('\n'),
+            '\r' if keep_newlines => {
+                // CRLF is a newline; a lone CR (which would overwrite the line) is marked.
+                if chars.peek() != Some(&'\n') {
+                    out.push(MARK);
+                }
+            }
+            '\t' if keep_newlines => out.push_str("    "),
+            '\u{1b}' => {
+                // Swallow the whole escape sequence, leaving one mark in its place.
+                skip_escape(&mut chars);
+                out.push(MARK);
+            }
+            c if is_unsafe(c) => out.push(MARK),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Skips the rest of an escape sequence whose ESC has been read: CSI `ESC [ ... final`,
+/// OSC/DCS/PM/APC/SOS strings up to BEL or ST, or a two-character escape.
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.peek() {
+        Some('[') => {
+            chars.next();
+            // Parameters and intermediates, then one final byte in @..~.
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+                if !(' '..='?').contains(&c) {
+                    break;
+                }
+            }
+        }
+        Some(']' | 'P' | '^' | '_' | 'X') => {
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' || c == '\u{9c}' {
+                    break;
+                }
+                if c == '\u{1b}' && chars.peek() == Some(&'\\') {
+                    chars.next();
+                    break;
+                }
+            }
+        }
+        Some(_) => {
+            chars.next();
+        }
+        None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        assert!(matches!(line("sample NA12878 肿瘤 🧬"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn escape_sequences_are_removed() {
+        let hostile = "a\u{1b}[31mred\u{1b}[0m b\u{1b}]52;c;aGk=\u{7} c\u{1b}]8;;http://x\u{1b}\\link\u{1b}]8;;\u{1b}\\ d\u{7}\u{8}\u{9b}2J";
+        let out = line(hostile);
+        assert!(!out.contains('\u{1b}'));
+        assert!(!out.contains('\u{7}'));
+        assert!(!out.contains('\u{8}'));
+        assert!(!out.contains('\u{9b}'));
+        assert!(!out.contains("52;"));
+        assert!(out.contains("red") && out.contains("link"));
+    }
+
+    #[test]
+    fn newlines_break_lines_only_in_text() {
+        assert_eq!(line("a\nb\rc\td"), "a\u{fffd}b\u{fffd}c\u{fffd}d");
+        assert_eq!(text("a\r\nb\rc\td"), "a\nb\u{fffd}c    d");
+    }
+
+    #[test]
+    fn bidi_overrides_are_marked() {
+        assert_eq!(line("abc\u{202e}fed"), "abc\u{fffd}fed");
+        assert_eq!(line("x\u{2067}y\u{2069}"), "x\u{fffd}y\u{fffd}");
+    }
+
+    #[test]
+    fn unterminated_sequences_do_not_swallow_forever_or_panic() {
+        assert_eq!(line("\u{1b}"), "\u{fffd}");
+        assert_eq!(line("ok\u{1b}]52;c;"), "ok\u{fffd}");
+        assert_eq!(line("ok\u{1b}["), "ok\u{fffd}");
+    }
+}
