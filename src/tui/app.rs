@@ -1,0 +1,366 @@
+//! The app: owns the state and the event channel, runs the one `select!` loop, turns keys
+//! into actions, feeds them to `update`, carries out the effects (API calls run as tasks
+//! whose answers come back through the channel) and redraws at most once per frame, only
+//! when something changed.
+
+use std::future::Future;
+use std::io::Write;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, KeyEventKind, MouseButton, MouseEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::time::Instant;
+
+use crate::api::types::{NFOption, RunOption};
+use crate::api::{Client, RetryRequest};
+
+use super::DashboardOptions;
+use super::action::{Action, ApiResult};
+use super::clipboard;
+use super::effect::{Effect, RetryPlan};
+use super::keymap::{Keymap, Mode};
+use super::state::State;
+use super::state::popup::Level as MsgLevel;
+use super::ui::Screen;
+use super::ui::theme::Theme;
+use super::update::{init, update};
+
+/// Everything that reaches the loop: the clock, the terminal, and the app's own actions
+/// (API answers, or actions a test feeds in).
+#[derive(Debug)]
+pub enum Event {
+    Tick,
+    Terminal(TermEvent),
+    App(Action),
+}
+
+/// The shortest time between two frames.
+const FRAME: Duration = Duration::from_millis(16);
+
+pub struct App<B: Backend> {
+    state: State,
+    keymap: Keymap,
+    theme: Theme,
+    client: Client,
+    tx: UnboundedSender<Event>,
+    rx: UnboundedReceiver<Event>,
+    terminal: Terminal<B>,
+    /// Where OSC 52 sequences go (the real terminal, or a buffer in tests).
+    osc: Box<dyn Write + Send>,
+    dirty: bool,
+    last_draw: Instant,
+}
+
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+impl<B: Backend> App<B> {
+    pub fn new(
+        client: Client,
+        opts: &DashboardOptions,
+        terminal: Terminal<B>,
+        osc: Box<dyn Write + Send>,
+    ) -> Result<Self, String> {
+        let keymap = Keymap::new(&opts.key_overrides, opts.read_only)?;
+        let theme = Theme::new(opts.no_color, &opts.theme_overrides)?;
+        let mut state = State::new(opts.settings(), now());
+        if let Ok(size) = terminal.size() {
+            state.size = (size.width, size.height);
+        }
+        let (tx, rx) = unbounded_channel();
+        Ok(Self {
+            state,
+            keymap,
+            theme,
+            client,
+            tx,
+            rx,
+            terminal,
+            osc,
+            dirty: true,
+            last_draw: Instant::now(),
+        })
+    }
+
+    /// A sender into the loop's channel (tests feed actions through it).
+    pub fn sender(&self) -> UnboundedSender<Event> {
+        self.tx.clone()
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn terminal(&self) -> &Terminal<B> {
+        &self.terminal
+    }
+
+    /// Issues the first loads.
+    pub fn start(&mut self) {
+        let effects = init(&mut self.state);
+        self.run_effects(effects);
+    }
+
+    /// Handles one event: updates the state and carries out what it asks.
+    pub fn handle(&mut self, ev: Event) {
+        let action = match ev {
+            Event::Tick => {
+                let stats = self.client.stats();
+                if stats != self.state.stats {
+                    self.apply(Action::Stats(stats));
+                }
+                Some(Action::Tick(now()))
+            }
+            Event::Terminal(e) => self.translate(e),
+            Event::App(a) => Some(a),
+        };
+        if let Some(a) = action {
+            self.apply(a);
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        let effects = update(&mut self.state, action);
+        self.dirty = true;
+        self.run_effects(effects);
+    }
+
+    /// Turns a terminal event into an action through the keymap.
+    fn translate(&self, e: TermEvent) -> Option<Action> {
+        match e {
+            TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
+                let mode = Mode::of(&self.state);
+                let typed = match (mode, k.code) {
+                    (Mode::Input, crossterm::event::KeyCode::Char(c)) => Some(Action::InputChar(c)),
+                    _ => None,
+                };
+                self.keymap.action(mode, k).or(typed)
+            }
+            TermEvent::Mouse(m) => match m.kind {
+                MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.column, m.row)),
+                MouseEventKind::ScrollUp => Some(Action::Scroll(-1)),
+                MouseEventKind::ScrollDown => Some(Action::Scroll(1)),
+                _ => None,
+            },
+            TermEvent::Resize(w, h) => Some(Action::Resize(w, h)),
+            _ => None,
+        }
+    }
+
+    /// Draws the screen if something changed.
+    pub fn draw(&mut self) -> Result<(), String> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let screen = Screen {
+            state: &self.state,
+            keymap: &self.keymap,
+            theme: &self.theme,
+        };
+        self.terminal
+            .draw(|f| f.render_widget(&screen, f.area()))
+            .map_err(|e| format!("cannot draw: {e}"))?;
+        self.dirty = false;
+        self.last_draw = Instant::now();
+        Ok(())
+    }
+
+    /// Waits for the next event on the channel and handles it, with everything queued
+    /// behind it; then draws. False when the dashboard is done.
+    pub async fn step(&mut self) -> Result<bool, String> {
+        let Some(ev) = self.rx.recv().await else {
+            return Ok(false);
+        };
+        self.handle(ev);
+        while let Ok(ev) = self.rx.try_recv() {
+            self.handle(ev);
+        }
+        self.draw()?;
+        Ok(!self.state.quit)
+    }
+
+    /// The event loop: terminal events, a one-second tick, the channel, and signals.
+    pub async fn run<S>(mut self, mut events: S) -> Result<(), String>
+    where
+        S: Stream<Item = std::io::Result<TermEvent>> + Unpin,
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let sig = |k| signal(k).map_err(|e| format!("cannot watch signals: {e}"));
+        let (mut term, mut hup) = (sig(SignalKind::terminate())?, sig(SignalKind::hangup())?);
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        self.start();
+        self.draw()?;
+        while !self.state.quit {
+            let next_frame = self.last_draw + FRAME;
+            tokio::select! {
+                _ = tick.tick() => self.handle(Event::Tick),
+                ev = events.next() => match ev {
+                    Some(Ok(e)) => self.handle(Event::Terminal(e)),
+                    Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                    None => break,
+                },
+                Some(ev) = self.rx.recv() => self.handle(ev),
+                _ = term.recv() => break,
+                _ = hup.recv() => break,
+                _ = tokio::time::sleep_until(next_frame), if self.dirty => self.draw()?,
+            }
+        }
+        Ok(())
+    }
+
+    fn run_effects(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            self.run_effect(e);
+        }
+    }
+
+    /// Runs an API call as a task; its answer comes back as an action.
+    fn spawn<F>(&self, fut: F)
+    where
+        F: Future<Output = ApiResult> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let r = fut.await;
+            // The loop has ended when this fails; nobody is left to show the answer to.
+            let _ = tx.send(Event::App(Action::Api(Box::new(r))));
+        });
+    }
+
+    fn run_effect(&mut self, e: Effect) {
+        let c = self.client.clone();
+        match e {
+            Effect::Quit => self.state.quit = true,
+            Effect::Copy(text) => {
+                let seq = clipboard::osc52(&text);
+                let r = self
+                    .osc
+                    .write_all(seq.as_bytes())
+                    .and_then(|()| self.osc.flush());
+                if let Err(err) = r {
+                    self.state
+                        .flash(MsgLevel::Error, format!("cannot copy: {err}"));
+                }
+            }
+            Effect::LoadProjects { region, prio } => self.spawn(async move {
+                let result = c.describe_projects(&region, prio).await;
+                ApiResult::Projects { region, result }
+            }),
+            Effect::LoadGroups { scope, prio } => self.spawn(async move {
+                let result = c.describe_run_groups(&scope, &[], prio).await;
+                ApiResult::Groups { scope, result }
+            }),
+            Effect::LoadRuns { scope, query, prio } => self.spawn(async move {
+                let result = c.describe_runs(&scope, &[query.filter()], prio).await;
+                ApiResult::Runs {
+                    scope,
+                    query,
+                    result,
+                }
+            }),
+            Effect::LoadCalls {
+                scope,
+                run_uuid,
+                path,
+                prio,
+            } => self.spawn(async move {
+                let result = c.get_run_calls(&scope, &run_uuid, &path, prio).await;
+                ApiResult::Calls {
+                    scope,
+                    run_uuid,
+                    path,
+                    result,
+                }
+            }),
+            Effect::PollStatus { scope, run_uuid } => self.spawn(async move {
+                let prio = crate::api::Priority::Background;
+                let result = c.get_run_status(&scope, &run_uuid, prio).await;
+                ApiResult::Status {
+                    scope,
+                    run_uuid,
+                    result,
+                }
+            }),
+            Effect::FetchLog {
+                scope,
+                run_uuid,
+                source,
+                prio,
+            } => self.spawn(async move {
+                let result = match &source {
+                    super::effect::LogSource::File(key) => {
+                        c.fetch_metadata_file(&scope, &run_uuid, key, prio).await
+                    }
+                    super::effect::LogSource::Job {
+                        job_id,
+                        path,
+                        stderr,
+                    } => {
+                        c.get_run_job_log(&scope, &run_uuid, job_id, path, *stderr, prio)
+                            .await
+                    }
+                };
+                ApiResult::Log {
+                    run_uuid,
+                    source,
+                    result,
+                }
+            }),
+            Effect::Terminate {
+                scope,
+                group_id,
+                name,
+            } => self.spawn(async move {
+                let result = c.terminate_run_group(&scope, &group_id).await;
+                ApiResult::Terminated {
+                    group_id,
+                    name,
+                    result,
+                }
+            }),
+            Effect::Retry {
+                scope,
+                plan,
+                old_group_id,
+                old_name,
+            } => self.spawn(async move {
+                let result = c.retry_runs(&scope, &retry_request(&plan)).await;
+                ApiResult::Retried {
+                    scope,
+                    old_group_id,
+                    old_name,
+                    result,
+                }
+            }),
+        }
+    }
+}
+
+/// The RetryRuns request for a plan: the marked runs, or the group's failed runs; call
+/// caching (WDL) or `-resume` (Nextflow) switched on or off explicitly.
+pub fn retry_request(plan: &RetryPlan) -> RetryRequest {
+    let (wdl_option, nf_option) = if plan.nextflow {
+        let nf = NFOption {
+            resume: Some(plan.use_cache),
+            ..NFOption::default()
+        };
+        (None, Some(nf))
+    } else {
+        let wdl = RunOption {
+            use_call_cache: Some(plan.use_cache),
+            ..RunOption::default()
+        };
+        (Some(wdl), None)
+    };
+    RetryRequest {
+        run_group_id: plan.run_uuids.is_empty().then(|| plan.run_group_id.clone()),
+        run_uuids: plan.run_uuids.clone(),
+        wdl_option,
+        nf_option,
+    }
+}

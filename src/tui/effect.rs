@@ -1,0 +1,134 @@
+//! What `update` asks the app to do: API calls, the clipboard, quitting. Effects are plain
+//! data, so tests can check exactly which requests a key press causes.
+
+use crate::api::types::Filter;
+use crate::api::{Priority, Scope};
+
+/// Which runs a DescribeRuns call asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RunsQuery {
+    /// Every run of a group.
+    Group(String),
+    /// One run, by uuid (the `:run` command).
+    Uuid(String),
+}
+
+impl RunsQuery {
+    pub fn filter(&self) -> Filter {
+        match self {
+            Self::Group(id) => Filter::new("RunGroupId", [id.as_str()]),
+            Self::Uuid(id) => Filter::new("RunUuid", [id.as_str()]),
+        }
+    }
+}
+
+/// What a retry asks for; the app turns it into a `RetryRequest`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPlan {
+    pub run_group_id: String,
+    /// The runs to retry; empty: every failed run of the group.
+    pub run_uuids: Vec<String>,
+    /// Reuse finished work: WDL call caching, or Nextflow `-resume`.
+    pub use_cache: bool,
+    pub nextflow: bool,
+}
+
+/// A log the pager shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LogSource {
+    /// A metadata file of a Nextflow run (`nextflow.log`, `execution_trace.txt`).
+    File(String),
+    /// A task's stdout or stderr.
+    Job {
+        job_id: String,
+        path: String,
+        stderr: bool,
+    },
+}
+
+impl LogSource {
+    pub fn label(&self) -> String {
+        match self {
+            Self::File(k) => k.clone(),
+            Self::Job { stderr: true, .. } => "stderr".into(),
+            Self::Job { stderr: false, .. } => "stdout".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// DescribeProjects in a region.
+    LoadProjects { region: String, prio: Priority },
+    /// DescribeRunGroups of a project.
+    LoadGroups { scope: Scope, prio: Priority },
+    /// DescribeRuns.
+    LoadRuns {
+        scope: Scope,
+        query: RunsQuery,
+        prio: Priority,
+    },
+    /// GetRunCalls at a path.
+    LoadCalls {
+        scope: Scope,
+        run_uuid: String,
+        path: String,
+        prio: Priority,
+    },
+    /// GetRunStatus (always background: it is polling).
+    PollStatus { scope: Scope, run_uuid: String },
+    /// A log for the pager.
+    FetchLog {
+        scope: Scope,
+        run_uuid: String,
+        source: LogSource,
+        prio: Priority,
+    },
+    /// TerminateRunGroup (only ever from a confirmation).
+    Terminate {
+        scope: Scope,
+        group_id: String,
+        name: String,
+    },
+    /// RetryRuns (only ever from a confirmation).
+    Retry {
+        scope: Scope,
+        plan: RetryPlan,
+        old_group_id: String,
+        old_name: String,
+    },
+    /// Put text on the clipboard with OSC 52.
+    Copy(String),
+    /// Leave the dashboard.
+    Quit,
+}
+
+/// What a load is for; at most one request per target is pending at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    Projects(String),
+    Groups(Scope),
+    Runs(Scope, RunsQuery),
+    Calls(String, String),
+    Status(String),
+    Log(String, LogSource),
+}
+
+impl Effect {
+    /// The target of a load, or `None` for effects that are not loads.
+    pub fn target(&self) -> Option<Target> {
+        Some(match self {
+            Self::LoadProjects { region, .. } => Target::Projects(region.clone()),
+            Self::LoadGroups { scope, .. } => Target::Groups(scope.clone()),
+            Self::LoadRuns { scope, query, .. } => Target::Runs(scope.clone(), query.clone()),
+            Self::LoadCalls { run_uuid, path, .. } => Target::Calls(run_uuid.clone(), path.clone()),
+            Self::PollStatus { run_uuid, .. } => Target::Status(run_uuid.clone()),
+            Self::FetchLog {
+                run_uuid, source, ..
+            } => Target::Log(run_uuid.clone(), source.clone()),
+            Self::Terminate { .. } | Self::Retry { .. } | Self::Copy(_) | Self::Quit => {
+                return None;
+            }
+        })
+    }
+}

@@ -1,0 +1,137 @@
+//! Bookkeeping for every load: at most one request per target is pending, each target
+//! remembers when it last succeeded, and failures push its next poll back exponentially.
+//! Pure: the clock comes in as Unix seconds, so it is tested without waiting.
+
+use std::collections::HashMap;
+
+use super::effect::{Effect, Target};
+
+/// Polls issued per tick at most (ticks are one second apart): leaves the user headroom.
+pub const MAX_POLLS_PER_TICK: usize = 10;
+/// The longest pause after repeated failures.
+pub const MAX_BACKOFF_SECS: i64 = 300;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Slot {
+    pub pending: bool,
+    /// When the target may be polled again (Unix seconds).
+    pub next_due: i64,
+    pub failures: u32,
+    /// When the target last loaded successfully.
+    pub last_ok: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Poller {
+    slots: HashMap<Target, Slot>,
+}
+
+impl Poller {
+    pub fn slot(&self, t: &Target) -> Option<&Slot> {
+        self.slots.get(t)
+    }
+
+    pub fn is_pending(&self, t: &Target) -> bool {
+        self.slots.get(t).is_some_and(|s| s.pending)
+    }
+
+    /// Lets a load through unless one for the same target is already pending.
+    pub fn admit(&mut self, e: Effect, out: &mut Vec<Effect>) -> bool {
+        let Some(t) = e.target() else {
+            out.push(e);
+            return true;
+        };
+        let slot = self.slots.entry(t).or_default();
+        if slot.pending {
+            return false;
+        }
+        slot.pending = true;
+        out.push(e);
+        true
+    }
+
+    /// Records an answer: the next poll is due after `interval`, or later after failures.
+    pub fn done(&mut self, t: &Target, ok: bool, now: i64, interval: i64) {
+        let slot = self.slots.entry(t.clone()).or_default();
+        slot.pending = false;
+        if ok {
+            slot.failures = 0;
+            slot.last_ok = Some(now);
+            slot.next_due = now + interval;
+        } else {
+            slot.failures = slot.failures.saturating_add(1);
+            let back = interval.max(1).saturating_mul(1 << slot.failures.min(8));
+            slot.next_due = now + back.min(MAX_BACKOFF_SECS);
+        }
+    }
+
+    /// Whether a target is due for a poll (never loaded, or its interval has passed).
+    pub fn due(&self, t: &Target, now: i64) -> bool {
+        self.slots
+            .get(t)
+            .is_none_or(|s| !s.pending && now >= s.next_due)
+    }
+
+    /// Makes a target due at once (after a mutation, or when the user asks to refresh).
+    pub fn expire(&mut self, t: &Target) {
+        if let Some(s) = self.slots.get_mut(t) {
+            s.next_due = 0;
+        }
+    }
+
+    /// Issues the due polls among `wanted`, in order, at most `MAX_POLLS_PER_TICK`.
+    pub fn schedule(&mut self, now: i64, wanted: Vec<Effect>, out: &mut Vec<Effect>) {
+        let mut n = 0;
+        for e in wanted {
+            if n >= MAX_POLLS_PER_TICK {
+                break;
+            }
+            let Some(t) = e.target() else { continue };
+            if self.due(&t, now) && self.admit(e, out) {
+                n += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(uuid: &str) -> Effect {
+        Effect::PollStatus {
+            scope: crate::api::Scope::new("ap-guangzhou", None),
+            run_uuid: uuid.into(),
+        }
+    }
+
+    #[test]
+    fn one_pending_per_target_and_backoff() {
+        let mut p = Poller::default();
+        let mut out = Vec::new();
+        p.schedule(100, vec![status("a"), status("a"), status("b")], &mut out);
+        assert_eq!(out.len(), 2);
+        out.clear();
+        p.schedule(101, vec![status("a")], &mut out);
+        assert!(out.is_empty(), "a is still pending");
+        let t = status("a").target().expect("a load");
+        p.done(&t, false, 102, 3);
+        assert!(!p.due(&t, 104));
+        assert!(p.due(&t, 108));
+        p.done(&t, false, 108, 3);
+        assert!(!p.due(&t, 115));
+        assert!(p.due(&t, 120));
+        p.done(&t, true, 120, 3);
+        assert!(p.due(&t, 123));
+        assert_eq!(p.slot(&t).and_then(|s| s.last_ok), Some(120));
+    }
+
+    #[test]
+    fn at_most_ten_polls_a_tick() {
+        let mut p = Poller::default();
+        let mut out = Vec::new();
+        let many = (0..25).map(|i| status(&i.to_string())).collect();
+        p.schedule(0, many, &mut out);
+        assert_eq!(out.len(), MAX_POLLS_PER_TICK);
+    }
+}

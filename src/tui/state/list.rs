@@ -1,0 +1,252 @@
+//! A filtered, sorted list of items with a selection: the model behind every table pane.
+
+use std::cmp::Ordering;
+
+use crate::api::types::StatusClass;
+
+/// Which statuses a pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Running,
+    Failed,
+}
+
+impl StatusFilter {
+    pub fn next(self) -> Self {
+        match self {
+            Self::All => Self::Running,
+            Self::Running => Self::Failed,
+            Self::Failed => Self::All,
+        }
+    }
+
+    pub fn admits(self, class: StatusClass) -> bool {
+        match self {
+            Self::All => true,
+            Self::Running => class.is_live(),
+            Self::Failed => class == StatusClass::Failed,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Running => "running",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// A value a column sorts by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    Num(i64),
+    Text(String),
+}
+
+/// What a list needs to know about its items.
+pub trait Item {
+    /// The id shown, copied and used to keep the selection across reloads.
+    fn id(&self) -> String;
+    /// The status (for colour and the status filter).
+    fn status(&self) -> &str;
+    /// The text the `/` filter searches.
+    fn haystack(&self) -> String;
+    /// The sortable columns' names, in the order `s` cycles them.
+    fn sort_columns() -> &'static [&'static str];
+    fn sort_key(&self, col: usize) -> SortKey;
+}
+
+/// Whether `needle` matches `hay`: a case-insensitive substring, or failing that the
+/// needle's characters in order (a simple fuzzy match).
+pub fn matches(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    let hay = hay.to_lowercase();
+    let needle = needle.to_lowercase();
+    if hay.contains(&needle) {
+        return true;
+    }
+    let mut it = hay.chars();
+    needle.chars().all(|c| it.any(|h| h == c))
+}
+
+#[derive(Debug, Clone)]
+pub struct ListView<T> {
+    pub items: Vec<T>,
+    /// Indices into `items` after filtering and sorting.
+    pub shown: Vec<usize>,
+    /// Index into `shown`.
+    pub selected: usize,
+    /// First shown row on screen.
+    pub offset: usize,
+    pub filter: String,
+    pub status: StatusFilter,
+    pub sort: usize,
+    pub reverse: bool,
+    pub loading: bool,
+    pub loaded: bool,
+}
+
+impl<T> Default for ListView<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            shown: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: String::new(),
+            status: StatusFilter::All,
+            sort: 0,
+            reverse: false,
+            loading: false,
+            loaded: false,
+        }
+    }
+}
+
+impl<T: Item> ListView<T> {
+    pub fn new(sort: usize, reverse: bool) -> Self {
+        Self {
+            sort,
+            reverse,
+            ..Self::default()
+        }
+    }
+
+    pub fn selected_item(&self) -> Option<&T> {
+        self.shown
+            .get(self.selected)
+            .and_then(|&i| self.items.get(i))
+    }
+
+    pub fn selected_id(&self) -> Option<String> {
+        self.selected_item().map(Item::id)
+    }
+
+    /// Replaces the items, keeping the selection on the same id when it is still there.
+    pub fn set_items(&mut self, items: Vec<T>) {
+        let keep = self.selected_id();
+        self.items = items;
+        self.loaded = true;
+        self.loading = false;
+        self.refresh(keep.as_deref());
+    }
+
+    /// Recomputes `shown` after a change of items, filter or sort.
+    pub fn refresh(&mut self, keep: Option<&str>) {
+        let (filter, status) = (self.filter.clone(), self.status);
+        let mut shown: Vec<usize> = (0..self.items.len())
+            .filter(|&i| {
+                let it = &self.items[i];
+                status.admits(StatusClass::of(it.status())) && matches(&it.haystack(), &filter)
+            })
+            .collect();
+        let (col, rev) = (self.sort, self.reverse);
+        shown.sort_by(|&a, &b| {
+            let o = self.items[a]
+                .sort_key(col)
+                .cmp(&self.items[b].sort_key(col))
+                .then(a.cmp(&b));
+            if rev { o.reverse() } else { o }
+        });
+        self.shown = shown;
+        match keep.and_then(|id| self.position_of(id)) {
+            Some(p) => self.selected = p,
+            None => self.selected = self.selected.min(self.shown.len().saturating_sub(1)),
+        }
+    }
+
+    pub fn position_of(&self, id: &str) -> Option<usize> {
+        self.shown.iter().position(|&i| self.items[i].id() == id)
+    }
+
+    pub fn select_id(&mut self, id: &str) -> bool {
+        match self.position_of(id) {
+            Some(p) => {
+                self.selected = p;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn cycle_sort(&mut self) {
+        let n = T::sort_columns().len().max(1);
+        self.sort = (self.sort + 1) % n;
+        let keep = self.selected_id();
+        self.refresh(keep.as_deref());
+    }
+
+    pub fn reverse_sort(&mut self) {
+        self.reverse = !self.reverse;
+        let keep = self.selected_id();
+        self.refresh(keep.as_deref());
+    }
+
+    pub fn cycle_status(&mut self) {
+        self.status = self.status.next();
+        let keep = self.selected_id();
+        self.refresh(keep.as_deref());
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        let keep = self.selected_id();
+        self.refresh(keep.as_deref());
+    }
+
+    /// The next (or previous) shown row whose status is failed, wrapping around.
+    pub fn next_failed(&self, forward: bool) -> Option<usize> {
+        let n = self.shown.len();
+        (1..=n)
+            .map(|k| {
+                if forward {
+                    (self.selected + k) % n
+                } else {
+                    (self.selected + n * 2 - k) % n
+                }
+            })
+            .find(|&p| StatusClass::of(self.items[self.shown[p]].status()) == StatusClass::Failed)
+    }
+
+    pub fn sort_label(&self) -> String {
+        let name = T::sort_columns().get(self.sort).copied().unwrap_or("");
+        format!("{name} {}", if self.reverse { "↓" } else { "↑" })
+    }
+}
+
+/// Moves a selection within `len` rows by `delta`, clamped.
+pub fn moved(selected: usize, len: usize, delta: isize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    let max = len - 1;
+    let s = selected as isize + delta;
+    s.clamp(0, max as isize) as usize
+}
+
+/// Keeps `selected` on screen: returns the new first row for a window of `height` rows.
+pub fn scrolled(offset: usize, selected: usize, height: usize) -> usize {
+    let h = height.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + h {
+        selected + 1 - h
+    } else {
+        offset
+    }
+}
+
+/// Orders optional numbers with missing values last.
+pub fn cmp_opt(a: Option<i64>, b: Option<i64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}

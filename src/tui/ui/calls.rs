@@ -1,0 +1,175 @@
+//! The call tree pane: indented names, scatter summaries, status, duration, cache, and a
+//! timeline bar placing each call within the run. Only the rows on screen are built.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::super::state::State;
+use super::super::state::items::Counts;
+use super::super::state::tree::{CallKind, CallNode, CallTree, Children};
+use super::table::{Col, Table};
+use super::text::{badge, fit, span_duration, symbol};
+use super::theme::Theme;
+use crate::api::types::StatusClass;
+
+const COLS: [Col; 5] = [
+    Col::flex("CALL", 24, 0),
+    Col::new("STATUS", 16, 0),
+    Col::new("DURATION", 8, 1),
+    Col::new("CACHED", 6, 3),
+    Col::flex("TIMELINE", 16, 2),
+];
+
+/// The short name of a call: the part after the last '.', or "[i]" for a shard.
+pub fn short_name(t: &CallTree, n: &CallNode) -> String {
+    let name = n.meta.call_name.as_deref().unwrap_or("");
+    let short = name.rsplit('.').next().unwrap_or(name);
+    let shard = n
+        .parent
+        .is_some_and(|p| t.node(p).kind == CallKind::Scatter);
+    let idx = n
+        .meta
+        .scatter_index
+        .as_deref()
+        .unwrap_or("")
+        .trim_start_matches('-');
+    if shard && !idx.is_empty() {
+        format!("[{idx}] {short}")
+    } else if short.is_empty() {
+        n.run_id().to_string()
+    } else {
+        short.to_string()
+    }
+}
+
+/// "×1000 ✔990 ✖2 ●8": a scatter's shard summary.
+pub fn counts_spans(c: &Counts, theme: &Theme) -> Vec<Span<'static>> {
+    let mut v = vec![Span::styled(format!(" ×{}", c.total()), theme.dim)];
+    let mut add = |n: i64, class: StatusClass| {
+        if n > 0 {
+            v.push(Span::styled(
+                format!(" {}{n}", symbol(class)),
+                theme.status(class),
+            ));
+        }
+    };
+    add(c.succeeded, StatusClass::Succeeded);
+    add(c.failed, StatusClass::Failed);
+    add(c.running, StatusClass::Running);
+    add(c.pending, StatusClass::Pending);
+    add(c.cancelled, StatusClass::Cancelled);
+    v
+}
+
+fn name_cell(t: &CallTree, n: &CallNode, theme: &Theme) -> Line<'static> {
+    let indent = "  ".repeat(n.depth as usize);
+    let glyph = match (n.kind.is_container(), n.expanded) {
+        (false, _) => "  ",
+        (true, true) => "▾ ",
+        (true, false) => "▸ ",
+    };
+    let mut spans = vec![Span::raw(indent), Span::styled(glyph, theme.dim)];
+    let name = fit(&short_name(t, n), 200);
+    spans.push(Span::raw(name));
+    if n.kind == CallKind::Scatter {
+        match (&n.counts, &n.children) {
+            (Some(c), _) => spans.extend(counts_spans(c, theme)),
+            (None, Children::Loading) => spans.push(Span::styled(" loading…", theme.dim)),
+            (None, Children::Failed(_)) => spans.push(Span::styled(" load failed", theme.error)),
+            _ => spans.push(Span::styled(" scatter", theme.dim)),
+        }
+    } else if n.kind == CallKind::Workflow && n.expanded && matches!(n.children, Children::Loading)
+    {
+        spans.push(Span::styled(" loading…", theme.dim));
+    }
+    Line::from(spans)
+}
+
+/// A bar of `w` cells from the call's start to its end, within the run's span.
+pub fn timeline(
+    span: (Option<i64>, Option<i64>),
+    n: &CallNode,
+    now: i64,
+    w: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let (Some(rs), Some(s)) = (span.0, n.start) else {
+        return Line::from(Span::styled("·".repeat(w.min(1)), theme.dim));
+    };
+    let re = span.1.unwrap_or(now).max(rs + 1);
+    let e = n.end.unwrap_or(now).clamp(s, re.max(s));
+    let pos = |t: i64| (((t - rs).clamp(0, re - rs) as f64 / (re - rs) as f64) * w as f64) as usize;
+    let a = pos(s).min(w.saturating_sub(1));
+    let b = pos(e).max(a + 1).min(w);
+    Line::from(vec![
+        Span::styled("·".repeat(a), theme.dim),
+        Span::styled("━".repeat(b - a), theme.status(n.class)),
+        Span::styled("·".repeat(w - b), theme.dim),
+    ])
+}
+
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
+    let Some(t) = state.calls.as_ref() else {
+        return;
+    };
+    let now = state.now_unix();
+    let span = t.span();
+    let rows = t.rows();
+    let cell = |i: usize, c: usize, w: u16| -> Line<'static> {
+        let n = t.node(rows[i]);
+        match c {
+            0 => name_cell(t, n, theme),
+            1 => {
+                let (text, class) = badge(n.meta.status.as_deref().unwrap_or(""));
+                Line::from(Span::styled(text, theme.status(class)))
+            }
+            2 => Line::from(span_duration(n.start, n.end, now)),
+            3 => Line::from(if n.meta.call_cached == Some(true) {
+                "cached"
+            } else {
+                ""
+            }),
+            _ => timeline(span, n, now, w as usize, theme),
+        }
+    };
+    let (text, class) = badge(t.status());
+    let mut title = vec![
+        Span::styled(" Calls ", theme.accent),
+        Span::raw(format!("({}) ", t.rows().len())),
+        Span::styled(format!("{text} "), theme.status(class)),
+    ];
+    if !t.filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{} ", fit(&t.filter, 20)),
+            theme.warn,
+        ));
+    }
+    if t.status != Default::default() {
+        title.push(Span::styled(format!("[{}] ", t.status.label()), theme.warn));
+    }
+    if state.jump.is_some() {
+        title.push(Span::styled("searching… ", theme.warn));
+    }
+    let empty = match &t.roots {
+        Children::Failed(e) => format!("could not load calls: {}", fit(e, 200)),
+        Children::Loaded(_) if t.shown.is_some() => "no calls match the filter".into(),
+        Children::Loaded(_) => "no calls yet".into(),
+        _ => "loading calls…".into(),
+    };
+    let table = Table {
+        title: Line::from(title),
+        cols: &COLS,
+        len: rows.len(),
+        offset: t.offset,
+        selected: Some(t.selected),
+        focused,
+        theme,
+        cell: &cell,
+        row_style: &|_| Style::new(),
+        empty,
+    };
+    (&table).render(area, buf);
+}

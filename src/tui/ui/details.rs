@@ -1,0 +1,211 @@
+//! The details pane: every field of the selected item, JSON fields pretty-printed.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::sanitize;
+
+use super::super::state::items::{Counts, doomed, span};
+use super::super::state::list::Item;
+use super::super::state::{Level, State};
+use super::text::{badge, span_duration};
+use super::theme::Theme;
+
+/// Fields whose text is often JSON.
+const JSON_FIELDS: [&str; 7] = [
+    "Input",
+    "Output",
+    "Runtime",
+    "Meta",
+    "ErrorMessage",
+    "Option",
+    "NFOption",
+];
+
+fn pretty(key: &str, v: &Value) -> String {
+    match v {
+        Value::String(s) if JSON_FIELDS.contains(&key) => match serde_json::from_str::<Value>(s) {
+            Ok(j @ (Value::Object(_) | Value::Array(_))) => {
+                serde_json::to_string_pretty(&j).unwrap_or_else(|_| s.clone())
+            }
+            _ => s.clone(),
+        },
+        Value::String(s) => s.clone(),
+        Value::Object(_) | Value::Array(_) => serde_json::to_string_pretty(v).unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+fn field_lines(lines: &mut Vec<Line<'static>>, key: &str, value: &str, theme: &Theme) {
+    let clean = sanitize::text(value);
+    let mut it = clean.lines();
+    let first = it.next().unwrap_or("");
+    let rest: Vec<&str> = it.collect();
+    if rest.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{key}: "), theme.accent),
+            Span::raw(first.to_string()),
+        ]));
+    } else {
+        lines.push(Line::from(Span::styled(format!("{key}:"), theme.accent)));
+        for l in std::iter::once(first).chain(rest) {
+            lines.push(Line::from(format!("  {l}")));
+        }
+    }
+}
+
+/// Every serialized field of a model, in order.
+fn all_fields<T: Serialize>(item: &T, lines: &mut Vec<Line<'static>>, theme: &Theme) {
+    let Ok(Value::Object(map)) = serde_json::to_value(item) else {
+        return;
+    };
+    for (k, v) in &map {
+        let text = pretty(k, v);
+        if text.is_empty() {
+            continue;
+        }
+        field_lines(lines, k, &text, theme);
+    }
+}
+
+fn status_line(status: &str, theme: &Theme) -> Line<'static> {
+    let (text, class) = badge(status);
+    Line::from(vec![
+        Span::styled("Status: ", theme.accent),
+        Span::styled(text, theme.status(class)),
+    ])
+}
+
+/// The lines of the details of the selected item, and the pane's title.
+pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
+    let mut l = Vec::new();
+    let now = state.now_unix();
+    let title = match state.level {
+        Level::Projects => {
+            let Some(p) = state.projects.selected_item() else {
+                return ("Details".into(), l);
+            };
+            if let Some(a) = &p.alias {
+                field_lines(&mut l, "Alias", a, theme);
+            }
+            field_lines(&mut l, "Region", &p.region, theme);
+            field_lines(
+                &mut l,
+                "Default",
+                if p.is_default { "yes" } else { "no" },
+                theme,
+            );
+            if let (Some(r), Some(f)) = (p.running, p.failed) {
+                field_lines(&mut l, "Groups", &format!("{r} running, {f} failed"), theme);
+            }
+            all_fields(&p.project, &mut l, theme);
+            if p.project.project_id.is_none() {
+                field_lines(&mut l, "ProjectId", &p.id, theme);
+            }
+            "Project"
+        }
+        Level::Groups | Level::Runs
+            if state.level == Level::Groups || state.runs.selected_item().is_none() =>
+        {
+            let g = if state.level == Level::Groups {
+                state.groups.selected_item()
+            } else {
+                state.group.as_ref()
+            };
+            let Some(g) = g else {
+                return ("Details".into(), l);
+            };
+            let mut st = status_line(g.status(), theme);
+            if doomed(g) {
+                st.spans.push(Span::styled(
+                    format!(
+                        "  doomed: {} runs failed already",
+                        Counts::of_group(g).failed
+                    ),
+                    theme.failed,
+                ));
+            }
+            l.push(st);
+            let (s, e) = span(&g.execution_time);
+            field_lines(&mut l, "Duration", &span_duration(s, e, now), theme);
+            if let Some((old, name)) = state.retry_of.get(&g.id()) {
+                field_lines(&mut l, "Retry of", &format!("{name} ({old})"), theme);
+            }
+            all_fields(g, &mut l, theme);
+            "Run group"
+        }
+        Level::Groups | Level::Runs => {
+            let Some(r) = state.runs.selected_item() else {
+                return ("Details".into(), l);
+            };
+            l.push(status_line(r.status(), theme));
+            let (s, e) = span(&r.execution_time);
+            field_lines(&mut l, "Duration", &span_duration(s, e, now), theme);
+            all_fields(r, &mut l, theme);
+            "Run"
+        }
+        Level::Calls => {
+            let Some(t) = state.calls.as_ref() else {
+                return ("Details".into(), l);
+            };
+            match t.selected_node() {
+                Some(id) => {
+                    let n = t.node(id);
+                    l.push(status_line(n.meta.status.as_deref().unwrap_or(""), theme));
+                    field_lines(
+                        &mut l,
+                        "Duration",
+                        &span_duration(n.start, n.end, now),
+                        theme,
+                    );
+                    field_lines(&mut l, "Path", &n.path, theme);
+                    if let Some(c) = &n.counts {
+                        field_lines(
+                            &mut l,
+                            "Children",
+                            &format!(
+                                "{} ({} ok, {} failed, {} running)",
+                                c.total(),
+                                c.succeeded,
+                                c.failed,
+                                c.active()
+                            ),
+                            theme,
+                        );
+                    }
+                    all_fields(&n.meta, &mut l, theme);
+                    "Call"
+                }
+                None => {
+                    l.push(status_line(t.status(), theme));
+                    all_fields(&t.run, &mut l, theme);
+                    "Run"
+                }
+            }
+        }
+    };
+    (title.to_string(), l)
+}
+
+pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
+    let (title, lines) = lines(state, theme);
+    let border = if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Line::from(Span::styled(format!(" {title} "), theme.accent)));
+    let scroll = u16::try_from(state.details_scroll).unwrap_or(u16::MAX);
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((scroll, 0))
+        .render(area, buf);
+}

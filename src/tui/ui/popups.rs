@@ -1,0 +1,199 @@
+//! Popups: confirmation, message, help, failures view.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::super::keymap::{Keymap, Mode};
+use super::super::state::State;
+use super::super::state::popup::{Confirm, Failures, Level as MsgLevel, Message};
+use super::calls::short_name;
+use super::layout::centered;
+use super::text::{badge, first_line, fit, fit_line, pad};
+use super::theme::Theme;
+
+fn frame(area: Rect, buf: &mut Buffer, title: Line<'static>, style: ratatui::style::Style) -> Rect {
+    Clear.render(area, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+pub fn confirm(c: &Confirm, theme: &Theme, screen: Rect, buf: &mut Buffer) {
+    let w = 66.min(screen.width.saturating_sub(2));
+    let h = (c.lines.len() as u16 + 6).min(screen.height);
+    let area = centered(screen, w, h);
+    let title = Line::from(Span::styled(
+        format!(" {} ", c.title),
+        theme.warn.add_modifier(Modifier::BOLD),
+    ));
+    let inner = frame(area, buf, title, theme.warn);
+    let mut lines: Vec<Line<'static>> = c.lines.iter().map(|l| Line::from(l.clone())).collect();
+    lines.push(Line::default());
+    let mut buttons = vec![Span::raw(" ")];
+    for (i, ch) in c.choices.iter().enumerate() {
+        let st = if i == c.selected {
+            theme.selected
+        } else {
+            theme.dim
+        };
+        buttons.push(Span::styled(format!("[ {} ]", ch.label), st));
+        buttons.push(Span::raw("  "));
+    }
+    buttons.push(Span::styled("[ Cancel: esc ]", theme.dim));
+    lines.push(Line::from(buttons));
+    lines.push(Line::from(Span::styled(
+        " ⏎ confirm   tab/←→ choose   esc cancel",
+        theme.dim,
+    )));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+pub fn message(m: &Message, theme: &Theme, screen: Rect, buf: &mut Buffer) {
+    let w = 72.min(screen.width.saturating_sub(2));
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let wrapped: usize = m
+        .lines
+        .iter()
+        .map(|l| super::text::width(l) / inner_w + 1)
+        .sum();
+    let h = (wrapped as u16 + 4).min(screen.height);
+    let area = centered(screen, w, h);
+    let st = match m.level {
+        MsgLevel::Info => theme.info,
+        MsgLevel::Warn => theme.warn,
+        MsgLevel::Error => theme.error,
+    };
+    let inner = frame(
+        area,
+        buf,
+        Line::from(Span::styled(format!(" {} ", m.title), st)),
+        st,
+    );
+    let mut lines: Vec<Line<'static>> = m.lines.iter().map(|l| Line::from(l.clone())).collect();
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("⏎/esc close", theme.dim)));
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(inner, buf);
+}
+
+/// The help screen, generated from the keymap the event loop uses.
+pub fn help(scroll: usize, keymap: &Keymap, theme: &Theme, screen: Rect, buf: &mut Buffer) {
+    let area = centered(
+        screen,
+        76.min(screen.width),
+        screen.height.saturating_sub(2),
+    );
+    let title = Line::from(vec![
+        Span::styled(" Keys ", theme.accent),
+        Span::styled("(j/k scroll, esc close) ", theme.dim),
+    ]);
+    let inner = frame(area, buf, title, theme.border_focused);
+    let mut lines = Vec::new();
+    let mut last: Option<Mode> = None;
+    for (mode, keys, desc) in keymap.help() {
+        if last != Some(mode) {
+            if last.is_some() {
+                lines.push(Line::default());
+            }
+            lines.push(Line::from(Span::styled(mode.title(), theme.header)));
+            last = Some(mode);
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}", pad(&keys, 18)), theme.key),
+            Span::raw(desc),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "Mouse: click selects a row, the wheel scrolls.",
+        theme.dim,
+    )));
+    lines.push(Line::from(Span::styled(
+        "Input line: type to edit; :project NAME|ID  :region R|all  :group ID  :run UUID  :q",
+        theme.dim,
+    )));
+    for (k, l) in lines
+        .into_iter()
+        .skip(scroll)
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        let l = fit_line(l, inner.width as usize);
+        buf.set_line(inner.x, inner.y + k as u16, &l, inner.width);
+    }
+}
+
+pub fn failures(f: &Failures, state: &State, theme: &Theme, screen: Rect, buf: &mut Buffer) {
+    let Some(t) = state.calls.as_ref() else {
+        return;
+    };
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4),
+        screen.height.saturating_sub(2),
+    );
+    let mut title = vec![
+        Span::styled(" Failed calls ", theme.failed.add_modifier(Modifier::BOLD)),
+        Span::raw(format!("({}) ", f.items.len())),
+    ];
+    if f.loading > 0 {
+        title.push(Span::styled(
+            format!("loading {} more… ", f.loading),
+            theme.dim,
+        ));
+    }
+    let inner = frame(area, buf, Line::from(title), theme.failed);
+    let help = Line::from(Span::styled(
+        "⏎ show in tree   j/k move   esc close",
+        theme.dim,
+    ));
+    buf.set_line(inner.x, inner.y, &help, inner.width);
+    if f.items.is_empty() {
+        let msg = if f.loading > 0 {
+            "looking…"
+        } else {
+            "no failed calls"
+        };
+        buf.set_line(
+            inner.x,
+            inner.y + 1,
+            &Line::from(Span::styled(msg, theme.dim)),
+            inner.width,
+        );
+        return;
+    }
+    let rows = inner.height.saturating_sub(1) as usize;
+    let w = inner.width as usize;
+    for (k, i) in (f.offset..f.items.len()).take(rows).enumerate() {
+        let id = f.items[i];
+        let n = t.node(id);
+        let trail: Vec<String> = t
+            .trail(id)
+            .iter()
+            .map(|&x| short_name(t, t.node(x)))
+            .collect();
+        let (b, class) = badge(n.meta.status.as_deref().unwrap_or(""));
+        let err = first_line(n.meta.error_message.as_deref().unwrap_or(""));
+        let path_w = (w * 2 / 5).max(10);
+        let line = Line::from(vec![
+            Span::styled(format!("{} ", fit(&b, 16)), theme.status(class)),
+            Span::raw(format!("{} ", pad(&trail.join(" › "), path_w))),
+            Span::styled(err, theme.failed),
+        ]);
+        let y = inner.y + 1 + k as u16;
+        buf.set_line(inner.x, y, &fit_line(line, w), inner.width);
+        if i == f.selected {
+            buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The breadcrumb line, the status bar and the key-hint / input line.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+use super::super::action::Action;
+use super::super::keymap::{Keymap, Mode};
+use super::super::state::popup::Level as MsgLevel;
+use super::super::state::{InputPurpose, Level, State};
+use super::super::update::data_age;
+use super::calls::short_name;
+use super::text::{fit, fit_line, width};
+use super::theme::Theme;
+
+/// `ap-guangzhou › Population WGS › wgs-germline-… › NA12878 › call-A`
+pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut parts: Vec<String> = vec![state.region()];
+    if let Some(p) = &state.project {
+        parts.push(fit(p.display_name(), 24));
+    }
+    if let Some(g) = &state.group {
+        parts.push(fit(g.name.as_deref().unwrap_or(""), 24));
+    }
+    if let Some(t) = state.calls.as_ref() {
+        let sample = t
+            .run
+            .user_defined_id
+            .clone()
+            .unwrap_or_else(|| t.run_uuid().to_string());
+        parts.push(fit(&sample, 20));
+        if let Some(id) = t.selected_node() {
+            let trail = t.trail(id);
+            for &n in &trail[..trail.len().saturating_sub(1)] {
+                parts.push(fit(&short_name(t, t.node(n)), 20));
+            }
+        }
+    }
+    let sep = " › ";
+    let mut spans = vec![
+        Span::styled(" omtop ", theme.accent.add_modifier(Modifier::REVERSED)),
+        Span::raw(" "),
+    ];
+    let room = (area.width as usize).saturating_sub(9);
+    // Drop from the left (keeping the region) when the trail is too long.
+    let mut shown = parts.clone();
+    while shown.len() > 3 && width(&shown.join(sep)) > room {
+        if shown[1] == "…" {
+            shown.remove(2);
+        } else {
+            shown[1] = "…".into();
+        }
+    }
+    let last = shown.len().saturating_sub(1);
+    for (i, p) in shown.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(sep, theme.dim));
+        }
+        let st = if i == last {
+            theme.accent
+        } else {
+            ratatui::style::Style::new()
+        };
+        spans.push(Span::styled(p, st));
+    }
+    let line = fit_line(Line::from(spans), area.width as usize);
+    buf.set_line(area.x, area.y, &line, area.width);
+}
+
+pub fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let sep = || Span::styled(" │ ", theme.dim);
+    let mut spans = vec![Span::styled(format!(" {}", state.region()), theme.accent)];
+    if let Some(p) = &state.project {
+        spans.push(sep());
+        spans.push(Span::raw(fit(p.display_name(), 20)));
+    }
+    let s = &state.stats;
+    spans.push(sep());
+    let busiest = s.busiest.as_ref().map_or(0, |b| b.2);
+    let rate = if s.rate_limit > 0 {
+        s.rate_limit
+    } else {
+        crate::api::SERVICE_RATE_LIMIT
+    };
+    let load_style = if busiest * 10 >= rate * 8 {
+        theme.warn
+    } else {
+        ratatui::style::Style::new()
+    };
+    spans.push(Span::styled(format!("{busiest}/{rate} req/s"), load_style));
+    if s.in_flight > 0 || s.queued > 0 {
+        spans.push(Span::raw(format!(" {} in flight", s.in_flight + s.queued)));
+    }
+    if let Some((age, failed)) = data_age(state) {
+        spans.push(sep());
+        let stale = failed || age > 3 * state.settings.poll_list.as_secs().max(1) as i64;
+        let st = if stale { theme.warn } else { theme.dim };
+        spans.push(Span::styled(format!("updated {}s ago", age.max(0)), st));
+    }
+    let flash = match (&state.notice, &state.error) {
+        (Some(n), Some(e)) if e.at > n.at => Some(e),
+        (Some(n), _) => Some(n),
+        (None, e) => e.as_ref(),
+    };
+    if let Some(f) = flash {
+        spans.push(sep());
+        let (sym, st) = match f.level {
+            MsgLevel::Info => ("ℹ ", theme.info),
+            MsgLevel::Warn => ("⚠ ", theme.warn),
+            MsgLevel::Error => ("✖ ", theme.error),
+        };
+        spans.push(Span::styled(format!("{sym}{}", fit(&f.text, 400)), st));
+    }
+    let line = fit_line(Line::from(spans), area.width as usize);
+    buf.set_line(area.x, area.y, &line, area.width);
+}
+
+/// Short words for the hint line.
+fn short(a: &Action) -> &'static str {
+    match a {
+        Action::Help => "help",
+        Action::Enter => "open",
+        Action::Back => "back",
+        Action::Filter => "filter",
+        Action::StatusFilter => "status",
+        Action::NextFailure => "next fail",
+        Action::Failures => "failures",
+        Action::Logs => "logs",
+        Action::Retry => "retry",
+        Action::Terminate => "terminate",
+        Action::Command => "cmd",
+        Action::Quit => "quit",
+        Action::Confirm => "confirm",
+        Action::NextChoice => "option",
+        Action::Cancel => "cancel",
+        Action::Search => "search",
+        Action::SearchNext => "next",
+        Action::Follow => "follow",
+        Action::Mark => "mark",
+        Action::Copy => "copy",
+        _ => "",
+    }
+}
+
+pub fn hints(state: &State, keymap: &Keymap, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if let Some(input) = &state.input {
+        let prompt = match input.purpose {
+            InputPurpose::Filter => "/",
+            InputPurpose::Command => ":",
+            InputPurpose::Search => "search /",
+        };
+        let line = Line::from(vec![
+            Span::styled(prompt, theme.key),
+            Span::raw(fit(&input.text, area.width as usize)),
+            Span::styled("█", theme.accent),
+            Span::styled("   ⏎ apply  esc cancel", theme.dim),
+        ]);
+        buf.set_line(
+            area.x,
+            area.y,
+            &fit_line(line, area.width as usize),
+            area.width,
+        );
+        return;
+    }
+    let mode = Mode::of(state);
+    let wanted: &[Action] = match mode {
+        Mode::Normal => match state.level {
+            Level::Runs => &[
+                Action::Help,
+                Action::Enter,
+                Action::Back,
+                Action::Filter,
+                Action::StatusFilter,
+                Action::NextFailure,
+                Action::Mark,
+                Action::Retry,
+                Action::Terminate,
+                Action::Logs,
+                Action::Command,
+                Action::Quit,
+            ],
+            Level::Calls => &[
+                Action::Help,
+                Action::Enter,
+                Action::Back,
+                Action::NextFailure,
+                Action::Failures,
+                Action::Logs,
+                Action::Filter,
+                Action::Retry,
+                Action::Copy,
+                Action::Quit,
+            ],
+            _ => &[
+                Action::Help,
+                Action::Enter,
+                Action::Back,
+                Action::Filter,
+                Action::StatusFilter,
+                Action::NextFailure,
+                Action::Retry,
+                Action::Terminate,
+                Action::Command,
+                Action::Quit,
+            ],
+        },
+        Mode::Confirm => &[Action::Confirm, Action::NextChoice, Action::Cancel],
+        Mode::Pager => &[
+            Action::NextChoice,
+            Action::Search,
+            Action::SearchNext,
+            Action::Follow,
+            Action::Cancel,
+        ],
+        _ => &[Action::Enter, Action::Cancel],
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for a in wanted {
+        if let Some(k) = keymap.key_for(mode, a) {
+            spans.push(Span::styled(k, theme.key));
+            spans.push(Span::styled(format!(" {}  ", short(a)), theme.dim));
+        }
+    }
+    buf.set_line(
+        area.x,
+        area.y,
+        &fit_line(Line::from(spans), area.width as usize),
+        area.width,
+    );
+}

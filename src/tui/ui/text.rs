@@ -1,0 +1,171 @@
+//! Text helpers: width-aware truncation (wide CJK characters count two cells), durations,
+//! status badges.
+
+use chrono::{DateTime, FixedOffset};
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthChar;
+
+use crate::api::types::{StatusClass, Timestamp};
+use crate::sanitize;
+
+/// The terminal cells a string takes.
+pub fn width(s: &str) -> usize {
+    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// Sanitizes a network string for one cell and cuts it to `w` cells, ending in "…" when cut.
+pub fn fit(s: &str, w: usize) -> String {
+    let s = sanitize::line(s);
+    if width(&s) <= w {
+        return s.into_owned();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    cut(&s, w)
+}
+
+/// The start of `s` in `w - 1` cells, then "…".
+fn cut(s: &str, w: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > w.saturating_sub(1) {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Cuts a line of spans to `w` cells, ending in "…" when cut (spans are already clean).
+pub fn fit_line(line: Line<'static>, w: usize) -> Line<'static> {
+    let total: usize = line.spans.iter().map(|s| width(&s.content)).sum();
+    if total <= w {
+        return line;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for s in line.spans {
+        let sw = width(&s.content);
+        if used + sw < w {
+            used += sw;
+            spans.push(s);
+            continue;
+        }
+        let room = w - used;
+        if room > 0 {
+            spans.push(Span::styled(cut(&s.content, room), s.style));
+        }
+        break;
+    }
+    if spans.is_empty() && w > 0 {
+        spans.push(Span::raw("…"));
+    }
+    Line::from(spans).style(line.style)
+}
+
+/// "45s", "3m12s", "1h02m", "2d04h".
+pub fn duration(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        3600..=86_399 => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{:02}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
+/// The duration of a span: to its end, or (live) to now.
+pub fn span_duration(start: Option<i64>, end: Option<i64>, now: i64) -> String {
+    match (start, end) {
+        (Some(s), Some(e)) => duration(e - s),
+        (Some(s), None) => duration(now - s),
+        _ => "-".into(),
+    }
+}
+
+/// "06-06 16:30" in the timestamp's own zone.
+pub fn short_time(t: &Option<Timestamp>) -> String {
+    match t {
+        Some(Timestamp {
+            parsed: Some(p), ..
+        }) => p.format("%m-%d %H:%M").to_string(),
+        Some(t) => fit(&t.raw, 11),
+        None => "-".into(),
+    }
+}
+
+pub fn long_time(t: &Option<Timestamp>) -> String {
+    match t {
+        Some(Timestamp {
+            parsed: Some(p), ..
+        }) => p.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+        Some(t) => sanitize::line(&t.raw).into_owned(),
+        None => "-".into(),
+    }
+}
+
+pub fn ago(now: DateTime<FixedOffset>, then: i64) -> String {
+    duration(now.timestamp() - then)
+}
+
+pub fn symbol(class: StatusClass) -> &'static str {
+    match class {
+        StatusClass::Pending => "◌",
+        StatusClass::Running => "●",
+        StatusClass::Succeeded => "✔",
+        StatusClass::Failed => "✖",
+        StatusClass::Cancelled => "■",
+        StatusClass::Unknown => "?",
+    }
+}
+
+/// "● RUNNING": the symbol of the class and the status verbatim.
+pub fn badge(status: &str) -> (String, StatusClass) {
+    let class = StatusClass::of(status);
+    let s = if status.is_empty() { "-" } else { status };
+    (format!("{} {}", symbol(class), sanitize::line(s)), class)
+}
+
+/// The first line of an error message (JSON objects shown compactly).
+pub fn first_line(s: &str) -> String {
+    let t = s.trim();
+    if t.is_empty() || t == "{}" || t == "null" {
+        return String::new();
+    }
+    let line = t.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    sanitize::line(line.trim()).into_owned()
+}
+
+/// `fit`, then spaces up to `w` cells (width-aware, so wide characters keep columns aligned).
+pub fn pad(s: &str, w: usize) -> String {
+    let f = fit(s, w);
+    let n = w.saturating_sub(width(&f));
+    f + &" ".repeat(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_counts_wide_characters() {
+        assert_eq!(fit("人口全基因组", 7), "人口全…");
+        assert_eq!(width(&fit("人口全基因组", 7)), 7);
+        assert_eq!(fit("abc", 3), "abc");
+        assert_eq!(fit("abcd", 3), "ab…");
+        assert_eq!(fit("a\u{1b}[31mb", 10), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(5), "5s");
+        assert_eq!(duration(192), "3m12s");
+        assert_eq!(duration(3720), "1h02m");
+        assert_eq!(duration(187_200), "2d04h");
+    }
+}

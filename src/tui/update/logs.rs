@@ -1,0 +1,244 @@
+//! The log pager: opening logs for a task or a Nextflow run, scrolling, tabs, search and
+//! follow, and log text arriving.
+
+use crate::api::types::StatusClass;
+use crate::api::{ApiError, Priority};
+use crate::sanitize;
+
+use super::super::action::Action;
+use super::super::effect::{Effect, LogSource};
+use super::super::state::list::Item;
+use super::super::state::pager::{Pager, Tab};
+use super::super::state::popup::{Level as MsgLevel, Popup};
+use super::super::state::{InputLine, InputPurpose, Level, State};
+use super::super::ui::layout;
+
+pub const NEXTFLOW_LOG: &str = "nextflow.log";
+pub const TRACE: &str = "execution_trace.txt";
+
+pub fn open(state: &mut State, out: &mut Vec<Effect>) {
+    let Some(scope) = state.project_scope() else {
+        return state.flash(MsgLevel::Info, "open a run to see its logs");
+    };
+    let nextflow = state
+        .group
+        .as_ref()
+        .is_some_and(super::super::state::items::is_nextflow);
+    let (title, run_uuid, live, sources) = match state.level {
+        Level::Calls => {
+            let Some(t) = state.calls.as_ref() else {
+                return;
+            };
+            let node = t.selected_node().map(|id| t.node(id));
+            let job = node.and_then(|n| {
+                let j = n.meta.job_id.clone().filter(|j| !j.is_empty())?;
+                Some((j, n))
+            });
+            match job {
+                Some((job_id, n)) => {
+                    let path = if n.path == "/" {
+                        String::new()
+                    } else {
+                        n.path.clone()
+                    };
+                    let name = n.meta.call_name.clone().unwrap_or_default();
+                    let src = |stderr| LogSource::Job {
+                        job_id: job_id.clone(),
+                        path: path.clone(),
+                        stderr,
+                    };
+                    (
+                        name,
+                        t.run_uuid().to_string(),
+                        n.class.is_live(),
+                        vec![src(false), src(true)],
+                    )
+                }
+                None if t.nextflow => (
+                    t.run.user_defined_id.clone().unwrap_or_default(),
+                    t.run_uuid().to_string(),
+                    t.is_live(),
+                    nextflow_files(),
+                ),
+                None => {
+                    return state.flash(
+                        MsgLevel::Info,
+                        "select a task (a call with a JobId) for its logs",
+                    );
+                }
+            }
+        }
+        Level::Runs if nextflow => {
+            let Some(r) = state.runs.selected_item() else {
+                return;
+            };
+            (
+                r.user_defined_id.clone().unwrap_or_default(),
+                r.id(),
+                StatusClass::of(r.status()).is_live(),
+                nextflow_files(),
+            )
+        }
+        Level::Runs => {
+            return state.flash(
+                MsgLevel::Info,
+                "open the run (Enter) and select a task for its logs",
+            );
+        }
+        _ => return state.flash(MsgLevel::Info, "open a run to see its logs"),
+    };
+    let mut p = Pager {
+        title: sanitize::line(&title).into_owned(),
+        scope,
+        run_uuid,
+        live,
+        tabs: sources.into_iter().map(Tab::new).collect(),
+        tab: 0,
+        scroll: 0,
+        search: String::new(),
+        follow: false,
+        fetched_at: state.now_unix(),
+    };
+    fetch(&mut p, state, out);
+    state.popup = Some(Popup::Pager(Box::new(p)));
+}
+
+fn nextflow_files() -> Vec<LogSource> {
+    vec![
+        LogSource::File(NEXTFLOW_LOG.into()),
+        LogSource::File(TRACE.into()),
+    ]
+}
+
+/// Fetches the current tab of a pager (unless that fetch is already pending).
+fn fetch(p: &mut Pager, state: &mut State, out: &mut Vec<Effect>) {
+    let Some(tab) = p.tabs.get_mut(p.tab) else {
+        return;
+    };
+    let e = Effect::FetchLog {
+        scope: p.scope.clone(),
+        run_uuid: p.run_uuid.clone(),
+        source: tab.source.clone(),
+        prio: Priority::Interactive,
+    };
+    if state.poller.admit(e, out) {
+        tab.loading = true;
+    }
+    p.fetched_at = state.now_unix();
+}
+
+pub fn pager_key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
+    let page = layout::popup_rows(state);
+    let Some(Popup::Pager(mut p)) = state.popup.take() else {
+        return;
+    };
+    let len = p.current().map_or(0, Tab::len);
+    let max = len.saturating_sub(page);
+    let by = |p: &mut Pager, d: isize| {
+        p.scroll = (p.scroll as isize + d).clamp(0, max as isize) as usize;
+    };
+    match action {
+        Action::Up => by(&mut p, -1),
+        Action::Down => by(&mut p, 1),
+        Action::PageUp => by(&mut p, -(page as isize)),
+        Action::PageDown => by(&mut p, page as isize),
+        Action::Scroll(d) => by(&mut p, isize::from(d) * 3),
+        Action::Top => {
+            p.scroll = 0;
+            p.follow = false;
+        }
+        Action::Bottom => p.scroll = max,
+        Action::NextChoice | Action::PrevChoice | Action::Right | Action::Left => {
+            let n = p.tabs.len().max(1);
+            let fwd = matches!(action, Action::NextChoice | Action::Right);
+            p.tab = if fwd {
+                (p.tab + 1) % n
+            } else {
+                (p.tab + n - 1) % n
+            };
+            p.scroll = 0;
+            if p.current().is_some_and(|t| !t.loaded && !t.loading) {
+                fetch(&mut p, state, out);
+            }
+        }
+        Action::Search => {
+            state.input = Some(InputLine {
+                purpose: InputPurpose::Search,
+                text: p.search.clone(),
+            });
+        }
+        Action::SearchNext | Action::SearchPrev if !p.jump_match(action == Action::SearchNext) => {
+            state.flash(MsgLevel::Info, "no match");
+        }
+        Action::Follow => {
+            p.follow = !p.follow;
+            if p.follow {
+                p.scroll = max;
+                if !p.live {
+                    state.flash(
+                        MsgLevel::Info,
+                        "the run has finished: the log will not grow",
+                    );
+                }
+            }
+        }
+        Action::Refresh => fetch(&mut p, state, out),
+        Action::Sort | Action::SortReverse => {
+            if let Some(t) = p.current_mut().and_then(|t| t.trace.as_mut()) {
+                if action == Action::Sort {
+                    t.cycle_sort();
+                } else {
+                    t.reverse = !t.reverse;
+                    t.resort();
+                }
+            }
+        }
+        Action::Cancel | Action::Back | Action::Logs => return,
+        _ => {}
+    }
+    state.popup = Some(Popup::Pager(p));
+}
+
+pub fn search(state: &mut State, text: &str) {
+    if let Some(Popup::Pager(p)) = state.popup.as_mut() {
+        p.search = text.to_string();
+        if !text.is_empty() && !p.jump_match(true) {
+            state.flash(
+                MsgLevel::Info,
+                format!("no match for {}", sanitize::line(text)),
+            );
+        }
+    }
+}
+
+pub fn loaded(
+    state: &mut State,
+    run_uuid: &str,
+    source: &LogSource,
+    result: Result<String, ApiError>,
+) {
+    let page = layout::popup_rows(state);
+    let Some(Popup::Pager(p)) = state.popup.as_mut() else {
+        return;
+    };
+    if p.run_uuid != run_uuid {
+        return;
+    }
+    let follow = p.follow;
+    let Some(tab) = p.tabs.iter_mut().find(|t| t.source == *source) else {
+        return;
+    };
+    match result {
+        Ok(text) => tab.set_text(&text),
+        Err(e) => {
+            tab.loading = false;
+            tab.error = Some(sanitize::line(&e.to_string()).into_owned());
+            state.flash_error(&e);
+            return;
+        }
+    }
+    if follow {
+        let len = p.current().map_or(0, Tab::len);
+        p.scroll = len.saturating_sub(page);
+    }
+}

@@ -1,0 +1,205 @@
+//! What to load at start, and what to poll on each tick: only what is on screen and live.
+
+use crate::api::types::StatusClass;
+use crate::api::{Priority, Scope};
+
+use super::super::effect::{Effect, RunsQuery, Target};
+use super::super::state::list::Item;
+use super::super::state::popup::Popup;
+use super::super::state::{Level, State};
+use super::super::ui::layout;
+
+/// Seconds between re-fetches of a followed log.
+pub const FOLLOW_SECS: i64 = 3;
+
+/// The first loads: the projects of every configured region.
+pub fn init(state: &mut State) -> Vec<Effect> {
+    let mut out = Vec::new();
+    state.projects.loading = true;
+    for region in state.settings.regions.clone() {
+        let e = Effect::LoadProjects {
+            region,
+            prio: Priority::Interactive,
+        };
+        state.poller.admit(e, &mut out);
+    }
+    out
+}
+
+/// The polling interval of a target, in seconds.
+pub fn interval(state: &State, t: &Target) -> i64 {
+    let secs = match t {
+        Target::Status(_) | Target::Log(..) => state.settings.poll_status.as_secs(),
+        _ => state.settings.poll_list.as_secs(),
+    };
+    i64::try_from(secs.max(1)).unwrap_or(10)
+}
+
+fn groups_of(scope: Scope) -> Effect {
+    Effect::LoadGroups {
+        scope,
+        prio: Priority::Background,
+    }
+}
+
+/// The loads that keep the current view fresh, most important first.
+fn wanted(state: &State) -> Vec<Effect> {
+    let mut w = Vec::new();
+    let rows = layout::list_rows(state);
+    match state.level {
+        Level::Projects => {
+            let l = &state.projects;
+            for &i in l.shown.iter().skip(l.offset).take(rows) {
+                let p = &l.items[i];
+                w.push(groups_of(Scope::new(p.region.clone(), Some(p.id.clone()))));
+            }
+        }
+        Level::Groups => w.extend(state.project_scope().map(groups_of)),
+        Level::Runs => {
+            if let (Some(scope), Some(g)) = (state.project_scope(), state.group.as_ref()) {
+                let live = StatusClass::of(g.status()).is_live();
+                if live || !state.runs.loaded {
+                    w.push(Effect::LoadRuns {
+                        scope: scope.clone(),
+                        query: RunsQuery::Group(g.id()),
+                        prio: Priority::Background,
+                    });
+                }
+                w.push(groups_of(scope.clone()));
+                let l = &state.runs;
+                for &i in l.shown.iter().skip(l.offset).take(rows) {
+                    let r = &l.items[i];
+                    if StatusClass::of(r.status()).is_live() {
+                        w.push(Effect::PollStatus {
+                            scope: scope.clone(),
+                            run_uuid: r.id(),
+                        });
+                    }
+                }
+            }
+        }
+        Level::Calls => {
+            if let Some(t) = state.calls.as_ref().filter(|t| t.is_live()) {
+                w.push(Effect::PollStatus {
+                    scope: t.scope.clone(),
+                    run_uuid: t.run_uuid().to_string(),
+                });
+                for path in t.live_open_paths() {
+                    w.push(Effect::LoadCalls {
+                        scope: t.scope.clone(),
+                        run_uuid: t.run_uuid().to_string(),
+                        path,
+                        prio: Priority::Background,
+                    });
+                }
+            }
+        }
+    }
+    w
+}
+
+pub fn tick(state: &mut State, out: &mut Vec<Effect>) {
+    let now = state.now_unix();
+    let w = wanted(state);
+    state.poller.schedule(now, w, out);
+    follow(state, now, out);
+    // Notices fade after a while; errors stay until replaced.
+    if state.notice.as_ref().is_some_and(|n| now - n.at > 8) {
+        state.notice = None;
+    }
+}
+
+/// Re-fetches a followed log every few seconds while its run is live.
+fn follow(state: &mut State, now: i64, out: &mut Vec<Effect>) {
+    let Some(Popup::Pager(p)) = state.popup.as_mut() else {
+        return;
+    };
+    if !p.follow || !p.live || now - p.fetched_at < FOLLOW_SECS {
+        return;
+    }
+    let Some(tab) = p.current() else { return };
+    let e = Effect::FetchLog {
+        scope: p.scope.clone(),
+        run_uuid: p.run_uuid.clone(),
+        source: tab.source.clone(),
+        prio: Priority::Background,
+    };
+    if state.poller.admit(e, out) {
+        p.fetched_at = now;
+    }
+}
+
+/// Reloads the current view now (the user asked).
+pub fn refresh(state: &mut State, out: &mut Vec<Effect>) {
+    let mut w = wanted(state);
+    if state.level == Level::Projects {
+        w.extend(state.settings.regions.iter().map(|r| Effect::LoadProjects {
+            region: r.clone(),
+            prio: Priority::Interactive,
+        }));
+    }
+    if let (Level::Calls, Some(t)) = (state.level, state.calls.as_ref()) {
+        w.push(Effect::LoadCalls {
+            scope: t.scope.clone(),
+            run_uuid: t.run_uuid().to_string(),
+            path: "/".into(),
+            prio: Priority::Interactive,
+        });
+    }
+    for e in w {
+        let e = interactive(e);
+        if let Some(t) = e.target() {
+            state.poller.expire(&t);
+        }
+        state.poller.admit(e, out);
+    }
+    state.flash(super::super::state::popup::Level::Info, "refreshing…");
+}
+
+fn interactive(e: Effect) -> Effect {
+    match e {
+        Effect::LoadGroups { scope, .. } => Effect::LoadGroups {
+            scope,
+            prio: Priority::Interactive,
+        },
+        Effect::LoadRuns { scope, query, .. } => Effect::LoadRuns {
+            scope,
+            query,
+            prio: Priority::Interactive,
+        },
+        Effect::LoadCalls {
+            scope,
+            run_uuid,
+            path,
+            ..
+        } => Effect::LoadCalls {
+            scope,
+            run_uuid,
+            path,
+            prio: Priority::Interactive,
+        },
+        other => other,
+    }
+}
+
+/// The age of the data of the current view, in seconds, and whether its last load failed.
+pub fn data_age(state: &State) -> Option<(i64, bool)> {
+    let t = match state.level {
+        Level::Projects => {
+            let r = state
+                .region_filter
+                .clone()
+                .or_else(|| state.settings.regions.first().cloned())?;
+            Target::Projects(r)
+        }
+        Level::Groups => Target::Groups(state.project_scope()?),
+        Level::Runs => Target::Runs(
+            state.project_scope()?,
+            RunsQuery::Group(state.group.as_ref()?.id()),
+        ),
+        Level::Calls => Target::Calls(state.calls.as_ref()?.run_uuid().to_string(), "/".into()),
+    };
+    let slot = state.poller.slot(&t)?;
+    let last = slot.last_ok?;
+    Some((state.now_unix() - last, slot.failures > 0))
+}
