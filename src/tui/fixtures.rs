@@ -1,1 +1,401 @@
+//! Fixed data for tests: projects, groups, runs and a call tree with a sub-workflow, a
+//! failing scatter inside it, and a large scatter. "Now" is fixed, so durations are too.
 
+use chrono::{DateTime, FixedOffset};
+
+use crate::api::Scope;
+use crate::api::types::{
+    ExecutionTime, Project, Run, RunGroup, RunMetadata, RunStatusCount, Timestamp,
+};
+
+use super::action::{Action, ApiResult};
+use super::effect::{Effect, RunsQuery};
+use super::state::{Settings, State};
+use super::update::update;
+
+pub const REGION: &str = "ap-guangzhou";
+pub const PROJECT: &str = "prj-quiet-amber-heron-104522";
+pub const GROUP: &str = "run-brave-teal-otter-551203";
+pub const RUN: &str = "6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7b1c00";
+pub const ALIGN: &str = "6f1c2a9e-Germline.Align";
+pub const BWA: &str = "6f1c2a9e-Align.BwaMem";
+pub const HC: &str = "6f1c2a9e-Germline.HaplotypeCaller";
+
+pub fn now() -> DateTime<FixedOffset> {
+    ts("2024-06-06T17:00:00+08:00").parsed.unwrap_or_default()
+}
+
+fn ts(s: &str) -> Timestamp {
+    Timestamp::parse(s)
+}
+
+fn t(hm: &str) -> Option<Timestamp> {
+    Some(ts(&format!("2024-06-06T{hm}:00+08:00")))
+}
+
+fn exec(start: &str, end: Option<&str>) -> Option<ExecutionTime> {
+    Some(ExecutionTime {
+        submit_time: t(start),
+        start_time: t(start),
+        end_time: end.and_then(t),
+    })
+}
+
+pub fn projects() -> Vec<Project> {
+    let p = |id: &str, name: &str, default: bool| Project {
+        project_id: Some(id.into()),
+        name: Some(name.into()),
+        region: Some(REGION.into()),
+        is_default: Some(default),
+        description: Some(format!("{name} project")),
+        create_time: Some(ts("2023-10-25 20:17:58")),
+        creator: Some("manager".into()),
+        ..Project::default()
+    };
+    vec![
+        p(PROJECT, "Population WGS", true),
+        p("prj-shiny-mauve-fox-004230", "肿瘤外显子 Tumor WES", false),
+        p("prj-calm-olive-crane-771093", "Rare disease trios", false),
+    ]
+}
+
+fn counts(list: &[(&str, i64)]) -> Option<Vec<RunStatusCount>> {
+    Some(
+        list.iter()
+            .map(|(s, n)| RunStatusCount {
+                status: Some((*s).into()),
+                count: Some(*n),
+            })
+            .collect(),
+    )
+}
+
+pub fn groups() -> Vec<RunGroup> {
+    let g = |id: &str, name: &str, app: &str, ty: &str, status: &str, total: i64| RunGroup {
+        run_group_id: Some(id.into()),
+        project_id: Some(PROJECT.into()),
+        project_name: Some("Population WGS".into()),
+        application_id: Some("app-serious-bleak-mink-576863".into()),
+        application_name: Some(app.into()),
+        application_type: Some(ty.into()),
+        kind: Some(ty.into()),
+        name: Some(name.into()),
+        status: Some(status.into()),
+        total_run: Some(total),
+        environment_name: Some("提交任务环境".into()),
+        input: Some(r#"{"Germline.ref": "cos://refs/hg38.fa", "Germline.intervals": 24}"#.into()),
+        ..RunGroup::default()
+    };
+    vec![
+        RunGroup {
+            run_status_counts: counts(&[("SUCCESS", 20), ("EXECUTOR_ERROR", 2), ("RUNNING", 8)]),
+            execution_time: exec("14:30", None),
+            create_time: t("14:29"),
+            ..g(
+                GROUP,
+                "wgs-germline-2024-06-batch-17",
+                "GATK germline",
+                "WDL",
+                "RUNNING",
+                30,
+            )
+        },
+        RunGroup {
+            run_status_counts: counts(&[("SUCCESS", 10), ("EXECUTOR_ERROR", 2)]),
+            execution_time: exec("09:00", Some("12:41")),
+            create_time: t("08:59"),
+            ..g(
+                "run-happy-parchment-bulldog-708923",
+                "联合分型 joint calling",
+                "GATK joint",
+                "WDL",
+                "COMPLETE_ERROR",
+                12,
+            )
+        },
+        RunGroup {
+            run_status_counts: counts(&[("SUCCESS", 4)]),
+            execution_time: exec("08:00", Some("08:47")),
+            create_time: t("07:59"),
+            ..g(
+                "run-lonely-orange-dodo-410909",
+                "rnaseq-nf",
+                "nf-core/rnaseq",
+                "NEXTFLOW",
+                "COMPLETE",
+                4,
+            )
+        },
+        RunGroup {
+            run_status_counts: counts(&[("CANCELED", 3)]),
+            execution_time: exec("07:00", Some("07:12")),
+            create_time: t("06:59"),
+            ..g(
+                "run-pretty-yellow-mastiff-141933",
+                "old-batch",
+                "GATK germline",
+                "WDL",
+                "TERMINATED",
+                3,
+            )
+        },
+        RunGroup {
+            create_time: t("06:00"),
+            ..g(
+                "run-odd-grey-moth-000001",
+                "mystery",
+                "?",
+                "WDL",
+                "QUANTUM_SUPERPOSITION",
+                1,
+            )
+        },
+    ]
+}
+
+pub fn runs() -> Vec<Run> {
+    let r = |uuid: &str, sample: &str, status: &str, start: &str, end: Option<&str>| Run {
+        run_uuid: Some(uuid.into()),
+        project_id: Some(PROJECT.into()),
+        run_group_id: Some(GROUP.into()),
+        user_defined_id: Some(sample.into()),
+        status: Some(status.into()),
+        execution_time: exec(start, end),
+        input: Some(r#"{"Germline.sample": "cos://bucket/NA.cram"}"#.into()),
+        ..Run::default()
+    };
+    vec![
+        r(
+            "1a2b3c4d-0000-4000-8000-000000000001",
+            "NA12878",
+            "SUCCESS",
+            "14:30",
+            Some("16:02"),
+        ),
+        Run {
+            error_message: Some(
+                r#"{"error":"Task Align.BwaMem shard 7 failed: exit code 137 (out of memory)"}"#
+                    .into(),
+            ),
+            ..r(RUN, "NA12891", "EXECUTOR_ERROR", "14:30", Some("15:10"))
+        },
+        r(
+            "1a2b3c4d-0000-4000-8000-000000000003",
+            "NA12892",
+            "RUNNING",
+            "14:31",
+            None,
+        ),
+        r(
+            "1a2b3c4d-0000-4000-8000-000000000004",
+            "样本-甲 家系先证者",
+            "RUNNING",
+            "14:32",
+            None,
+        ),
+        r(
+            "1a2b3c4d-0000-4000-8000-000000000005",
+            "HG002",
+            "INIT",
+            "14:33",
+            None,
+        ),
+    ]
+}
+
+fn call(
+    run_id: &str,
+    name: &str,
+    ty: &str,
+    status: &str,
+    start: &str,
+    end: Option<&str>,
+) -> RunMetadata {
+    RunMetadata {
+        run_type: Some(ty.into()),
+        run_id: Some(run_id.into()),
+        call_name: Some(name.into()),
+        status: Some(status.into()),
+        start_time: t(start),
+        end_time: end.and_then(t),
+        input: Some(r#"{"in": "cos://bucket/x.bam"}"#.into()),
+        output: Some("{}".into()),
+        runtime: Some(r#"{"docker": "gatk:4.0.11.0", "cpu": "2", "memory": "8 GB"}"#.into()),
+        call_cached: Some(false),
+        ..RunMetadata::default()
+    }
+}
+
+/// The top level of the failed run: a task, a failed sub-workflow, a big scatter, a task.
+pub fn top_calls() -> Vec<RunMetadata> {
+    vec![
+        RunMetadata {
+            job_id: Some("plan-quick-red-fox-000001".into()),
+            call_cached: Some(true),
+            ..call(
+                "6f1c2a9e-Germline.QC",
+                "Germline.QC",
+                "Task",
+                "COMPLETE",
+                "14:30",
+                Some("14:35"),
+            )
+        },
+        call(
+            ALIGN,
+            "Germline.Align",
+            "Workflow",
+            "EXECUTOR_ERROR",
+            "14:35",
+            Some("15:10"),
+        ),
+        call(
+            HC,
+            "Germline.HaplotypeCaller",
+            "Scatter",
+            "COMPLETE",
+            "14:40",
+            Some("14:58"),
+        ),
+        RunMetadata {
+            job_id: Some("plan-quick-red-fox-000009".into()),
+            ..call(
+                "6f1c2a9e-Germline.Report",
+                "Germline.Report",
+                "Task",
+                "NOTSTARTED",
+                "15:10",
+                None,
+            )
+        },
+    ]
+}
+
+/// Inside the sub-workflow: a failing scatter and a task that never ran.
+pub fn align_calls() -> Vec<RunMetadata> {
+    vec![
+        call(
+            BWA,
+            "Align.BwaMem",
+            "Scatter",
+            "EXECUTOR_ERROR",
+            "14:35",
+            Some("15:05"),
+        ),
+        call(
+            "6f1c2a9e-Align.MarkDup",
+            "Align.MarkDup",
+            "Task",
+            "NOTSTARTED",
+            "15:05",
+            None,
+        ),
+    ]
+}
+
+/// The shards of the failing scatter: shard 7 failed.
+pub fn bwa_shards(n: usize) -> Vec<RunMetadata> {
+    (0..n)
+        .map(|i| {
+            let failed = i == 7;
+            RunMetadata {
+                scatter_index: Some(format!("-{i}")),
+                job_id: Some(format!("plan-bwa-shard-{i:04}")),
+                error_message: failed
+                    .then(|| "bwa mem: exit code 137 (out of memory)\nKilled".to_string()),
+                ..call(
+                    &format!("{BWA}-{i}"),
+                    "Align.BwaMem",
+                    "Task",
+                    if failed { "EXECUTOR_ERROR" } else { "COMPLETE" },
+                    "14:36",
+                    Some(if failed { "15:05" } else { "14:50" }),
+                )
+            }
+        })
+        .collect()
+}
+
+pub fn hc_shards(n: usize) -> Vec<RunMetadata> {
+    (0..n)
+        .map(|i| RunMetadata {
+            scatter_index: Some(format!("-{i}")),
+            ..call(
+                &format!("{HC}-{i}"),
+                "HaplotypeCaller",
+                "Task",
+                "COMPLETE",
+                "14:41",
+                Some("14:57"),
+            )
+        })
+        .collect()
+}
+
+pub fn scope() -> Scope {
+    Scope::new(REGION, Some(PROJECT.to_string()))
+}
+
+pub fn api(state: &mut State, r: ApiResult) -> Vec<Effect> {
+    update(state, Action::Api(Box::new(r)))
+}
+
+pub fn state(w: u16, h: u16) -> State {
+    let mut s = State::new(Settings::default(), now());
+    s.size = (w, h);
+    super::update::init(&mut s);
+    api(
+        &mut s,
+        ApiResult::Projects {
+            region: REGION.into(),
+            result: Ok(projects()),
+        },
+    );
+    s
+}
+
+/// Drilled into the groups of the first project.
+pub fn at_groups(w: u16, h: u16) -> State {
+    let mut s = state(w, h);
+    update(&mut s, Action::Enter);
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: scope(),
+            result: Ok(groups()),
+        },
+    );
+    s
+}
+
+pub fn at_runs(w: u16, h: u16) -> State {
+    let mut s = at_groups(w, h);
+    update(&mut s, Action::Enter);
+    api(
+        &mut s,
+        ApiResult::Runs {
+            scope: scope(),
+            query: RunsQuery::Group(GROUP.into()),
+            result: Ok(runs()),
+        },
+    );
+    s
+}
+
+pub fn calls_result(path: &str, calls: Vec<RunMetadata>) -> ApiResult {
+    ApiResult::Calls {
+        scope: scope(),
+        run_uuid: RUN.into(),
+        path: path.into(),
+        result: Ok(calls),
+    }
+}
+
+/// The call tree of the failed run (NA12891), top level loaded.
+pub fn at_calls(w: u16, h: u16) -> State {
+    let mut s = at_runs(w, h);
+    s.runs.select_id(RUN);
+    update(&mut s, Action::Enter);
+    api(&mut s, calls_result("/", top_calls()));
+    s
+}

@@ -1,1 +1,328 @@
+//! Terminate, retry and read-only flows: confirm first, exactly one effect, errors shown
+//! with their RequestId, nothing repeated by itself.
 
+use crate::api::types::{RunGroup, StatusClass};
+use crate::api::{ApiError, Created, TransportKind};
+
+use super::super::action::{Action, ApiResult};
+use super::super::app::retry_request;
+use super::super::effect::{Effect, RetryPlan};
+use super::super::fixtures::{self as fx, api};
+use super::super::state::list::Item;
+use super::super::state::popup::{Level as MsgLevel, Popup};
+use super::super::state::{Level, Settings, State};
+use super::update;
+
+fn confirm_lines(s: &State) -> Vec<String> {
+    match &s.popup {
+        Some(Popup::Confirm(c)) => c.lines.clone(),
+        other => panic!("expected a confirmation, got {other:?}"),
+    }
+}
+
+fn service_error(action: &str) -> ApiError {
+    ApiError::Service {
+        action: action.into(),
+        code: "FailedOperation".into(),
+        message: "the group is busy".into(),
+        request_id: "req-7f3e-42".into(),
+    }
+}
+
+#[test]
+fn terminate_asks_then_emits_exactly_one_effect() {
+    let mut s = fx::at_groups(80, 24);
+    let e = update(&mut s, Action::Terminate);
+    assert!(e.is_empty(), "nothing before confirming");
+    let lines = confirm_lines(&s).join("\n");
+    assert!(lines.contains("wgs-germline-2024-06-batch-17"), "{lines}");
+    assert!(lines.contains("8 of 30 runs are still active"), "{lines}");
+    let e = update(&mut s, Action::Confirm);
+    assert_eq!(
+        e,
+        vec![Effect::Terminate {
+            scope: fx::scope(),
+            group_id: fx::GROUP.into(),
+            name: "wgs-germline-2024-06-batch-17".into(),
+        }]
+    );
+    assert!(s.popup.is_none());
+    assert!(
+        update(&mut s, Action::Confirm).is_empty(),
+        "confirming again does nothing"
+    );
+}
+
+#[test]
+fn terminate_cancel_and_error() {
+    let mut s = fx::at_groups(80, 24);
+    update(&mut s, Action::Terminate);
+    assert!(update(&mut s, Action::Cancel).is_empty());
+    assert!(s.popup.is_none());
+    let e = api(
+        &mut s,
+        ApiResult::Terminated {
+            group_id: fx::GROUP.into(),
+            name: "wgs".into(),
+            result: Err(service_error("TerminateRunGroup")),
+        },
+    );
+    assert!(e.is_empty(), "a failed mutation is not repeated");
+    let Some(Popup::Message(m)) = &s.popup else {
+        panic!("error shown");
+    };
+    assert_eq!(m.level, MsgLevel::Error);
+    assert!(m.lines.join(" ").contains("req-7f3e-42"));
+    assert!(
+        s.error
+            .as_ref()
+            .is_some_and(|f| f.text.contains("req-7f3e-42"))
+    );
+    // A finished group cannot be terminated.
+    update(&mut s, Action::Cancel);
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Terminate);
+    assert!(s.popup.is_none());
+}
+
+#[test]
+fn retry_marked_runs_with_call_cache_and_select_the_new_group() {
+    let mut s = fx::at_runs(80, 24);
+    s.runs.select_id(fx::RUN);
+    update(&mut s, Action::Mark);
+    s.runs.select_id("1a2b3c4d-0000-4000-8000-000000000005");
+    update(&mut s, Action::Mark);
+    assert_eq!(s.marks.len(), 2);
+    assert!(update(&mut s, Action::Retry).is_empty());
+    let Some(Popup::Confirm(c)) = &s.popup else {
+        panic!("confirmation");
+    };
+    assert_eq!(
+        c.choices
+            .iter()
+            .map(|c| c.label.as_str())
+            .collect::<Vec<_>>(),
+        ["Rerun", "Resume with call cache"]
+    );
+    update(&mut s, Action::NextChoice);
+    let e = update(&mut s, Action::Confirm);
+    let [
+        Effect::Retry {
+            plan, old_group_id, ..
+        },
+    ] = &e[..]
+    else {
+        panic!("one retry effect: {e:?}");
+    };
+    assert_eq!(old_group_id, fx::GROUP);
+    assert!(plan.use_cache && !plan.nextflow);
+    let mut uuids = plan.run_uuids.clone();
+    uuids.sort();
+    assert_eq!(
+        uuids,
+        vec![
+            "1a2b3c4d-0000-4000-8000-000000000005".to_string(),
+            fx::RUN.into()
+        ]
+    );
+    let req = serde_json::to_value(retry_request(plan)).expect("json");
+    assert_eq!(req["WDLOption"]["UseCallCache"], true);
+
+    let new_id = "run-fresh-green-newt-000777";
+    let e = api(
+        &mut s,
+        ApiResult::Retried {
+            scope: fx::scope(),
+            old_group_id: fx::GROUP.into(),
+            old_name: "wgs-germline-2024-06-batch-17".into(),
+            result: Ok(Created {
+                run_group_id: new_id.into(),
+                request_id: "req-1".into(),
+            }),
+        },
+    );
+    assert_eq!(s.level, Level::Groups);
+    assert!(matches!(&e[..], [Effect::LoadGroups { .. }]), "{e:?}");
+    let mut groups = fx::groups();
+    groups.insert(
+        0,
+        RunGroup {
+            run_group_id: Some(new_id.into()),
+            name: Some("wgs-germline-2024-06-batch-17-retry".into()),
+            status: Some("RUNNING".into()),
+            ..RunGroup::default()
+        },
+    );
+    groups.swap(0, 3);
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: fx::scope(),
+            result: Ok(groups),
+        },
+    );
+    assert_eq!(s.groups.selected_id().as_deref(), Some(new_id));
+    assert_eq!(
+        s.retry_of.get(new_id).map(|x| x.0.as_str()),
+        Some(fx::GROUP)
+    );
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("retry of"))
+    );
+}
+
+#[test]
+fn retry_without_marks_takes_the_failed_runs_and_rerun_clears_the_cache() {
+    let mut s = fx::at_runs(80, 24);
+    update(&mut s, Action::Retry);
+    let lines = confirm_lines(&s).join("\n");
+    assert!(lines.contains("NA12891"), "{lines}");
+    let e = update(&mut s, Action::Confirm);
+    let [Effect::Retry { plan, .. }] = &e[..] else {
+        panic!("one retry effect");
+    };
+    assert_eq!(plan.run_uuids, vec![fx::RUN.to_string()]);
+    assert!(!plan.use_cache);
+    let nf = RetryPlan {
+        run_group_id: "g".into(),
+        run_uuids: vec![],
+        use_cache: true,
+        nextflow: true,
+    };
+    let req = serde_json::to_value(retry_request(&nf)).expect("json");
+    assert_eq!(req["NFOption"]["Resume"], true);
+    assert_eq!(req["RunGroupId"], "g");
+    assert!(req.get("WDLOption").is_none());
+}
+
+#[test]
+fn retry_outcome_unknown_is_shown_and_not_resent() {
+    let mut s = fx::at_runs(80, 24);
+    let e = api(
+        &mut s,
+        ApiResult::Retried {
+            scope: fx::scope(),
+            old_group_id: fx::GROUP.into(),
+            old_name: "wgs".into(),
+            result: Err(ApiError::OutcomeUnknown {
+                action: "RetryRuns".into(),
+                kind: TransportKind::Timeout,
+                detail: "no answer in 30s".into(),
+            }),
+        },
+    );
+    assert!(e.is_empty());
+    let Some(Popup::Message(m)) = &s.popup else {
+        panic!("error shown");
+    };
+    let text = m.lines.join(" ");
+    assert!(
+        text.contains("outcome unknown") && text.contains("not resent"),
+        "{text}"
+    );
+    assert_eq!(s.level, Level::Runs, "stays put");
+    let e = api(
+        &mut s,
+        ApiResult::Retried {
+            scope: fx::scope(),
+            old_group_id: fx::GROUP.into(),
+            old_name: "wgs".into(),
+            result: Err(service_error("RetryRuns")),
+        },
+    );
+    assert!(e.is_empty());
+    assert!(
+        matches!(&s.popup, Some(Popup::Message(m)) if m.lines.join(" ").contains("req-7f3e-42"))
+    );
+}
+
+#[test]
+fn read_only_removes_the_effects() {
+    let mut s = State::new(
+        Settings {
+            read_only: true,
+            ..Settings::default()
+        },
+        fx::now(),
+    );
+    super::init(&mut s);
+    api(
+        &mut s,
+        ApiResult::Projects {
+            region: fx::REGION.into(),
+            result: Ok(fx::projects()),
+        },
+    );
+    update(&mut s, Action::Enter);
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: fx::scope(),
+            result: Ok(fx::groups()),
+        },
+    );
+    for a in [Action::Terminate, Action::Retry, Action::ReadOnly] {
+        assert!(update(&mut s, a).is_empty());
+        assert!(s.popup.is_none());
+        assert!(
+            s.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("read-only"))
+        );
+    }
+    assert!(StatusClass::of(s.groups.selected_item().map(Item::status).unwrap_or("")).is_live());
+}
+
+#[test]
+fn projects_fall_back_to_configuration_and_default_project() {
+    let mut s = State::new(
+        Settings {
+            extra_projects: vec![(
+                "prj-from-config".into(),
+                fx::REGION.into(),
+                "Configured".into(),
+            )],
+            ..Settings::default()
+        },
+        fx::now(),
+    );
+    super::init(&mut s);
+    let e = api(
+        &mut s,
+        ApiResult::Projects {
+            region: fx::REGION.into(),
+            result: Err(ApiError::Service {
+                action: "DescribeProjects".into(),
+                code: "InvalidAction".into(),
+                message: "no such action".into(),
+                request_id: "r".into(),
+            }),
+        },
+    );
+    let [Effect::LoadGroups { scope, .. }] = &e[..] else {
+        panic!("groups of the default project: {e:?}");
+    };
+    assert_eq!(scope.project_id, None);
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: scope.clone(),
+            result: Ok(fx::groups()),
+        },
+    );
+    let names: Vec<&str> = s.projects.items.iter().map(|p| p.display_name()).collect();
+    assert!(
+        names.contains(&"Configured") && names.contains(&"Population WGS"),
+        "{names:?}"
+    );
+    let default = s
+        .projects
+        .items
+        .iter()
+        .find(|p| p.id == fx::PROJECT)
+        .expect("learned");
+    assert!(default.is_default);
+    assert_eq!((default.running, default.failed), (Some(1), Some(2)));
+}
