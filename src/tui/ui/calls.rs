@@ -11,7 +11,7 @@ use super::super::state::State;
 use super::super::state::items::Counts;
 use super::super::state::tree::{CallKind, CallNode, CallTree, Children};
 use super::table::{Col, Table};
-use super::text::{badge, fit, span_duration, symbol};
+use super::text::{badge, fit, status_duration, symbol};
 use super::theme::Theme;
 use crate::api::types::StatusClass;
 
@@ -96,8 +96,9 @@ pub fn timeline(
     w: usize,
     theme: &Theme,
 ) -> Line<'static> {
-    let (Some(rs), Some(s)) = (span.0, n.start) else {
-        return Line::from(Span::styled("·".repeat(w.min(1)), theme.dim));
+    let waiting = n.class == StatusClass::Pending && n.end.is_none();
+    let (Some(rs), Some(s), false) = (span.0, n.start, waiting) else {
+        return Line::from(Span::styled("·".repeat(w), theme.dim));
     };
     let re = span.1.unwrap_or(now).max(rs + 1);
     let e = n.end.unwrap_or(now).clamp(s, re.max(s));
@@ -126,7 +127,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
                 let (text, class) = badge(n.meta.status.as_deref().unwrap_or(""));
                 Line::from(Span::styled(text, theme.status(class)))
             }
-            2 => Line::from(span_duration(n.start, n.end, now)),
+            2 => Line::from(status_duration(
+                n.meta.status.as_deref().unwrap_or(""),
+                n.start,
+                n.end,
+                now,
+            )),
             3 => Line::from(if n.meta.call_cached == Some(true) {
                 "cached"
             } else {

@@ -12,7 +12,7 @@ use super::super::state::State;
 use super::super::state::items::{Counts, ProjectRow, doomed, is_nextflow, span};
 use super::super::state::list::{Item, ListView};
 use super::table::{Col, Table};
-use super::text::{badge, first_line, fit, short_time, span_duration};
+use super::text::{badge, first_line, fit, short_time, span_duration, status_duration};
 use super::theme::Theme;
 
 /// The title of a list pane: its name, counts, filter, status filter and sort.
@@ -226,7 +226,7 @@ pub fn runs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused:
             3 => Line::from(status_cell(r.status(), theme)),
             4 => {
                 let (s, e) = span(&r.execution_time);
-                Line::from(span_duration(s, e, now))
+                Line::from(status_duration(r.status(), s, e, now))
             }
             _ => Line::from(Span::styled(
                 fit(&first_line(r.error_message.as_deref().unwrap_or("")), w),

@@ -14,7 +14,23 @@ use super::layout::centered;
 use super::text::{badge, first_line, fit, fit_line, pad};
 use super::theme::Theme;
 
+/// Blanks a wide character cut in half by the left edge of a popup, which would otherwise
+/// spill over the popup's border.
+pub fn clear_wide_edge(area: Rect, buf: &mut Buffer) {
+    if area.x == 0 {
+        return;
+    }
+    for y in area.y..area.y + area.height {
+        if let Some(c) = buf.cell_mut((area.x - 1, y))
+            && super::text::width(c.symbol()) > 1
+        {
+            c.set_symbol(" ");
+        }
+    }
+}
+
 fn frame(area: Rect, buf: &mut Buffer, title: Line<'static>, style: ratatui::style::Style) -> Rect {
+    clear_wide_edge(area, buf);
     Clear.render(area, buf);
     let block = Block::default()
         .borders(Borders::ALL)

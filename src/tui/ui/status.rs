@@ -70,8 +70,15 @@ pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 pub fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let sep = || Span::styled(" │ ", theme.dim);
+    let flash = match (&state.notice, &state.error) {
+        (Some(n), Some(e)) if e.at > n.at => Some(e),
+        (Some(n), _) => Some(n),
+        (None, e) => e.as_ref(),
+    };
+    // Narrow, with a message to show: the project is in the breadcrumb already.
+    let compact = flash.is_some() && area.width < super::layout::WIDE;
     let mut spans = vec![Span::styled(format!(" {}", state.region()), theme.accent)];
-    if let Some(p) = &state.project {
+    if let Some(p) = state.project.as_ref().filter(|_| !compact) {
         spans.push(sep());
         spans.push(Span::raw(fit(p.display_name(), 20)));
     }
@@ -96,13 +103,9 @@ pub fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         spans.push(sep());
         let stale = failed || age > 3 * state.settings.poll_list.as_secs().max(1) as i64;
         let st = if stale { theme.warn } else { theme.dim };
-        spans.push(Span::styled(format!("updated {}s ago", age.max(0)), st));
+        let word = if compact { "" } else { "updated " };
+        spans.push(Span::styled(format!("{word}{}s ago", age.max(0)), st));
     }
-    let flash = match (&state.notice, &state.error) {
-        (Some(n), Some(e)) if e.at > n.at => Some(e),
-        (Some(n), _) => Some(n),
-        (None, e) => e.as_ref(),
-    };
     if let Some(f) = flash {
         spans.push(sep());
         let (sym, st) = match f.level {

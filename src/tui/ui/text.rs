@@ -79,6 +79,14 @@ pub fn duration(secs: i64) -> String {
     }
 }
 
+/// The duration of an item of a status: "-" while it waits to start.
+pub fn status_duration(status: &str, start: Option<i64>, end: Option<i64>, now: i64) -> String {
+    if StatusClass::of(status) == StatusClass::Pending && end.is_none() {
+        return "-".into();
+    }
+    span_duration(start, end, now)
+}
+
 /// The duration of a span: to its end, or (live) to now.
 pub fn span_duration(start: Option<i64>, end: Option<i64>, now: i64) -> String {
     match (start, end) {
