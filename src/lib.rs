@@ -3,3 +3,8 @@
 
 pub mod api;
 pub mod sanitize;
+pub mod cli;
+pub mod config;
+pub mod connect;
+pub mod sim;
+pub mod start;
