@@ -52,7 +52,10 @@ pub enum ConfigError {
         missing: &'static str,
     },
 
-    #[error("profile '{profile}' not found; looked at: {}", join_paths(looked))]
+    #[error(
+        "profile '{profile}' not found; looked at: {}. Create it with `tccli configure --profile {profile}`",
+        join_paths(looked)
+    )]
     ProfileNotFound {
         profile: String,
         looked: Vec<PathBuf>,
