@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::api::{Client, ClientConfig, CredentialSource, KeyMaterial, KnownProject, Scope};
 use crate::api::client::BoxFuture;
+use crate::api::{Client, ClientConfig, CredentialSource, KeyMaterial, KnownProject, Scope};
 use crate::config::{CredentialProvider, Settings};
 
 impl CredentialSource for CredentialProvider {

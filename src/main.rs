@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use omtop::cli::{Cli, Command};
+use omtop::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

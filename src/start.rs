@@ -10,16 +10,22 @@ use crate::connect;
 /// Logs go to a file (never the terminal the dashboard draws on): `$OMTOP_LOG`, or
 /// `omtop.log` in the data directory.
 fn init_logging(level: &str, settings: Option<&Settings>) {
-    let path = std::env::var_os("OMTOP_LOG").map(std::path::PathBuf::from).or_else(|| {
-        settings
-            .and_then(|s| s.data_dir.clone())
-            .map(|d| d.join("omtop.log"))
-    });
+    let path = std::env::var_os("OMTOP_LOG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            settings
+                .and_then(|s| s.data_dir.clone())
+                .map(|d| d.join("omtop.log"))
+        });
     let Some(path) = path else { return };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_new(format!("omtop={level}"))

@@ -6,6 +6,7 @@ use futures::future::try_join_all;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::MAX_PAGE;
 use super::client::{Client, Reply};
 use super::error::ApiError;
 use super::queue::Priority;
@@ -14,7 +15,6 @@ use super::types::{
     GetRunCallsResponse, GetRunJobLogResponse, GetRunMetadataFileResponse, GetRunStatusResponse,
     NFOption, Project, Run, RunGroup, RunGroupCreatedResponse, RunMetadata, RunOption,
 };
-use super::MAX_PAGE;
 
 /// Where a request goes: a region, and a project in it (`None`: the region's default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -135,7 +135,9 @@ impl Client {
         if fetched == 0 || fetched >= total {
             return Ok(all);
         }
-        let offsets = (1..).map(|i| i * u64::from(MAX_PAGE)).take_while(|o| *o < total);
+        let offsets = (1..)
+            .map(|i| i * u64::from(MAX_PAGE))
+            .take_while(|o| *o < total);
         let rest = try_join_all(offsets.map(page)).await?;
         for r in rest {
             all.extend(items(r).1);
@@ -268,7 +270,9 @@ impl Client {
             if attempt > 0 {
                 tokio::time::sleep(std::time::Duration::from_millis(300 << attempt)).await;
             }
-            let url = self.get_run_metadata_file(scope, run_uuid, key, priority).await?;
+            let url = self
+                .get_run_metadata_file(scope, run_uuid, key, priority)
+                .await?;
             match self.download(&url).await {
                 Ok(text) => return Ok(text),
                 Err(e) => last = Some(e),
@@ -309,14 +313,22 @@ impl Client {
     ) -> Result<String, ApiError> {
         let body = merge(scope.body(), json!({"RunGroupId": run_group_id}));
         let r: Reply<Value> = self
-            .call("TerminateRunGroup", &scope.region, &body, Priority::Interactive)
+            .call(
+                "TerminateRunGroup",
+                &scope.region,
+                &body,
+                Priority::Interactive,
+            )
             .await?;
         Ok(r.request_id)
     }
 
     /// RetryRuns: makes a new run group of new runs.
     pub async fn retry_runs(&self, scope: &Scope, req: &RetryRequest) -> Result<Created, ApiError> {
-        let body = merge(scope.body(), serde_json::to_value(req).unwrap_or(Value::Null));
+        let body = merge(
+            scope.body(),
+            serde_json::to_value(req).unwrap_or(Value::Null),
+        );
         self.created("RetryRuns", &scope.region, &body).await
     }
 
@@ -326,13 +338,17 @@ impl Client {
         scope: &Scope,
         req: &LaunchRequest,
     ) -> Result<Created, ApiError> {
-        let body = merge(scope.body(), serde_json::to_value(req).unwrap_or(Value::Null));
+        let body = merge(
+            scope.body(),
+            serde_json::to_value(req).unwrap_or(Value::Null),
+        );
         self.created("RunApplication", &scope.region, &body).await
     }
 
     async fn created(&self, action: &str, region: &str, body: &Value) -> Result<Created, ApiError> {
-        let r: Reply<RunGroupCreatedResponse> =
-            self.call(action, region, body, Priority::Interactive).await?;
+        let r: Reply<RunGroupCreatedResponse> = self
+            .call(action, region, body, Priority::Interactive)
+            .await?;
         let id = r.data.run_group_id.unwrap_or_default();
         if id.is_empty() {
             // The call succeeded, so the group exists; only its id is missing.

@@ -238,7 +238,10 @@ impl Client {
         let data = T::deserialize(&*reply.data).map_err(|e| ApiError::Transport {
             action: action.to_string(),
             kind: TransportKind::Decode,
-            detail: format!("unexpected response shape: {e} (RequestId {})", reply.request_id),
+            detail: format!(
+                "unexpected response shape: {e} (RequestId {})",
+                reply.request_id
+            ),
         })?;
         Ok(Reply {
             data,
@@ -297,7 +300,13 @@ impl Client {
         result
     }
 
-    async fn execute(&self, action: &str, region: &str, body: &Value, priority: Priority) -> Shared {
+    async fn execute(
+        &self,
+        action: &str,
+        region: &str,
+        body: &Value,
+        priority: Priority,
+    ) -> Shared {
         let mutation = is_mutation(action);
         let key = LimitKey {
             action: action.to_string(),
@@ -347,7 +356,10 @@ impl Client {
             .saturating_mul(1 << attempt.min(16))
             .min(self.inner.backoff_cap);
         // Throttling frees up within a second; waiting less than that is wasted.
-        let floor = if err.code().is_some_and(|c| c.starts_with("RequestLimitExceeded")) {
+        let floor = if err
+            .code()
+            .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
+        {
             Duration::from_millis(500)
         } else {
             Duration::ZERO
@@ -454,7 +466,11 @@ impl Client {
             ));
         }
         if bytes.len() > MAX_DOWNLOAD {
-            return Err(transport(action, TransportKind::Decode, "file larger than 64 MiB"));
+            return Err(transport(
+                action,
+                TransportKind::Decode,
+                "file larger than 64 MiB",
+            ));
         }
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
@@ -464,7 +480,8 @@ impl Client {
 pub fn is_loopback_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Removes a coalescing entry even when the leading call is cancelled, so that those who
@@ -621,8 +638,11 @@ mod tests {
         assert_eq!(err.code(), Some("AuthFailure.SignatureFailure"));
         assert_eq!(err.request_id(), Some("r-1"));
         assert!(err.to_string().contains("DescribeRuns"));
-        let ok = decode("DescribeRuns", br#"{"Response":{"TotalCount":1,"RequestId":"r-2"}}"#)
-            .expect("ok");
+        let ok = decode(
+            "DescribeRuns",
+            br#"{"Response":{"TotalCount":1,"RequestId":"r-2"}}"#,
+        )
+        .expect("ok");
         assert_eq!(ok.request_id, "r-2");
         let bad = decode("DescribeRuns", b"{\"Resp").expect_err("not json");
         assert!(matches!(

@@ -19,8 +19,8 @@ pub const REGIONS: [&str; 3] = ["ap-beijing", "ap-guangzhou", "ap-shanghai"];
 pub const SERVICE_RATE_LIMIT: u32 = 20;
 /// The largest page the Describe actions return.
 pub const MAX_PAGE: u32 = 100;
-pub mod queue;
 pub mod client;
+pub mod queue;
 
 pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};
 pub use queue::Priority;

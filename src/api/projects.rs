@@ -91,7 +91,10 @@ impl Client {
             .into_iter()
             .find_map(|g| g.project_id.map(|id| (id, g.project_name)));
         if let Some((id, name)) = default {
-            match projects.iter_mut().find(|p| p.project_id.as_deref() == Some(&id)) {
+            match projects
+                .iter_mut()
+                .find(|p| p.project_id.as_deref() == Some(&id))
+            {
                 Some(p) => p.is_default = Some(true),
                 None => projects.insert(
                     0,

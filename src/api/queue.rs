@@ -41,7 +41,11 @@ struct KeyState {
 
 impl KeyState {
     fn prune(&mut self, now: Instant, window: Duration) {
-        while self.sent.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             self.sent.pop_front();
         }
     }
@@ -52,7 +56,9 @@ impl KeyState {
 
     /// Whether a new request of `priority` would overtake someone already waiting.
     fn would_overtake(&self, priority: Priority) -> bool {
-        self.waiting[..=priority as usize].iter().any(|q| !q.is_empty())
+        self.waiting[..=priority as usize]
+            .iter()
+            .any(|q| !q.is_empty())
     }
 }
 
@@ -92,7 +98,9 @@ impl RateLimiter {
 
     fn lock(&self) -> MutexGuard<'_, HashMap<LimitKey, KeyState>> {
         // A panic while holding this lock leaves only counters behind; keep going.
-        self.keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Waits until a request for `key` may be sent, and counts it as sent.
@@ -203,7 +211,12 @@ mod tests {
     fn max_in_window(times: &[Duration], len: Duration) -> usize {
         times
             .iter()
-            .map(|start| times.iter().filter(|t| **t >= *start && **t < *start + len).count())
+            .map(|start| {
+                times
+                    .iter()
+                    .filter(|t| **t >= *start && **t < *start + len)
+                    .count()
+            })
             .max()
             .unwrap_or(0)
     }
@@ -257,7 +270,11 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(2500)).await;
         let start = Instant::now();
         limiter.acquire(&k, Priority::Interactive).await;
-        assert!(start.elapsed() <= Duration::from_millis(100), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() <= Duration::from_millis(100),
+            "{:?}",
+            start.elapsed()
+        );
         assert!(limiter.queued() > 0, "background still waiting behind it");
         for b in background {
             b.await.expect("task");

@@ -4,8 +4,8 @@ use serde_json::json;
 
 use super::output::{self, Table};
 use super::{CliError, Ctx};
-use crate::api::types::{Filter, RunGroup, RunMetadata, StatusClass};
 use crate::api::Priority;
+use crate::api::types::{Filter, RunGroup, RunMetadata, StatusClass};
 
 /// The CLI speaks for a person waiting at the prompt.
 pub const PRIO: Priority = Priority::Interactive;
@@ -82,18 +82,30 @@ pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), Cli
     if let Some(a) = &args.application {
         filters.push(Filter::new("ApplicationId", [a.clone()]));
     }
-    let groups = ctx.client.describe_run_groups(&ctx.scope, &filters, PRIO).await?;
+    let groups = ctx
+        .client
+        .describe_run_groups(&ctx.scope, &filters, PRIO)
+        .await?;
     if ctx.json {
         return Ok(output::json(&groups)?);
     }
     let mut table = Table::new(vec![
-        "RUN GROUP", "NAME", "TYPE", "APPLICATION", "STATUS", "DONE", "CREATED",
+        "RUN GROUP",
+        "NAME",
+        "TYPE",
+        "APPLICATION",
+        "STATUS",
+        "DONE",
+        "CREATED",
     ]);
     for g in &groups {
         table.row(vec![
             t(g.run_group_id.as_ref()),
             t(g.name.as_ref()),
-            g.kind.clone().or_else(|| g.application_type.clone()).unwrap_or_default(),
+            g.kind
+                .clone()
+                .or_else(|| g.application_type.clone())
+                .unwrap_or_default(),
             t(g.application_name.as_ref()),
             t(g.status.as_ref()),
             progress(g),
@@ -129,7 +141,11 @@ pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliErro
             t(r.run_uuid.as_ref()),
             t(r.user_defined_id.as_ref()),
             t(r.status.as_ref()),
-            time(r.execution_time.as_ref().and_then(|e| e.start_time.as_ref())),
+            time(
+                r.execution_time
+                    .as_ref()
+                    .and_then(|e| e.start_time.as_ref()),
+            ),
             error.to_string(),
         ]);
     }
@@ -151,7 +167,12 @@ fn call_row(c: &RunMetadata) -> Vec<String> {
         name,
         t(c.run_type.as_ref()),
         t(c.status.as_ref()),
-        if c.call_cached == Some(true) { "cached" } else { "" }.into(),
+        if c.call_cached == Some(true) {
+            "cached"
+        } else {
+            ""
+        }
+        .into(),
         t(c.run_id.as_ref()),
         t(c.job_id.as_ref()),
         error.to_string(),
@@ -159,11 +180,16 @@ fn call_row(c: &RunMetadata) -> Vec<String> {
 }
 
 pub async fn calls(ctx: &Ctx, run: &str, path: &str) -> Result<(), CliError> {
-    let calls = ctx.client.get_run_calls(&ctx.scope, run, path, PRIO).await?;
+    let calls = ctx
+        .client
+        .get_run_calls(&ctx.scope, run, path, PRIO)
+        .await?;
     if ctx.json {
         return Ok(output::json(&calls)?);
     }
-    let mut table = Table::new(vec!["CALL", "TYPE", "STATUS", "CACHE", "RUN ID", "JOB", "ERROR"]);
+    let mut table = Table::new(vec![
+        "CALL", "TYPE", "STATUS", "CACHE", "RUN ID", "JOB", "ERROR",
+    ]);
     for c in &calls {
         table.row(call_row(c));
     }

@@ -77,7 +77,10 @@ pub async fn terminate(ctx: &Ctx, group: &str, yes: bool) -> Result<(), CliError
     let g = find_group(ctx, group).await?;
     let (active, _) = counts(&g);
     confirm(
-        &format!("Terminate run group {} with {active} active run(s)?", label(&g)),
+        &format!(
+            "Terminate run group {} with {active} active run(s)?",
+            label(&g)
+        ),
         yes,
     )?;
     let request_id = ctx.client.terminate_run_group(&ctx.scope, group).await?;
@@ -122,7 +125,10 @@ pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
         }
     }
     let how = if args.cache { " with call cache" } else { "" };
-    confirm(&format!("Retry {what}{how}? This starts a new run group."), args.yes)?;
+    confirm(
+        &format!("Retry {what}{how}? This starts a new run group."),
+        args.yes,
+    )?;
     let created = ctx.client.retry_runs(&ctx.scope, &req).await?;
     if ctx.json {
         super::output::json(&json!({
@@ -204,7 +210,10 @@ pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliE
             Ok(g) => g,
             // The client already retried; a flaky link should not end a long watch.
             Err(CliError::Api(e)) if e.is_retryable_read() => {
-                eprintln!("warning: {}; still watching", sanitize::line(&e.to_string()));
+                eprintln!(
+                    "warning: {}; still watching",
+                    sanitize::line(&e.to_string())
+                );
                 tokio::time::sleep(interval).await;
                 continue;
             }

@@ -129,7 +129,11 @@ mod tests {
         let text = t.render();
         assert!(!text.contains('\u{1b}'));
         assert_eq!(text.lines().count(), 3);
-        assert!(text.lines().nth(2).is_some_and(|l| l.ends_with('…') && l.width() == MAX_CELL));
+        assert!(
+            text.lines()
+                .nth(2)
+                .is_some_and(|l| l.ends_with('…') && l.width() == MAX_CELL)
+        );
     }
 
     #[test]
