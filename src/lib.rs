@@ -2,3 +2,4 @@
 //! Platform, with a built-in simulator of the platform.
 
 pub mod api;
+pub mod sim;

@@ -161,7 +161,8 @@ pub fn parse_authorization(value: &str) -> Option<ParsedAuthorization> {
 mod tests {
     use super::*;
 
-    const PAYLOAD: &str = r#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+    const PAYLOAD: &str =
+        r#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
 
     /// The worked example of the spec (签名方法 v3), step by step.
     #[test]

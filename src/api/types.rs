@@ -52,7 +52,11 @@ pub fn parse_time(raw: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t);
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
             return service_zone().from_local_datetime(&n).single();
         }
@@ -146,7 +150,9 @@ impl Lenient for Timestamp {
 impl<T: Lenient> Lenient for Vec<T> {
     fn coerce(v: serde_json::Value) -> Option<Self> {
         match v {
-            serde_json::Value::Array(items) => Some(items.into_iter().filter_map(T::coerce).collect()),
+            serde_json::Value::Array(items) => {
+                Some(items.into_iter().filter_map(T::coerce).collect())
+            }
             _ => None,
         }
     }
@@ -410,8 +416,14 @@ mod tests {
             g.run_status_counts.as_ref().map(|c| c[0].status.as_deref()),
             Some(Some("SUCCESS"))
         );
-        assert_eq!(g.option.and_then(|o| o.use_relative_output_paths), Some(true));
-        let end = g.execution_time.and_then(|e| e.end_time).and_then(|t| t.unix());
+        assert_eq!(
+            g.option.and_then(|o| o.use_relative_output_paths),
+            Some(true)
+        );
+        let end = g
+            .execution_time
+            .and_then(|e| e.end_time)
+            .and_then(|t| t.unix());
         assert_eq!(end, Some(1_678_884_803));
     }
 
@@ -423,7 +435,10 @@ mod tests {
         let r: Run = serde_json::from_str(json).expect("decodes");
         assert_eq!(r.run_uuid, None);
         assert_eq!(r.status.as_deref(), Some("QUANTUM_SUPERPOSITION"));
-        assert_eq!(StatusClass::of("QUANTUM_SUPERPOSITION"), StatusClass::Unknown);
+        assert_eq!(
+            StatusClass::of("QUANTUM_SUPERPOSITION"),
+            StatusClass::Unknown
+        );
         assert_eq!(r.execution_time, None);
         assert_eq!(r.input.as_deref(), Some(r#"{"a":1}"#));
         assert_eq!(r.error_message.as_deref(), Some("42"));
@@ -451,11 +466,17 @@ mod tests {
             use_call_cache: Some(true),
             ..Default::default()
         };
-        assert_eq!(serde_json::to_string(&o).expect("encodes"), r#"{"UseCallCache":true}"#);
+        assert_eq!(
+            serde_json::to_string(&o).expect("encodes"),
+            r#"{"UseCallCache":true}"#
+        );
         let nf = NFOption {
             nf_version: Some("23.10.1".into()),
             ..Default::default()
         };
-        assert_eq!(serde_json::to_string(&nf).expect("encodes"), r#"{"NFVersion":"23.10.1"}"#);
+        assert_eq!(
+            serde_json::to_string(&nf).expect("encodes"),
+            r#"{"NFVersion":"23.10.1"}"#
+        );
     }
 }
