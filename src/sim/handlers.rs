@@ -14,7 +14,8 @@ use super::calls::{Ctx, PathError};
 use super::files::{self, NEXTFLOW_LOG, REPORT_FILES, URL_TTL_SECS};
 use super::params::{ApiErr, Params, Res, matches};
 use super::render;
-use super::templates::{AppSpec, Lang};
+use super::shards;
+use super::templates::{AppSpec, Kind, Lang};
 use super::text;
 use super::world::{RunRec, World};
 
@@ -252,7 +253,21 @@ pub fn get_run_calls(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
             format!("The call path does not exist: {m}."),
         ),
     })?;
-    to_json(&json!({"Calls": ctx.children(node, &id)}))
+    if let Kind::Scatter { .. } = ctx.template.nodes[node].kind {
+        let mut out = String::from("{\"Calls\":");
+        shards::write(&ctx, node, &id, &mut out);
+        out.push('}');
+        return Ok(out);
+    }
+    let calls = ctx.children(node, &id);
+    to_json(&CallsBody { calls: &calls })
+}
+
+/// GetRunCalls' body, serialized without an intermediate `Value` (it can be megabytes).
+#[derive(serde::Serialize)]
+struct CallsBody<'a> {
+    #[serde(rename = "Calls")]
+    calls: &'a [crate::api::types::RunMetadata],
 }
 
 pub fn get_run_status(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {

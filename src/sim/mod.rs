@@ -21,6 +21,7 @@ mod params;
 mod ratelimit;
 mod render;
 mod server;
+mod shards;
 mod templates;
 mod text;
 mod world;

@@ -4,9 +4,9 @@
 //! integers, so any part of it (a run's call tree, a task's log) can be rebuilt on demand
 //! without being stored.
 
-use chrono::DateTime;
+use chrono::{DateTime, Datelike, Timelike};
 
-use crate::api::types::service_zone;
+use crate::api::types::{Timestamp, service_zone};
 
 /// One SplitMix64 step: a well-mixed 64-bit hash of `z`.
 pub fn mix(z: u64) -> u64 {
@@ -123,7 +123,25 @@ fn local(ms: i64) -> chrono::DateTime<chrono::FixedOffset> {
 
 /// ISO 8601 in China Standard Time, as the run APIs write times: `2026-11-20T14:10:15+08:00`.
 pub fn iso(ms: i64) -> String {
-    local(ms).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    let t = local(ms);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// A Timestamp in the run APIs' ISO form, built without re-parsing its text.
+pub fn ts(ms: i64) -> Timestamp {
+    let raw = iso(ms);
+    Timestamp {
+        raw,
+        parsed: Some(local(ms - ms.rem_euclid(1000))),
+    }
 }
 
 /// `YYYY-MM-DD hh:mm:ss` in China Standard Time, as the project API writes times.

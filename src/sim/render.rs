@@ -10,7 +10,7 @@ use super::templates::Lang;
 use super::world::{World, status};
 
 fn ts(ms: i64) -> Timestamp {
-    Timestamp::parse(&names::iso(ms))
+    names::ts(ms)
 }
 
 pub fn project(w: &World, p: usize) -> Project {

@@ -91,17 +91,26 @@ pub fn runtime(ctx: &Ctx<'_>, c: CallRef) -> String {
     .to_string()
 }
 
+/// A shard's slice of the genome: `{INTERVAL_DIR}{i:04}{INTERVAL_SUFFIX}`.
+pub const INTERVAL_DIR: &str = "/intervals/scattered/";
+pub const INTERVAL_SUFFIX: &str = "-scattered.interval_list";
+
+/// A task's command line; a shard's adds ` -L <its interval list>` (see `shards`).
 pub fn command(ctx: &Ctx<'_>, c: CallRef) -> String {
+    let base = base_command(ctx, c);
+    match c.shard {
+        Some(i) => format!("{base} -L {INTERVAL_DIR}{i:04}{INTERVAL_SUFFIX}"),
+        None => base,
+    }
+}
+
+fn base_command(ctx: &Ctx<'_>, c: CallRef) -> String {
     let s = &ctx.run.sample;
     let name = short_name(ctx, c);
     let (cpu, mem) = resources(ctx, c);
-    let interval = c
-        .shard
-        .map(|i| format!(" -L /intervals/scattered/{i:04}-scattered.interval_list"))
-        .unwrap_or_default();
     match tool(ctx, c) {
         "gatk" => format!(
-            "gatk --java-options \"-Xmx{}g\" {name} -R {REF} -I {s}.bam -O {s}.{}.out{interval}",
+            "gatk --java-options \"-Xmx{}g\" {name} -R {REF} -I {s}.bam -O {s}.{}.out",
             mem - 2,
             name.to_lowercase()
         ),
@@ -153,7 +162,7 @@ pub fn meta(ctx: &Ctx<'_>, c: CallRef) -> String {
         Lang::Nextflow => json!({"hash": nf_hash(ctx, c).0, "native_id": ctx.job_id(c),
             "process": short_name(ctx, c), "tag": ctx.run.sample})
         .to_string(),
-        Lang::Wdl => json!({"attempt": "1", "backend": "TKE"}).to_string(),
+        Lang::Wdl => r#"{"attempt":"1","backend":"TKE"}"#.to_string(),
     }
 }
 
