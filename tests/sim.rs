@@ -833,3 +833,94 @@ async fn running_an_application() {
     );
     assert_eq!(sim.stats().applied["RunApplication"], 2);
 }
+
+#[tokio::test]
+async fn running_groups_finish_as_the_clock_moves() {
+    // At speed 10 every live run ends within 16 / 10 minutes.
+    let cfg = SimConfig {
+        scale: Scale {
+            speed: 10.0,
+            ..Scale::default()
+        },
+        ..SimConfig::default()
+    };
+    let (sim, c) = start(cfg).await;
+    let running = json!({"Limit": 100, "Filters": [{"Name": "Status", "Values": ["RUNNING"]}]});
+    let before = c.call("DescribeRunGroups", running.clone()).await["TotalCount"]
+        .as_i64()
+        .unwrap_or(0);
+    assert_eq!(before, 2, "the default project has two running groups");
+    sim.set_faults(Faults {
+        clock_skew_secs: 120,
+        ..Faults::default()
+    });
+    let later = Opts {
+        skew: 120,
+        ..Opts::default()
+    };
+    let after = c.call_with("DescribeRunGroups", running, &later).await;
+    assert_eq!(after["TotalCount"], 0, "{after}");
+    let lm = sim.landmarks();
+    let big = c
+        .call_with(
+            "GetRunStatus",
+            json!({"RunUuid": lm.big_scatter_run}),
+            &later,
+        )
+        .await;
+    assert_eq!(big["Metadata"]["Status"], "SUCCESS");
+    let g = c
+        .call_with(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [lm.running_group]}]}),
+            &later,
+        )
+        .await;
+    assert_eq!(g["RunGroups"][0]["Status"], "COMPLETE_ERROR");
+    assert!(g["RunGroups"][0]["ExecutionTime"]["EndTime"].is_string());
+}
+
+#[tokio::test]
+async fn random_faults_latency_and_a_lower_limit() {
+    let cfg = SimConfig {
+        faults: Faults {
+            drop_pct: 100.0,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    };
+    let (sim, c) = start(cfg).await;
+    assert!(
+        c.send("DescribeRuns", &json!({}), &Opts::default())
+            .await
+            .is_err()
+    );
+    sim.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    });
+    let t = Instant::now();
+    assert!(c.call("DescribeRuns", json!({})).await["Error"].is_null());
+    assert!(t.elapsed() >= Duration::from_millis(150));
+    sim.set_faults(Faults {
+        throttle_rps: Some(2),
+        ..Faults::default()
+    });
+    let answers =
+        futures::future::join_all((0..4).map(|_| c.call("GetRunStatus", json!({"RunUuid": "x"}))))
+            .await;
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|r| code(r) == "RequestLimitExceeded")
+            .count(),
+        2
+    );
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|r| code(r) == "ResourceNotFound.RunNotExist")
+            .count(),
+        2
+    );
+}
