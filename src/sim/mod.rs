@@ -1,6 +1,12 @@
 //! A simulator of the Omics platform: a real HTTP server that speaks the real protocol
 //! (TC3-signed JSON over POST) over a living, seeded dataset, with injectable faults.
 //!
+//! Statuses it uses (no official list exists): run groups `RUNNING`, `COMPLETE`,
+//! `COMPLETE_ERROR`, `TERMINATED`; runs `INIT`, `RUNNING`, `SUCCESS`, `EXECUTOR_ERROR`,
+//! `SYSTEM_ERROR`, `TERMINATED`; calls `QUEUED` (shards only), `RUNNING`, `COMPLETE`,
+//! `FAILED`, `TERMINATED`. The order of request checks is in `server`, the signature
+//! checks in `auth`, each action's choices beside its handler.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let sim = omtop::sim::start(omtop::sim::SimConfig::default()).await?;
