@@ -43,7 +43,7 @@ fn fail(message: &str, code: u8) -> ExitCode {
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
-    if let Some(Command::Sim(args)) = &cli.command {
+    if let Some(Command::Sim(args)) = cli.command {
         init_logging(&cli.log_level, None);
         return match crate::sim::run_cli(args).await {
             Ok(()) => ExitCode::SUCCESS,

@@ -111,7 +111,15 @@ async fn read_commands_list_and_drill_down() {
     let out = cli.run(&["projects"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("PROJECT"));
-    assert!(stdout(&out).contains("ap-shanghai"));
+    assert!(stdout(&out).contains("ap-guangzhou"));
+    let out = cli
+        .run(&["projects", "--region", "ap-shanghai", "--json"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let projects = json(&out);
+    let projects = projects.as_array().expect("array");
+    assert!(!projects.is_empty());
+    assert!(projects.iter().all(|p| p["Region"] == "ap-shanghai"));
 
     let out = cli.run(&["groups", "--json"]).await;
     assert!(out.status.success(), "{}", stderr(&out));

@@ -139,13 +139,10 @@ impl RateLimiter {
                 };
                 let now = Instant::now();
                 state.prune(now, self.window);
-                loop {
-                    let Some(priority) = [Priority::Interactive, Priority::Background]
-                        .into_iter()
-                        .find(|p| !state.waiting[*p as usize].is_empty())
-                    else {
-                        break;
-                    };
+                while let Some(priority) = [Priority::Interactive, Priority::Background]
+                    .into_iter()
+                    .find(|p| !state.waiting[*p as usize].is_empty())
+                {
                     if state.sent.len() >= self.cap(priority) {
                         break;
                     }

@@ -51,21 +51,26 @@ pub async fn projects(ctx: &Ctx) -> Result<(), CliError> {
 
 fn progress(g: &RunGroup) -> String {
     let total = g.total_run.unwrap_or(0);
-    let mut done = 0;
-    let mut failed = 0;
+    let (mut done, mut failed, mut stopped) = (0, 0, 0);
     for c in g.run_status_counts.iter().flatten() {
         let n = c.count.unwrap_or(0);
         match StatusClass::of(c.status.as_deref().unwrap_or("")) {
             StatusClass::Succeeded => done += n,
-            StatusClass::Failed | StatusClass::Cancelled => failed += n,
+            StatusClass::Failed => failed += n,
+            StatusClass::Cancelled => stopped += n,
             _ => {}
         }
     }
-    if failed > 0 {
-        format!("{done}/{total} ({failed} failed)")
-    } else {
-        format!("{done}/{total}")
+    let mut out = format!("{done}/{total}");
+    let notes: Vec<String> = [(failed, "failed"), (stopped, "terminated")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    if !notes.is_empty() {
+        out.push_str(&format!(" ({})", notes.join(", ")));
     }
+    out
 }
 
 pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), CliError> {
