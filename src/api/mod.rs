@@ -26,3 +26,5 @@ pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};
 pub use queue::Priority;
 pub mod actions;
 pub use actions::{Created, LaunchRequest, RetryRequest, Scope};
+pub mod projects;
+pub use projects::{KnownProject, ProjectList};

@@ -1,0 +1,166 @@
+//! The command line: `omtop` opens the dashboard; subcommands are the scripting CLI.
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::ConnectionFlags;
+use crate::sim::SimArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "omtop",
+    version,
+    about = "A terminal dashboard and scripting CLI for the Tencent Cloud Healthcare Omics Platform",
+    after_help = "With no command, opens the dashboard. `omtop --demo` opens it on the built-in simulator."
+)]
+pub struct Cli {
+    /// Run against the built-in simulator instead of an account (no credentials needed).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Project id (default: the region's default project).
+    #[arg(long, short = 'p', global = true)]
+    pub project: Option<String>,
+    /// Log verbosity for the log file (error, warn, info, debug, trace).
+    #[arg(long, global = true, default_value = "info")]
+    pub log_level: String,
+    #[command(flatten)]
+    pub connection: ConnectionFlags,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the simulated platform on 127.0.0.1 until Ctrl-C.
+    Sim(SimArgs),
+    /// List projects (DescribeProjects, or the fallback when it is unavailable).
+    Projects,
+    /// List run groups.
+    Groups(GroupsArgs),
+    /// List runs (all pages).
+    Runs(RunsArgs),
+    /// List the calls of a run at a path ("/" top level, "/A/B" below call B inside A).
+    Calls {
+        run: String,
+        #[arg(default_value = "/")]
+        path: String,
+    },
+    /// Show a run's status (GetRunStatus).
+    Status { run: String },
+    /// Print a run's metadata file (nextflow.log, execution_trace.txt) or a task's log.
+    Logs(LogsArgs),
+    /// Terminate a run group.
+    Terminate {
+        group: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Retry failed runs: a group's failed runs, or the runs named.
+    Retry(RetryArgs),
+    /// Launch an application (RunApplication).
+    Launch(LaunchArgs),
+    /// Wait until a run group finishes; exit 0 if every run succeeded.
+    Watch {
+        group: String,
+        /// Seconds between polls.
+        #[arg(long, default_value_t = 10)]
+        interval: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GroupsArgs {
+    /// Only groups in this status (e.g. RUNNING, COMPLETE_ERROR).
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// Only groups whose name matches.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// WDL or NEXTFLOW.
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    /// Only groups of this application id.
+    #[arg(long)]
+    pub application: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Only runs of this run group.
+    #[arg(long, short = 'g')]
+    pub group: Option<String>,
+    /// Only runs in this status (e.g. EXECUTOR_ERROR).
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// Only the run of this sample (UserDefinedId).
+    #[arg(long)]
+    pub sample: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    pub run: String,
+    /// Metadata file key (default nextflow.log); e.g. execution_trace.txt.
+    #[arg(long, conflicts_with = "job")]
+    pub key: Option<String>,
+    /// A task's JobId: print its stdout (or stderr with --stderr).
+    #[arg(long)]
+    pub job: Option<String>,
+    /// The path of the sub-workflow holding the task (as for `calls`).
+    #[arg(long, default_value = "", requires = "job")]
+    pub path: String,
+    #[arg(long, requires = "job")]
+    pub stderr: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("target").required(true).multiple(true).args(["group", "run"]))]
+pub struct RetryArgs {
+    /// Retry this group's failed runs (or, with --run, these runs of it).
+    #[arg(long, short = 'g')]
+    pub group: Option<String>,
+    /// A run to retry (repeat for several).
+    #[arg(long = "run", short = 'r')]
+    pub run: Vec<String>,
+    /// Reuse results of calls that already succeeded (WDL call cache / Nextflow resume).
+    #[arg(long, visible_alias = "resume")]
+    pub cache: bool,
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).args(["input_file", "input_json", "input_cos"]))]
+pub struct LaunchArgs {
+    /// Application id.
+    #[arg(long)]
+    pub app: String,
+    /// Name of the new run group.
+    #[arg(long)]
+    pub name: String,
+    /// Environment id to run in.
+    #[arg(long)]
+    pub env: String,
+    /// Inputs as a JSON file.
+    #[arg(long)]
+    pub input_file: Option<std::path::PathBuf>,
+    /// Inputs as JSON text.
+    #[arg(long)]
+    pub input_json: Option<String>,
+    /// Inputs as a COS URI.
+    #[arg(long)]
+    pub input_cos: Option<String>,
+    /// A batch table id (one run per row).
+    #[arg(long)]
+    pub table: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Use the WDL call cache.
+    #[arg(long)]
+    pub cache: bool,
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}

@@ -1,0 +1,242 @@
+//! The read-only commands: list and show.
+
+use serde_json::json;
+
+use super::output::{self, Table};
+use super::{CliError, Ctx};
+use crate::api::Priority;
+use crate::api::types::{Filter, RunGroup, RunMetadata, StatusClass};
+
+/// The CLI speaks for a person waiting at the prompt.
+pub const PRIO: Priority = Priority::Interactive;
+
+fn t(s: Option<&String>) -> String {
+    s.cloned().unwrap_or_default()
+}
+
+fn time(ts: Option<&crate::api::types::Timestamp>) -> String {
+    ts.map(|t| match t.parsed {
+        Some(p) => p.format("%Y-%m-%d %H:%M").to_string(),
+        None => t.raw.clone(),
+    })
+    .unwrap_or_default()
+}
+
+pub async fn projects(ctx: &Ctx) -> Result<(), CliError> {
+    let list = ctx
+        .client
+        .list_projects(&ctx.regions, &ctx.known_projects, PRIO)
+        .await?;
+    if let Some(reason) = &list.fallback_reason {
+        eprintln!(
+            "note: DescribeProjects is unavailable ({}); showing configured projects and each region's default",
+            crate::sanitize::line(reason)
+        );
+    }
+    if ctx.json {
+        return Ok(output::json(&list.projects)?);
+    }
+    let mut table = Table::new(vec!["PROJECT", "NAME", "REGION", "DEFAULT", "CREATED"]);
+    for p in &list.projects {
+        table.row(vec![
+            t(p.project_id.as_ref()),
+            t(p.name.as_ref()),
+            t(p.region.as_ref()),
+            if p.is_default == Some(true) { "*" } else { "" }.into(),
+            time(p.create_time.as_ref()),
+        ]);
+    }
+    Ok(table.print()?)
+}
+
+fn progress(g: &RunGroup) -> String {
+    let total = g.total_run.unwrap_or(0);
+    let (mut done, mut failed, mut stopped) = (0, 0, 0);
+    for c in g.run_status_counts.iter().flatten() {
+        let n = c.count.unwrap_or(0);
+        match StatusClass::of(c.status.as_deref().unwrap_or("")) {
+            StatusClass::Succeeded => done += n,
+            StatusClass::Failed => failed += n,
+            StatusClass::Cancelled => stopped += n,
+            _ => {}
+        }
+    }
+    let mut out = format!("{done}/{total}");
+    let notes: Vec<String> = [(failed, "failed"), (stopped, "terminated")]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    if !notes.is_empty() {
+        out.push_str(&format!(" ({})", notes.join(", ")));
+    }
+    out
+}
+
+pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), CliError> {
+    let mut filters = Vec::new();
+    if !args.status.is_empty() {
+        filters.push(Filter::new("Status", args.status.clone()));
+    }
+    if let Some(n) = &args.name {
+        filters.push(Filter::new("Name", [n.clone()]));
+    }
+    if let Some(k) = &args.kind {
+        filters.push(Filter::new("Type", [k.to_ascii_uppercase()]));
+    }
+    if let Some(a) = &args.application {
+        filters.push(Filter::new("ApplicationId", [a.clone()]));
+    }
+    let groups = ctx
+        .client
+        .describe_run_groups(&ctx.scope, &filters, PRIO)
+        .await?;
+    if ctx.json {
+        return Ok(output::json(&groups)?);
+    }
+    let mut table = Table::new(vec![
+        "RUN GROUP",
+        "NAME",
+        "TYPE",
+        "APPLICATION",
+        "STATUS",
+        "DONE",
+        "CREATED",
+    ]);
+    for g in &groups {
+        table.row(vec![
+            t(g.run_group_id.as_ref()),
+            t(g.name.as_ref()),
+            g.kind
+                .clone()
+                .or_else(|| g.application_type.clone())
+                .unwrap_or_default(),
+            t(g.application_name.as_ref()),
+            t(g.status.as_ref()),
+            progress(g),
+            time(g.create_time.as_ref()),
+        ]);
+    }
+    Ok(table.print()?)
+}
+
+pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliError> {
+    let mut filters = Vec::new();
+    if let Some(g) = &args.group {
+        filters.push(Filter::new("RunGroupId", [g.clone()]));
+    }
+    if !args.status.is_empty() {
+        filters.push(Filter::new("Status", args.status.clone()));
+    }
+    if let Some(s) = &args.sample {
+        filters.push(Filter::new("UserDefinedId", [s.clone()]));
+    }
+    let runs = ctx.client.describe_runs(&ctx.scope, &filters, PRIO).await?;
+    if ctx.json {
+        return Ok(output::json(&runs)?);
+    }
+    let mut table = Table::new(vec!["RUN", "SAMPLE", "STATUS", "STARTED", "ERROR"]);
+    for r in &runs {
+        let error = r
+            .error_message
+            .as_deref()
+            .and_then(|e| e.lines().find(|l| !l.trim().is_empty()))
+            .unwrap_or_default();
+        table.row(vec![
+            t(r.run_uuid.as_ref()),
+            t(r.user_defined_id.as_ref()),
+            t(r.status.as_ref()),
+            time(
+                r.execution_time
+                    .as_ref()
+                    .and_then(|e| e.start_time.as_ref()),
+            ),
+            error.to_string(),
+        ]);
+    }
+    Ok(table.print()?)
+}
+
+fn call_row(c: &RunMetadata) -> Vec<String> {
+    let name = match c.scatter_index.as_deref().filter(|s| !s.is_empty()) {
+        Some(i) => format!("{}[{i}]", t(c.call_name.as_ref())),
+        None => t(c.call_name.as_ref()),
+    };
+    let error = c
+        .error_message
+        .as_deref()
+        .filter(|e| !e.is_empty() && *e != "{}")
+        .and_then(|e| e.lines().next())
+        .unwrap_or_default();
+    vec![
+        name,
+        t(c.run_type.as_ref()),
+        t(c.status.as_ref()),
+        if c.call_cached == Some(true) {
+            "cached"
+        } else {
+            ""
+        }
+        .into(),
+        t(c.run_id.as_ref()),
+        t(c.job_id.as_ref()),
+        error.to_string(),
+    ]
+}
+
+pub async fn calls(ctx: &Ctx, run: &str, path: &str) -> Result<(), CliError> {
+    let calls = ctx
+        .client
+        .get_run_calls(&ctx.scope, run, path, PRIO)
+        .await?;
+    if ctx.json {
+        return Ok(output::json(&calls)?);
+    }
+    let mut table = Table::new(vec![
+        "CALL", "TYPE", "STATUS", "CACHE", "RUN ID", "JOB", "ERROR",
+    ]);
+    for c in &calls {
+        table.row(call_row(c));
+    }
+    Ok(table.print()?)
+}
+
+pub async fn status(ctx: &Ctx, run: &str) -> Result<(), CliError> {
+    let m = ctx.client.get_run_status(&ctx.scope, run, PRIO).await?;
+    if ctx.json {
+        return Ok(output::json(&m)?);
+    }
+    let mut table = Table::new(vec!["FIELD", "VALUE"]);
+    let fields = serde_json::to_value(&m).unwrap_or_else(|_| json!({}));
+    if let Some(obj) = fields.as_object() {
+        for (k, v) in obj {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            table.row(vec![k.clone(), v]);
+        }
+    }
+    Ok(table.print()?)
+}
+
+pub async fn logs(ctx: &Ctx, args: &super::args::LogsArgs) -> Result<(), CliError> {
+    let text = match &args.job {
+        Some(job) => {
+            ctx.client
+                .get_run_job_log(&ctx.scope, &args.run, job, &args.path, args.stderr, PRIO)
+                .await?
+        }
+        None => {
+            let key = args.key.as_deref().unwrap_or("nextflow.log");
+            ctx.client
+                .fetch_metadata_file(&ctx.scope, &args.run, key, PRIO)
+                .await?
+        }
+    };
+    if ctx.json {
+        return Ok(output::json(&json!({ "content": text }))?);
+    }
+    print!("{}", crate::sanitize::text(&text));
+    if !text.ends_with('\n') {
+        println!();
+    }
+    Ok(())
+}

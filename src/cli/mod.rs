@@ -1,0 +1,104 @@
+//! The scripting CLI: the same client as the dashboard, tables or `--json` on stdout,
+//! errors on stderr, and exit codes a script can branch on.
+
+pub mod args;
+mod commands;
+mod mutate;
+pub mod output;
+
+use std::process::ExitCode;
+
+use crate::api::{ApiError, Client, KnownProject, Scope};
+pub use args::{Cli, Command};
+pub use mutate::Finish;
+
+/// Exit codes (also listed in the README).
+pub mod exit {
+    /// Success; for `watch`, every run of the group succeeded.
+    pub const OK: u8 = 0;
+    /// An error: the API refused, the network failed, or a file could not be read.
+    pub const ERROR: u8 = 1;
+    /// Bad usage, or a mutation without `--yes` when there is no terminal to ask.
+    pub const USAGE: u8 = 2;
+    /// `watch`: the group finished with failed runs.
+    pub const FAILED: u8 = 3;
+    /// `watch`: the group was terminated.
+    pub const TERMINATED: u8 = 4;
+    /// A mutation's outcome is unknown (the connection broke after sending); not resent.
+    pub const OUTCOME_UNKNOWN: u8 = 5;
+    /// The item named was not found.
+    pub const NOT_FOUND: u8 = 6;
+    /// The user answered no.
+    pub const CANCELLED: u8 = 130;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Api(ApiError::OutcomeUnknown { .. }) => exit::OUTCOME_UNKNOWN,
+            Self::Api(e) if e.code().is_some_and(|c| c.starts_with("ResourceNotFound")) => {
+                exit::NOT_FOUND
+            }
+            Self::Api(_) | Self::Io(_) => exit::ERROR,
+            Self::Usage(_) => exit::USAGE,
+            Self::NotFound(_) => exit::NOT_FOUND,
+            Self::Cancelled => exit::CANCELLED,
+        }
+    }
+}
+
+/// What every command needs.
+pub struct Ctx {
+    pub client: Client,
+    pub scope: Scope,
+    pub regions: Vec<String>,
+    pub known_projects: Vec<KnownProject>,
+    pub json: bool,
+}
+
+/// Runs one CLI command and turns its outcome into an exit code; errors go to stderr.
+pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
+    let result = match command {
+        Command::Projects => commands::projects(ctx).await.map(|()| exit::OK),
+        Command::Groups(a) => commands::groups(ctx, a).await.map(|()| exit::OK),
+        Command::Runs(a) => commands::runs(ctx, a).await.map(|()| exit::OK),
+        Command::Calls { run, path } => commands::calls(ctx, run, path).await.map(|()| exit::OK),
+        Command::Status { run } => commands::status(ctx, run).await.map(|()| exit::OK),
+        Command::Logs(a) => commands::logs(ctx, a).await.map(|()| exit::OK),
+        Command::Terminate { group, yes } => {
+            mutate::terminate(ctx, group, *yes).await.map(|()| exit::OK)
+        }
+        Command::Retry(a) => mutate::retry(ctx, a).await.map(|()| exit::OK),
+        Command::Launch(a) => mutate::launch(ctx, a).await.map(|()| exit::OK),
+        Command::Watch { group, interval } => {
+            mutate::watch(ctx, group, *interval).await.map(|f| match f {
+                Finish::Succeeded => exit::OK,
+                Finish::Failed => exit::FAILED,
+                Finish::Terminated => exit::TERMINATED,
+            })
+        }
+        Command::Sim(_) => Err(CliError::Usage("`sim` is not a client command".into())),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // Messages may quote the service, so they are sanitized like everything else.
+            eprintln!("omtop: {}", crate::sanitize::line(&e.to_string()));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

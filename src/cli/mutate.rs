@@ -1,0 +1,248 @@
+//! The commands that change things (terminate, retry, launch) and `watch`.
+//!
+//! Mutations are confirmed: on a terminal omtop asks, elsewhere it needs `--yes`. Each is
+//! sent once; an ambiguous failure is reported as "outcome unknown" with its own exit code,
+//! and is never resent.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::json;
+
+use super::args::{LaunchArgs, RetryArgs};
+use super::commands::PRIO;
+use super::{CliError, Ctx};
+use crate::api::types::{Filter, NFOption, RunGroup, RunOption, StatusClass};
+use crate::api::{LaunchRequest, RetryRequest};
+use crate::sanitize;
+
+/// Asks on the terminal, or requires `--yes` when there is no one to ask.
+fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "{question}: refusing without --yes because stdin is not a terminal"
+        )));
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::Cancelled)
+    }
+}
+
+async fn find_group(ctx: &Ctx, id: &str) -> Result<RunGroup, CliError> {
+    let groups = ctx
+        .client
+        .describe_run_groups(&ctx.scope, &[Filter::new("RunGroupId", [id])], PRIO)
+        .await?;
+    groups
+        .into_iter()
+        .find(|g| g.run_group_id.as_deref() == Some(id))
+        .ok_or_else(|| CliError::NotFound(format!("run group {id} not found in this project")))
+}
+
+/// (active, failed) run counts of a group.
+fn counts(g: &RunGroup) -> (i64, i64) {
+    let mut active = 0;
+    let mut failed = 0;
+    for c in g.run_status_counts.iter().flatten() {
+        let class = StatusClass::of(c.status.as_deref().unwrap_or(""));
+        let n = c.count.unwrap_or(0);
+        if class.is_live() {
+            active += n;
+        } else if matches!(class, StatusClass::Failed | StatusClass::Cancelled) {
+            failed += n;
+        }
+    }
+    (active, failed)
+}
+
+fn label(g: &RunGroup) -> String {
+    format!(
+        "{} ({})",
+        sanitize::line(g.run_group_id.as_deref().unwrap_or("?")),
+        sanitize::line(g.name.as_deref().unwrap_or(""))
+    )
+}
+
+pub async fn terminate(ctx: &Ctx, group: &str, yes: bool) -> Result<(), CliError> {
+    let g = find_group(ctx, group).await?;
+    let (active, _) = counts(&g);
+    confirm(
+        &format!(
+            "Terminate run group {} with {active} active run(s)?",
+            label(&g)
+        ),
+        yes,
+    )?;
+    let request_id = ctx.client.terminate_run_group(&ctx.scope, group).await?;
+    if ctx.json {
+        super::output::json(&json!({"RunGroupId": group, "RequestId": request_id}))?;
+    } else {
+        println!("terminated {group} (RequestId {request_id})");
+    }
+    Ok(())
+}
+
+pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
+    let mut req = RetryRequest {
+        run_group_id: args.group.clone(),
+        run_uuids: args.run.clone(),
+        ..RetryRequest::default()
+    };
+    let what = match (&args.group, args.run.len()) {
+        (Some(g), 0) => format!("the failed runs of run group {}", sanitize::line(g)),
+        (Some(g), n) => format!("{n} run(s) of run group {}", sanitize::line(g)),
+        (None, n) => format!("{n} run(s)"),
+    };
+    if args.cache {
+        // The option that applies depends on the group's workflow language.
+        let is_nextflow = match &args.group {
+            Some(g) => {
+                let g = find_group(ctx, g).await?;
+                g.kind.or(g.application_type).as_deref() == Some("NEXTFLOW")
+            }
+            None => false,
+        };
+        if is_nextflow {
+            req.nf_option = Some(NFOption {
+                resume: Some(true),
+                ..NFOption::default()
+            });
+        } else {
+            req.wdl_option = Some(RunOption {
+                use_call_cache: Some(true),
+                ..RunOption::default()
+            });
+        }
+    }
+    let how = if args.cache { " with call cache" } else { "" };
+    confirm(
+        &format!("Retry {what}{how}? This starts a new run group."),
+        args.yes,
+    )?;
+    let created = ctx.client.retry_runs(&ctx.scope, &req).await?;
+    if ctx.json {
+        super::output::json(&json!({
+            "RunGroupId": created.run_group_id, "RequestId": created.request_id
+        }))?;
+    } else {
+        println!(
+            "new run group {} (RequestId {})",
+            sanitize::line(&created.run_group_id),
+            created.request_id
+        );
+    }
+    Ok(())
+}
+
+pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
+    let input_json = match (&args.input_file, &args.input_json) {
+        (Some(path), _) => Some(std::fs::read_to_string(path).map_err(|e| {
+            CliError::Usage(format!("cannot read --input-file {}: {e}", path.display()))
+        })?),
+        (None, Some(j)) => Some(j.clone()),
+        (None, None) => None,
+    };
+    if let Some(j) = &input_json {
+        serde_json::from_str::<serde_json::Value>(j)
+            .map_err(|e| CliError::Usage(format!("the inputs are not valid JSON: {e}")))?;
+    }
+    let req = LaunchRequest {
+        application_id: args.app.clone(),
+        name: args.name.clone(),
+        environment_id: args.env.clone(),
+        description: args.description.clone(),
+        input_base64: input_json
+            .map(|j| base64::engine::general_purpose::STANDARD.encode(j.as_bytes())),
+        input_cos_uri: args.input_cos.clone(),
+        table_id: args.table.clone(),
+        option: args.cache.then(|| RunOption {
+            use_call_cache: Some(true),
+            ..RunOption::default()
+        }),
+        ..LaunchRequest::default()
+    };
+    confirm(
+        &format!(
+            "Launch application {} as run group {:?}?",
+            sanitize::line(&args.app),
+            sanitize::line(&args.name)
+        ),
+        args.yes,
+    )?;
+    let created = ctx.client.run_application(&ctx.scope, &req).await?;
+    if ctx.json {
+        super::output::json(&json!({
+            "RunGroupId": created.run_group_id, "RequestId": created.request_id
+        }))?;
+    } else {
+        println!(
+            "launched run group {} (RequestId {})",
+            sanitize::line(&created.run_group_id),
+            created.request_id
+        );
+    }
+    Ok(())
+}
+
+/// How a watched group ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    Succeeded,
+    Failed,
+    Terminated,
+}
+
+pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliError> {
+    let interval = Duration::from_secs(interval.max(1));
+    let mut last_line = String::new();
+    loop {
+        let g = match find_group(ctx, group).await {
+            Ok(g) => g,
+            // The client already retried; a flaky link should not end a long watch.
+            Err(CliError::Api(e)) if e.is_retryable_read() => {
+                eprintln!(
+                    "warning: {}; still watching",
+                    sanitize::line(&e.to_string())
+                );
+                tokio::time::sleep(interval).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let status = g.status.clone().unwrap_or_default();
+        let (active, failed) = counts(&g);
+        let total = g.total_run.unwrap_or(0);
+        let line = format!(
+            "{}: {} — {active} active, {failed} failed, {total} total",
+            label(&g),
+            sanitize::line(&status)
+        );
+        if line != last_line {
+            eprintln!("{line}");
+            last_line = line;
+        }
+        let class = StatusClass::of(&status);
+        if !class.is_live() && active == 0 {
+            let finish = match class {
+                StatusClass::Cancelled => Finish::Terminated,
+                StatusClass::Succeeded if failed == 0 => Finish::Succeeded,
+                _ => Finish::Failed,
+            };
+            if ctx.json {
+                super::output::json(&g)?;
+            }
+            return Ok(finish);
+        }
+        tokio::time::sleep(interval).await;
+    }
+}

@@ -1,0 +1,69 @@
+//! From settings to a working client: credentials, endpoint, rate limit; and the in-process
+//! simulator behind `--demo`.
+
+use std::sync::Arc;
+
+use crate::api::client::BoxFuture;
+use crate::api::{Client, ClientConfig, CredentialSource, KeyMaterial, KnownProject, Scope};
+use crate::config::{CredentialProvider, Settings};
+
+impl CredentialSource for CredentialProvider {
+    fn key_material(&self) -> BoxFuture<'_, Result<KeyMaterial, String>> {
+        Box::pin(async move {
+            let c = self.get().await.map_err(|e| e.to_string())?;
+            Ok(KeyMaterial {
+                secret_id: c.secret_id.clone(),
+                secret_key: c.secret_key.expose().to_string(),
+                token: c.token.as_ref().map(|t| t.expose().to_string()),
+            })
+        })
+    }
+}
+
+/// Builds the one client of this process from resolved settings.
+pub fn client(settings: &Settings) -> Result<Client, String> {
+    let mut cfg = ClientConfig::new(
+        settings.endpoint.clone(),
+        Arc::new(settings.credentials.clone()),
+    );
+    cfg.rate_limit = settings.rate_limit;
+    cfg.language = Some(settings.language.clone());
+    Client::new(cfg).map_err(|e| e.to_string())
+}
+
+/// The scope commands act in: the settings' region and the project named (if any).
+pub fn scope(settings: &Settings, project: Option<&str>) -> Scope {
+    Scope::new(settings.region.clone(), project.map(str::to_string))
+}
+
+/// Projects named in configuration, for when DescribeProjects is unavailable.
+pub fn known_projects(settings: &Settings) -> Vec<KnownProject> {
+    settings
+        .projects
+        .iter()
+        .map(|p| KnownProject {
+            id: p.id.clone(),
+            region: p.region.clone(),
+            alias: p.alias.clone(),
+        })
+        .collect()
+}
+
+/// Starts the simulator in this process and returns it with settings pointing at it.
+pub async fn demo(
+    flags: &crate::config::ConnectionFlags,
+    env: &crate::config::Env,
+) -> Result<(crate::sim::SimHandle, Settings), String> {
+    let sim = crate::sim::start(crate::sim::SimConfig::default())
+        .await
+        .map_err(|e| format!("cannot start the simulator: {e}"))?;
+    let endpoint = reqwest::Url::parse(&sim.endpoint()).map_err(|e| e.to_string())?;
+    let creds = crate::config::Credentials::new(sim.secret_id(), sim.secret_key());
+    let mut settings = crate::config::resolve_with_credentials(flags, env, endpoint, creds)
+        .map_err(|e| e.to_string())?;
+    // The simulator serves two regions; show both.
+    if settings.regions.len() < 2 {
+        settings.regions = vec!["ap-guangzhou".into(), "ap-shanghai".into()];
+    }
+    Ok((sim, settings))
+}

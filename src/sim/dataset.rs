@@ -1,0 +1,501 @@
+//! Builds the world from a seed: the same seed gives the same projects, groups, runs and
+//! outcomes, with times placed relative to the moment the sim starts.
+//!
+//! The shape is fixed (which group is running, which has failures); the seed picks ids,
+//! sample names, counts of outcomes and timings.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::api::types::{NFOption, RunOption};
+
+use super::Scale;
+use super::names::{self, Rng, hash2};
+use super::templates::{self, Kind, Lang};
+use super::world::{AppRec, EnvRec, GroupRec, LandmarkIdx, Outcome, ProjectRec, RunRec, World};
+
+const MIN: i64 = 60_000;
+const HOUR: i64 = 60 * MIN;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Running,
+    Complete,
+    CompleteError,
+    Terminated,
+}
+
+struct Scenario {
+    project: usize,
+    app: usize,
+    runs: usize,
+    state: State,
+    age_min: i64,
+    report: bool,
+}
+
+const fn sc(project: usize, app: usize, runs: usize, state: State, age_min: i64) -> Scenario {
+    Scenario {
+        project,
+        app,
+        runs,
+        state,
+        age_min,
+        report: true,
+    }
+}
+
+/// The run groups, oldest last. Index 0 is the running germline group with the failed run
+/// to triage and the big scatter; index 1 a running rnaseq group; index 2 a finished group.
+const SCENARIOS: [Scenario; 16] = [
+    sc(0, 0, 24, State::Running, 120),
+    sc(0, 2, 12, State::Running, 50),
+    sc(0, 0, 8, State::Complete, 1500),
+    sc(0, 3, 6, State::CompleteError, 360),
+    sc(0, 0, 16, State::Terminated, 300),
+    sc(1, 1, 30, State::Running, 90),
+    sc(1, 1, 40, State::CompleteError, 1200),
+    sc(1, 3, 10, State::Complete, 2900),
+    sc(2, 0, 60, State::Running, 180),
+    sc(2, 0, 48, State::Complete, 1800),
+    sc(2, 3, 1, State::CompleteError, 480),
+    sc(3, 2, 9, State::Running, 30),
+    sc(3, 4, 4, State::Complete, 600),
+    sc(4, 4, 16, State::Running, 60),
+    Scenario {
+        report: false,
+        ..sc(4, 2, 20, State::CompleteError, 840)
+    },
+    sc(0, 1, 1, State::Complete, 4000),
+];
+
+const GERMLINE_SAMPLES: [&str; 8] = [
+    "NA12878", "HG002", "HG003", "HG004", "NA24385", "NA24149", "NA24143", "HG005",
+];
+const CREATORS: [&str; 4] = ["zhangwei", "lina.chen", "wang.hao", "omics-pipeline-bot"];
+
+fn projects(rng: &mut Rng, t0: i64) -> Vec<ProjectRec> {
+    let spec: [(&str, &str, &str, bool, i64); 5] = [
+        ("ap-guangzhou", "默认项目", "Default project", true, 400),
+        (
+            "ap-guangzhou",
+            "肿瘤外显子组",
+            "Tumour/normal exome cohort (肿瘤-正常配对)",
+            false,
+            200,
+        ),
+        (
+            "ap-guangzhou",
+            "Population WGS",
+            "Population-scale whole genomes",
+            false,
+            150,
+        ),
+        ("ap-shanghai", "默认项目", "Default project", true, 380),
+        (
+            "ap-shanghai",
+            "单细胞图谱 Single-cell atlas",
+            "10x single-cell RNA-seq",
+            false,
+            90,
+        ),
+    ];
+    spec.iter()
+        .map(
+            |&(region, name, description, is_default, days)| ProjectRec {
+                id: names::word_id("prj", rng),
+                name: name.to_string(),
+                description: description.to_string(),
+                region,
+                created: t0 - days * 24 * HOUR - rng.range(0, 20 * HOUR),
+                creator: CREATORS[0].to_string(),
+                is_default,
+            },
+        )
+        .collect()
+}
+
+fn sample_name(app: usize, group_seed: u64, i: usize) -> String {
+    match app {
+        0 if i < GERMLINE_SAMPLES.len() => GERMLINE_SAMPLES[i].to_string(),
+        1 => format!("PT{:04}-T", 100 + (group_seed % 500) as usize + i),
+        4 => format!("PBMC_{}", i + 1),
+        _ => format!("S{:04}", 1 + (group_seed % 2000) as usize + i),
+    }
+}
+
+fn options(
+    lang: Lang,
+    report: bool,
+    prefix: &str,
+    rng: &mut Rng,
+) -> (Option<RunOption>, Option<NFOption>) {
+    match lang {
+        Lang::Wdl => (
+            Some(RunOption {
+                failure_mode: Some(
+                    if rng.chance(0.7) {
+                        "NoNewCalls"
+                    } else {
+                        "ContinueWhilePossible"
+                    }
+                    .into(),
+                ),
+                use_call_cache: Some(rng.chance(0.5)),
+                use_error_on_hold: Some(false),
+                final_workflow_outputs_dir: Some(format!(
+                    "cos://omics-results-1250000000/{prefix}/"
+                )),
+                use_relative_output_paths: Some(true),
+                add_run_info_to_output_dir: Some(true),
+            }),
+            None,
+        ),
+        Lang::Nextflow => (
+            None,
+            Some(NFOption {
+                config: Some("process.executor = 'k8s'\ndocker.enabled = true".into()),
+                profile: Some("docker".into()),
+                report: Some(report),
+                resume: Some(false),
+                nf_version: Some("23.10.1".into()),
+                launch_dir: Some("/vol-8w7rfq4b/nextflow".into()),
+            }),
+        ),
+    }
+}
+
+/// A finished run's or a live run's schedule: `nominal` so the run ends at `end`.
+fn schedule(run: &mut RunRec, world: &World, end: i64, fail: Option<(usize, Outcome)>) {
+    let template = &world.apps[world.groups[run.group].app].template;
+    if let Some((leaf, oc)) = fail {
+        let n = &template.nodes[leaf];
+        run.fail_leaf = Some(leaf);
+        run.fail_frac = n.a + (n.b - n.a) * 0.55;
+        run.outcome = oc;
+        run.nominal = (((end - run.start) as f64) / run.fail_frac) as i64;
+    } else {
+        run.nominal = end - run.start;
+    }
+}
+
+/// Builds the world. `t0` is the sim clock at start (Unix ms).
+pub fn generate(seed: u64, scale: &Scale, t0: i64) -> World {
+    let mut rng = Rng::new(seed);
+    let apps = Arc::new(templates::applications());
+    let app_recs = apps
+        .iter()
+        .map(|_| AppRec {
+            id: names::word_id("app", &mut rng),
+            version_id: names::word_id("appver", &mut rng),
+            created: t0 - rng.range(60, 300) * 24 * HOUR,
+        })
+        .collect();
+    let projects = projects(&mut rng, t0);
+    let envs = [
+        ("ap-guangzhou", "广州计算环境"),
+        ("ap-shanghai", "上海计算环境"),
+        ("ap-beijing", "北京计算环境"),
+    ]
+    .iter()
+    .map(|&(region, name)| EnvRec {
+        id: names::short_id("env", &mut rng),
+        name: name.into(),
+        region,
+    })
+    .collect();
+    let mut world = World {
+        seed,
+        t0,
+        speed: scale.speed,
+        scatter_shards: scale.scatter_shards as u32,
+        apps,
+        app_recs,
+        projects,
+        envs,
+        groups: Vec::new(),
+        runs: Vec::new(),
+        group_by_id: HashMap::new(),
+        run_by_id: HashMap::new(),
+        landmarks: LandmarkIdx::default(),
+        rng: Rng::new(hash2(seed, 0xC0FFEE)),
+    };
+    let mut name_counts: HashMap<String, usize> = HashMap::new();
+    let mut all: Vec<(usize, Scenario)> = SCENARIOS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, Scenario { ..*s }))
+        .collect();
+    if scale.big_group_runs > 0 {
+        all.push((
+            all.len(),
+            Scenario {
+                runs: scale.big_group_runs,
+                ..sc(0, 0, 0, State::Running, 180)
+            },
+        ));
+    }
+    // Create oldest first so the ids of later groups don't depend on the big group.
+    for (i, s) in &all {
+        let g = add_group(&mut world, *i, s, &mut rng, &mut name_counts);
+        if *i == SCENARIOS.len() {
+            world.landmarks.big_group = Some(g);
+        }
+    }
+    world.landmarks.running_group = 0;
+    world.landmarks.finished_group = 2;
+    world
+}
+
+fn add_group(
+    world: &mut World,
+    index: usize,
+    s: &Scenario,
+    rng: &mut Rng,
+    name_counts: &mut HashMap<String, usize>,
+) -> usize {
+    let t0 = world.t0;
+    let gseed = hash2(world.seed, index as u64 + 1);
+    let mut grng = Rng::new(gseed);
+    let created = t0 - s.age_min * MIN - grng.range(0, 10 * MIN);
+    let app = &world.apps[s.app];
+    let lang = app.template.lang;
+    let prefix = app.group_prefix;
+    let date = names::compact_date(created);
+    let n = name_counts.entry(format!("{prefix}-{date}")).or_insert(0);
+    let name = format!("{prefix}-{date}-{n}");
+    *n += 1;
+    let (option, nf_option) = options(lang, s.report, prefix, &mut grng);
+    let region = world.projects[s.project].region;
+    let env = world
+        .envs
+        .iter()
+        .position(|e| e.region == region)
+        .unwrap_or(0);
+    let terminated = (s.state == State::Terminated).then(|| created + s.age_min * MIN * 6 / 10);
+    let group = GroupRec {
+        id: names::word_id("run", rng),
+        name,
+        description: if s.runs > 1 {
+            format!("{} samples", s.runs)
+        } else {
+            String::new()
+        },
+        project: s.project,
+        app: s.app,
+        env,
+        created,
+        runs: Vec::new(),
+        option,
+        nf_option,
+        terminated,
+        table_id: if s.runs > 1 {
+            names::word_id("tab", &mut grng)
+        } else {
+            String::new()
+        },
+        creator: grng.pick(&CREATORS).to_string(),
+        retries: 0,
+    };
+    let g = world.add_group(group);
+    let failable = world.apps[s.app].template.failable();
+    for i in 0..s.runs {
+        let rseed = hash2(gseed, i as u64 + 1);
+        let mut r = Rng::new(rseed);
+        let submitted = created + 2_000 + r.range(0, 8_000);
+        let mut run = RunRec {
+            uuid: names::uuid(rseed),
+            group: g,
+            sample: sample_name(s.app, gseed, i),
+            table_row: if s.runs > 1 {
+                names::uuid(rseed ^ 0x7AB1E)
+            } else {
+                String::new()
+            },
+            seed: rseed,
+            submitted,
+            start: submitted + r.range(5_000, 90_000),
+            nominal: HOUR,
+            outcome: Outcome::Success,
+            fail_leaf: None,
+            fail_frac: 1.0,
+            terminated: None,
+            cache_prefix: None,
+            big_scatter: false,
+        };
+        let fail_with = |r: &mut Rng| {
+            let oc = if r.chance(0.25) {
+                Outcome::SystemError
+            } else {
+                Outcome::ExecutorError
+            };
+            Some((*r.pick(&failable), oc))
+        };
+        let finished_end = |r: &mut Rng, start: i64| {
+            let latest = t0 - 5 * MIN;
+            start + ((latest - start) as f64 * (0.5 + 0.5 * r.unit())) as i64
+        };
+        match s.state {
+            State::Complete => {
+                let end = finished_end(&mut r, run.start);
+                schedule(&mut run, world, end, None);
+            }
+            State::CompleteError => {
+                let end = finished_end(&mut r, run.start);
+                let fail = if r.chance(0.15) || i == s.runs / 2 {
+                    fail_with(&mut r)
+                } else {
+                    None
+                };
+                schedule(&mut run, world, end, fail);
+            }
+            State::Terminated => {
+                let t = terminated.unwrap_or(t0);
+                if r.chance(0.4) {
+                    let end = run.start + ((t - run.start) as f64 * (0.3 + 0.6 * r.unit())) as i64;
+                    schedule(&mut run, world, end, None);
+                } else {
+                    schedule(&mut run, world, t0 + 2 * HOUR, None);
+                    run.terminated = Some(t);
+                }
+            }
+            State::Running => running_schedule(world, &mut run, &mut r, &failable),
+        }
+        world.add_run(run);
+    }
+    if index == 0 {
+        mark_germline_landmarks(world, g);
+    }
+    if index == 1 {
+        mark_nextflow_landmark(world, g);
+    }
+    g
+}
+
+/// A run of a running group: a third finished, half running (ending over the next 2-15
+/// minutes, scaled by speed), the rest queued to start within minutes.
+fn running_schedule(world: &World, run: &mut RunRec, r: &mut Rng, failable: &[usize]) {
+    let t0 = world.t0;
+    let roll = r.unit();
+    let oc = if r.chance(0.25) {
+        Outcome::SystemError
+    } else {
+        Outcome::ExecutorError
+    };
+    let fail = |r: &mut Rng, p: f64| r.chance(p).then(|| (*r.pick(failable), oc));
+    if roll < 0.35 {
+        run.start = run.start.min(t0 - 20 * MIN);
+        let end = run.start + ((t0 - MIN - run.start) as f64 * (0.5 + 0.5 * r.unit())) as i64;
+        let f = fail(r, 0.15);
+        schedule(run, world, end, f);
+    } else if roll < 0.85 {
+        run.start = run.start.min(t0 - 5 * MIN);
+        let end = t0 + world.fut(r.range(2 * MIN, 15 * MIN));
+        let f = fail(r, 0.1);
+        schedule(run, world, end, f);
+    } else {
+        run.start = t0 + world.fut(r.range(MIN, 4 * MIN));
+        let end = run.start + world.fut(r.range(5 * MIN, 12 * MIN));
+        schedule(run, world, end, None);
+    }
+}
+
+/// Run 0 of the first group failed in a task of its sub-sub-workflow (BQSR); run 1 is in
+/// the middle of its big HaplotypeCaller scatter.
+fn mark_germline_landmarks(world: &mut World, g: usize) {
+    let t0 = world.t0;
+    let runs = world.groups[g].runs.clone();
+    let template = &world.apps[world.groups[g].app].template;
+    let leaf = template.find("GatherBqsrReports").unwrap_or(0);
+    let scatter = template
+        .nodes
+        .iter()
+        .position(|n| matches!(n.kind, Kind::Scatter { big: true, .. }))
+        .unwrap_or(0);
+    let (sa, sb) = (template.nodes[scatter].a, template.nodes[scatter].b);
+
+    let failed = runs[0];
+    let mut run = world.runs[failed].clone();
+    run.start = t0 - 100 * MIN;
+    run.terminated = None;
+    schedule(
+        &mut run,
+        world,
+        t0 - 20 * MIN,
+        Some((leaf, Outcome::ExecutorError)),
+    );
+    world.runs[failed] = run;
+
+    let big = runs[1];
+    let f = sa + 0.45 * (sb - sa);
+    let remaining = world.fut(12 * MIN);
+    let mut run = world.runs[big].clone();
+    run.start = t0 - (f / (1.0 - f) * remaining as f64) as i64;
+    run.terminated = None;
+    run.big_scatter = true;
+    schedule(&mut run, world, t0 + remaining, None);
+    world.runs[big] = run;
+
+    world.landmarks.failed_run = failed;
+    world.landmarks.big_scatter_run = big;
+}
+
+/// Run 0 of the running rnaseq group failed in a process; its files show the error.
+fn mark_nextflow_landmark(world: &mut World, g: usize) {
+    let t0 = world.t0;
+    let first = world.groups[g].runs[0];
+    let template = &world.apps[world.groups[g].app].template;
+    let leaf = template.failable().first().copied().unwrap_or(1);
+    let mut run = world.runs[first].clone();
+    run.start = t0 - 40 * MIN;
+    schedule(
+        &mut run,
+        world,
+        t0 - 10 * MIN,
+        Some((leaf, Outcome::ExecutorError)),
+    );
+    world.runs[first] = run;
+    world.landmarks.nextflow_run = first;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(seed: u64) -> World {
+        generate(seed, &Scale::default(), 1_800_000_000_000)
+    }
+
+    #[test]
+    fn same_seed_same_world() {
+        let (a, b) = (world(7), world(7));
+        let ids = |w: &World| w.groups.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&a), ids(&b));
+        assert_ne!(ids(&a), ids(&world(8)));
+    }
+
+    #[test]
+    fn shape_matches_the_story() {
+        let w = world(42);
+        let now = w.t0;
+        assert_eq!(w.projects.iter().filter(|p| p.is_default).count(), 2);
+        assert_eq!(w.group_status(0, now), "RUNNING");
+        assert_eq!(w.group_status(2, now), "COMPLETE");
+        assert_eq!(w.group_status(4, now), "TERMINATED");
+        assert_eq!(w.runs[w.landmarks.failed_run].status(now), "EXECUTOR_ERROR");
+        assert_eq!(w.runs[w.landmarks.big_scatter_run].status(now), "RUNNING");
+        let running = w
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| w.group_status(*i, now) == "RUNNING");
+        assert!(running.count() >= 4);
+        // Some runs of the running groups finish within the next 15 minutes.
+        let soon = w
+            .runs
+            .iter()
+            .filter(|r| r.end() > now && r.end() < now + 16 * MIN)
+            .count();
+        assert!(soon > 10, "{soon}");
+    }
+}

@@ -1,0 +1,188 @@
+//! World records as the service's data structures (Project, RunGroup, Run).
+
+use crate::api::types::{
+    ApplicationVersion, CacheInfo, ExecutionTime, Project, Run, RunGroup, RunStatusCount,
+    Timestamp, VolumeInfo,
+};
+
+use super::names;
+use super::templates::Lang;
+use super::world::{World, status};
+
+fn ts(ms: i64) -> Timestamp {
+    names::ts(ms)
+}
+
+pub fn project(w: &World, p: usize) -> Project {
+    let p = &w.projects[p];
+    Project {
+        project_id: Some(p.id.clone()),
+        name: Some(p.name.clone()),
+        description: Some(p.description.clone()),
+        region: Some(p.region.to_string()),
+        create_time: Some(Timestamp::parse(&names::plain(p.created))),
+        update_time: Some(Timestamp::parse(&names::plain(p.created + 3_600_000))),
+        creator: Some(p.creator.clone()),
+        is_default: Some(p.is_default),
+    }
+}
+
+/// The latest moment something happened to a run, as of `now`.
+fn run_updated(w: &World, r: usize, now: i64) -> i64 {
+    let run = &w.runs[r];
+    [run.submitted, run.start, run.end()]
+        .into_iter()
+        .filter(|t| *t <= now)
+        .max()
+        .unwrap_or(run.submitted)
+}
+
+pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
+    let group = &w.groups[g];
+    let app = &w.apps[group.app];
+    let app_rec = &w.app_recs[group.app];
+    let project = &w.projects[group.project];
+    let env = &w.envs[group.env];
+    let lang = app.template.lang;
+    let st = w.group_status(g, now);
+    let counts = w.status_counts(g, now);
+    let runs = &group.runs;
+    let start = runs
+        .iter()
+        .map(|&r| w.runs[r].start)
+        .min()
+        .filter(|s| *s <= now);
+    let finished = !matches!(st, status::RUNNING);
+    let end = finished.then(|| {
+        runs.iter()
+            .map(|&r| w.runs[r].end())
+            .max()
+            .unwrap_or(group.created)
+    });
+    let end = match group.terminated {
+        Some(t) if now >= t => Some(t),
+        _ => end,
+    };
+    let updated = runs
+        .iter()
+        .map(|&r| run_updated(w, r, now))
+        .max()
+        .unwrap_or(group.created);
+    let failed: i64 = counts
+        .iter()
+        .filter(|(s, _)| matches!(*s, status::EXECUTOR_ERROR | status::SYSTEM_ERROR))
+        .map(|(_, c)| c)
+        .sum();
+    let error_message = match st {
+        status::COMPLETE_ERROR if failed > 0 => format!("{failed} of {} runs failed", runs.len()),
+        status::TERMINATED => "Terminated by user".to_string(),
+        _ => String::new(),
+    };
+    let input_dir = format!(
+        "omics/1250000000/project/{}/run-group/{}",
+        project.id, group.id
+    );
+    RunGroup {
+        run_group_id: Some(group.id.clone()),
+        project_id: Some(project.id.clone()),
+        project_name: Some(project.name.clone()),
+        application_id: Some(app_rec.id.clone()),
+        application_name: Some(app.name.to_string()),
+        application_type: Some(lang.as_str().to_string()),
+        application_version: Some(ApplicationVersion {
+            kind: Some(lang.as_str().to_string()),
+            application_version_id: Some(app_rec.version_id.clone()),
+            name: Some(app.version.to_string()),
+            description: Some(String::new()),
+            entrypoint: Some(app.entrypoint.to_string()),
+            create_time: Some(ts(app_rec.created)),
+            creator_name: Some("omics-admin".into()),
+            creator_id: Some("100023456789".into()),
+        }),
+        access_mode: Some("PRIVATE".into()),
+        environment_id: Some(env.id.clone()),
+        environment_name: Some(env.name.clone()),
+        table_id: Some(group.table_id.clone()),
+        name: Some(group.name.clone()),
+        description: Some(group.description.clone()),
+        status: Some(st.to_string()),
+        kind: Some(lang.as_str().to_string()),
+        work_dir: Some(match lang {
+            Lang::Nextflow => "/vol-8w7rfq4b/nextflow".into(),
+            Lang::Wdl => String::new(),
+        }),
+        input: Some(format!("{input_dir}/inputs.json")),
+        input_type: Some("JSON".into()),
+        input_cos_uri: Some(String::new()),
+        input_template_id: Some(String::new()),
+        option: group.option.clone(),
+        nf_option: group.nf_option.clone(),
+        volumes: (lang == Lang::Nextflow).then(|| {
+            vec![VolumeInfo {
+                volume_id: Some("vol-8w7rfq4b".into()),
+                name: Some("default".into()),
+                mount_path: Some("/vol-8w7rfq4b".into()),
+            }]
+        }),
+        total_run: Some(runs.len() as i64),
+        run_status_counts: Some(
+            counts
+                .into_iter()
+                .map(|(s, c)| RunStatusCount {
+                    status: Some(s.to_string()),
+                    count: Some(c),
+                })
+                .collect(),
+        ),
+        execution_time: Some(ExecutionTime {
+            submit_time: Some(ts(group.created)),
+            start_time: start.map(ts),
+            end_time: end.map(ts),
+        }),
+        error_message: Some(error_message),
+        result_notify: Some("StationMessage".into()),
+        create_time: Some(ts(group.created)),
+        update_time: Some(ts(updated)),
+        creator: Some(group.creator.clone()),
+        creator_id: Some("100023456789".into()),
+    }
+}
+
+/// A run; `error_message` is filled by the caller (it needs the call tree's texts).
+pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
+    let run = &w.runs[r];
+    let group = &w.groups[run.group];
+    let project = &w.projects[group.project];
+    let st = run.status(now);
+    let started = now >= run.start;
+    let ended = !matches!(st, status::INIT | status::RUNNING);
+    Run {
+        run_uuid: Some(run.uuid.clone()),
+        project_id: Some(project.id.clone()),
+        application_id: Some(w.app_recs[group.app].id.clone()),
+        run_group_id: Some(group.id.clone()),
+        environment_id: Some(w.envs[group.env].id.clone()),
+        user_defined_id: Some(run.sample.clone()),
+        table_id: Some(group.table_id.clone()),
+        table_row_uuid: Some(run.table_row.clone()),
+        status: Some(st.to_string()),
+        input: Some(format!(
+            "omics/1250000000/project/{}/run-group/{}/run/{}/input.json",
+            project.id, group.id, run.uuid
+        )),
+        option: group.option.clone(),
+        execution_time: Some(ExecutionTime {
+            submit_time: Some(ts(run.submitted)),
+            start_time: started.then(|| ts(run.start)),
+            end_time: ended.then(|| ts(run.end())),
+        }),
+        cache: Some(CacheInfo {
+            cache_clear_delay: Some(0),
+            cache_clear_time: None,
+            cache_cleared: Some(false),
+        }),
+        error_message: Some(error_message),
+        create_time: Some(ts(run.submitted)),
+        update_time: Some(ts(run_updated(w, r, now))),
+    }
+}

@@ -1,0 +1,343 @@
+//! One HTTP request through the sim: protocol checks, authentication, routing, rate limit,
+//! faults, the action itself, latency, and the answer.
+//!
+//! The order of checks: method and path (`UnsupportedProtocol`), X-TC-Action
+//! (`MissingParameter`), X-TC-Version (`MissingParameter`, `NoSuchVersion`), the signature
+//! (`AuthFailure.*`), the action (`InvalidAction`), X-TC-Region (`MissingParameter`,
+//! `UnsupportedRegion`), then the request counts as received, then the rate limit
+//! (`RequestLimitExceeded`), then faults, then the action's own checks. Every answer is
+//! HTTP 200 JSON with a `Date` header from the sim clock; only presigned file URLs answer
+//! otherwise.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::json;
+
+use crate::api::{REGIONS, VERSION};
+
+use super::faults::OneShotFault;
+use super::files;
+use super::handlers::{self, Req};
+use super::mutations;
+use super::params::{ApiErr, Params, Res};
+use super::templates::Lang;
+use super::{Shared, auth};
+
+/// The actions the sim answers.
+pub const ACTIONS: [&str; 10] = [
+    "DescribeProjects",
+    "DescribeRunGroups",
+    "DescribeRuns",
+    "GetRunCalls",
+    "GetRunStatus",
+    "GetRunMetadataFile",
+    "GetRunJobLog",
+    "TerminateRunGroup",
+    "RetryRuns",
+    "RunApplication",
+];
+
+/// The actions that change the world; `SimStats::applied` counts them when carried out.
+pub const MUTATIONS: [&str; 3] = ["TerminateRunGroup", "RetryRuns", "RunApplication"];
+
+/// Returned from the service to make hyper close the connection without an answer.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by the simulator's fault injection")]
+pub struct Dropped;
+
+type Answer = Result<Response<Full<Bytes>>, Dropped>;
+
+/// A fresh UUID-shaped RequestId.
+pub fn request_id() -> String {
+    super::names::uuid(rand::random::<u64>())
+}
+
+fn respond(
+    shared: &Shared,
+    status: StatusCode,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Response<Full<Bytes>> {
+    let date = httpdate::fmt_http_date(shared.now_system());
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    if let Ok(v) = content_type.parse() {
+        h.insert(hyper::header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = date.parse() {
+        h.insert(hyper::header::DATE, v);
+    }
+    resp
+}
+
+/// `{"Response": {..., "RequestId": ...}}` around a handler's body, or the error form.
+fn envelope(result: &Res<String>) -> Vec<u8> {
+    let id = request_id();
+    match result {
+        Ok(body) => {
+            let body = body.trim();
+            let inner = body
+                .strip_prefix('{')
+                .and_then(|b| b.strip_suffix('}'))
+                .unwrap_or(body)
+                .trim();
+            let sep = if inner.is_empty() { "" } else { "," };
+            format!("{{\"Response\":{{{inner}{sep}\"RequestId\":\"{id}\"}}}}").into_bytes()
+        }
+        Err(e) => {
+            json!({"Response": {"Error": {"Code": e.code, "Message": e.message}, "RequestId": id}})
+                .to_string()
+                .into_bytes()
+        }
+    }
+}
+
+fn json_answer(shared: &Shared, result: &Res<String>) -> Response<Full<Bytes>> {
+    respond(shared, StatusCode::OK, "application/json", envelope(result))
+}
+
+pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Answer {
+    let arrival = Instant::now();
+    if req.method() == Method::GET && req.uri().path().starts_with("/cos/") {
+        return Ok(serve_file(
+            &shared,
+            req.uri().path(),
+            req.uri().query().unwrap_or_default(),
+        ));
+    }
+    if req.method() != Method::POST || req.uri().path() != "/" {
+        let e = ApiErr::new(
+            "UnsupportedProtocol",
+            format!(
+                "{} {} is not supported; use POST /.",
+                req.method(),
+                req.uri().path()
+            ),
+        );
+        return Ok(json_answer(&shared, &Err(e)));
+    }
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (result, fault) = api_request(&shared, &header, &body, arrival);
+    let delay = {
+        let faults = shared.faults();
+        shared.fault_state().latency(&faults)
+    };
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    match fault {
+        Some(OneShotFault::Drop | OneShotFault::DropAfter) => Err(Dropped),
+        Some(OneShotFault::Malformed) => {
+            let full = envelope(&result);
+            Ok(respond(
+                &shared,
+                StatusCode::OK,
+                "application/json",
+                full[..full.len() / 2].to_vec(),
+            ))
+        }
+        _ => Ok(json_answer(&shared, &result)),
+    }
+}
+
+/// Everything up to the answer; the fault tells `handle` how to deliver it.
+fn api_request(
+    shared: &Shared,
+    header: &dyn Fn(&str) -> Option<String>,
+    body: &[u8],
+    arrival: Instant,
+) -> (Res<String>, Option<OneShotFault>) {
+    let missing = |name: &str| {
+        ApiErr::new(
+            "MissingParameter",
+            format!("The request is missing a required parameter `{name}`."),
+        )
+    };
+    let Some(action) = header("x-tc-action").filter(|a| !a.is_empty()) else {
+        return (Err(missing("Action")), None);
+    };
+    match header("x-tc-version") {
+        None => return (Err(missing("Version")), None),
+        Some(v) if v != VERSION => {
+            return (
+                Err(ApiErr::new(
+                    "NoSuchVersion",
+                    format!("The API version {v} does not exist; use {VERSION}."),
+                )),
+                None,
+            );
+        }
+        Some(_) => {}
+    }
+    let now = shared.now_ms();
+    if let Err(e) = auth::verify(
+        header,
+        body,
+        now.div_euclid(1000),
+        &shared.secret_id,
+        &shared.secret_key,
+    ) {
+        if e.code.starts_with("AuthFailure") {
+            shared.counters().auth_failures += 1;
+        }
+        return (Err(e), None);
+    }
+    if !ACTIONS.contains(&action.as_str())
+        || (action == "DescribeProjects" && !shared.describe_projects)
+    {
+        return (
+            Err(ApiErr::new(
+                "InvalidAction",
+                format!("The action {action} does not exist."),
+            )),
+            None,
+        );
+    }
+    let Some(region) = header("x-tc-region").filter(|r| !r.is_empty()) else {
+        return (Err(missing("Region")), None);
+    };
+    if !REGIONS.contains(&region.as_str()) {
+        return (
+            Err(ApiErr::new(
+                "UnsupportedRegion",
+                format!("The action does not support the region {region}."),
+            )),
+            None,
+        );
+    }
+    *shared
+        .counters()
+        .received
+        .entry(action.clone())
+        .or_default() += 1;
+    let faults = shared.faults();
+    let limit = faults
+        .throttle_rps
+        .map_or(shared.rate_limit, |t| t.min(shared.rate_limit));
+    let throttled_msg = || {
+        ApiErr::new(
+            "RequestLimitExceeded",
+            format!(
+                "Your requests for {action} in {region} exceed the limit of {limit} per second."
+            ),
+        )
+    };
+    if !shared.limiter().arrive(&action, &region, limit, arrival) {
+        shared.counters().throttled += 1;
+        return (Err(throttled_msg()), None);
+    }
+    let fault = shared.fault_state().draw(&action, &faults);
+    let mutation = MUTATIONS.contains(&action.as_str());
+    match fault {
+        Some(OneShotFault::Throttle) => {
+            shared.counters().throttled += 1;
+            return (Err(throttled_msg()), fault);
+        }
+        Some(OneShotFault::InternalError) => {
+            return (
+                Err(ApiErr::new(
+                    "InternalError",
+                    "An internal error occurred; please try again later.",
+                )),
+                fault,
+            );
+        }
+        Some(OneShotFault::Drop) => return (Ok("{}".into()), fault),
+        Some(OneShotFault::Malformed) if mutation => {
+            return (
+                Ok(format!("{{\"RunGroupId\":\"run-{}\"}}", "x".repeat(24))),
+                fault,
+            );
+        }
+        _ => {}
+    }
+    let params = match Params::parse(body) {
+        Ok(p) => p,
+        Err(e) => return (Err(e), fault),
+    };
+    let base_url = shared.base_url.clone();
+    let req = Req {
+        region: &region,
+        params,
+        now,
+        base_url: &base_url,
+        file_secret: &shared.file_secret,
+    };
+    let w = &shared.world;
+    let result = match action.as_str() {
+        "DescribeProjects" => handlers::describe_projects(w, &req),
+        "DescribeRunGroups" => handlers::describe_run_groups(w, &req),
+        "DescribeRuns" => handlers::describe_runs(w, &req),
+        "GetRunCalls" => handlers::get_run_calls(w, &req),
+        "GetRunStatus" => handlers::get_run_status(w, &req),
+        "GetRunMetadataFile" => handlers::get_run_metadata_file(w, &req),
+        "GetRunJobLog" => handlers::get_run_job_log(w, &req),
+        "TerminateRunGroup" => mutations::terminate_run_group(w, &req),
+        "RetryRuns" => mutations::retry_runs(w, &req),
+        _ => mutations::run_application(w, &req),
+    };
+    if mutation && result.is_ok() {
+        *shared.counters().applied.entry(action.clone()).or_default() += 1;
+    }
+    (result, fault)
+}
+
+/// GET of a presigned file URL.
+fn serve_file(shared: &Shared, path: &str, query: &str) -> Response<Full<Bytes>> {
+    let now = shared.now_ms();
+    let xml = |e: files::CosError| {
+        let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::FORBIDDEN);
+        respond(shared, status, "application/xml", e.body.into_bytes())
+    };
+    let (run_id, key) = match files::verify(&shared.file_secret, path, query, now.div_euclid(1000))
+    {
+        Ok(v) => v,
+        Err(e) => return xml(e),
+    };
+    let copy = {
+        let w = handlers::lock(&shared.world);
+        let Some(&r) = w.run_by_id.get(&run_id) else {
+            return xml(files::not_found(path));
+        };
+        let run = &w.runs[r];
+        let group = &w.groups[run.group];
+        handlers::RunCopy {
+            app: group.app,
+            apps: w.apps.clone(),
+            big_shards: w.scatter_shards,
+            env_id: w.envs[group.env].id.clone(),
+            report: group
+                .nf_option
+                .as_ref()
+                .and_then(|o| o.report)
+                .unwrap_or(false),
+            run: run.clone(),
+        }
+    };
+    let known =
+        key == files::NEXTFLOW_LOG || (copy.report && files::REPORT_FILES.contains(&key.as_str()));
+    if copy.apps[copy.app].template.lang != Lang::Nextflow || !known {
+        return xml(files::not_found(path));
+    }
+    let body = files::content(&copy.ctx(now), &key);
+    let ct = if key.ends_with(".html") {
+        "text/html; charset=utf-8"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    respond(shared, StatusCode::OK, ct, body.into_bytes())
+}

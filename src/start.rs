@@ -1,0 +1,91 @@
+//! What `main` does once the command line is parsed: logging, settings, then the simulator,
+//! a CLI command, or the dashboard.
+
+use std::process::ExitCode;
+
+use crate::cli::{self, Cli, Command, Ctx};
+use crate::config::{Env, Settings};
+use crate::connect;
+
+/// Logs go to a file (never the terminal the dashboard draws on): `$OMTOP_LOG`, or
+/// `omtop.log` in the data directory.
+fn init_logging(level: &str, settings: Option<&Settings>) {
+    let path = std::env::var_os("OMTOP_LOG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            settings
+                .and_then(|s| s.data_dir.clone())
+                .map(|d| d.join("omtop.log"))
+        });
+    let Some(path) = path else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("omtop={level}"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("omtop=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}
+
+fn fail(message: &str, code: u8) -> ExitCode {
+    eprintln!("omtop: {}", crate::sanitize::line(message));
+    ExitCode::from(code)
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    if let Some(Command::Sim(args)) = cli.command {
+        init_logging(&cli.log_level, None);
+        return match crate::sim::run_cli(args).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e, cli::exit::ERROR),
+        };
+    }
+    let env = Env::from_process();
+    // Keep the simulator alive for the whole session when --demo started it.
+    let (_sim, settings) = if cli.demo {
+        match connect::demo(&cli.connection, &env).await {
+            Ok((sim, s)) => (Some(sim), s),
+            Err(e) => return fail(&e, cli::exit::ERROR),
+        }
+    } else {
+        match crate::config::resolve(&cli.connection, &env) {
+            Ok(s) => (None, s),
+            Err(e) => return fail(&e.to_string(), cli::exit::USAGE),
+        }
+    };
+    init_logging(&cli.log_level, Some(&settings));
+    for w in &settings.warnings {
+        eprintln!("omtop: warning: {}", crate::sanitize::line(w));
+    }
+    tracing::info!(endpoint = %settings.endpoint, region = %settings.region, credentials = %settings.credentials.describe(), "starting");
+    let client = match connect::client(&settings) {
+        Ok(c) => c,
+        Err(e) => return fail(&e, cli::exit::ERROR),
+    };
+    let ctx = Ctx {
+        client,
+        scope: connect::scope(&settings, cli.project.as_deref()),
+        regions: settings.regions.clone(),
+        known_projects: connect::known_projects(&settings),
+        json: cli.json,
+    };
+    match &cli.command {
+        Some(command) => cli::run(&ctx, command).await,
+        None => dashboard(ctx, &settings, cli.project.as_deref()).await,
+    }
+}
+
+async fn dashboard(ctx: Ctx, settings: &Settings, project: Option<&str>) -> ExitCode {
+    let _ = (ctx, settings, project);
+    fail("the dashboard is not built yet", cli::exit::ERROR)
+}

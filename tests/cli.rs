@@ -1,0 +1,415 @@
+//! The `omtop` binary's scripting commands, run as a user would, against the simulator.
+
+mod common;
+
+use std::process::Output;
+
+use common::{client_for, sim};
+use omtop::api::types::{Filter, RunGroup, StatusClass};
+use omtop::api::{Client, Priority, Scope};
+use omtop::sim::{Scale, SimConfig, SimHandle};
+
+struct Cli {
+    endpoint: String,
+    secret_id: String,
+    secret_key: String,
+    home: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new(sim: &SimHandle) -> Self {
+        Self {
+            endpoint: sim.endpoint(),
+            secret_id: sim.secret_id().to_string(),
+            secret_key: sim.secret_key().to_string(),
+            home: tempfile::tempdir().expect("temp home"),
+        }
+    }
+
+    fn log_path(&self) -> std::path::PathBuf {
+        self.home.path().join("omtop.log")
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_omtop"))
+            .args(["--endpoint", &self.endpoint, "--log-level", "trace"])
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("OMTOP_LOG", self.log_path())
+            .env("TENCENTCLOUD_SECRET_ID", &self.secret_id)
+            .env("TENCENTCLOUD_SECRET_KEY", &self.secret_key)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .await
+            .expect("omtop runs")
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}\n{}", stdout(o), stderr(o)))
+}
+
+async fn groups(client: &Client) -> Vec<(Scope, RunGroup)> {
+    let mut out = Vec::new();
+    for region in ["ap-guangzhou", "ap-shanghai"] {
+        for p in client
+            .describe_projects(region, Priority::Interactive)
+            .await
+            .expect("projects")
+        {
+            let scope = Scope::new(region, p.project_id.clone());
+            for g in client
+                .describe_run_groups(&scope, &[], Priority::Interactive)
+                .await
+                .expect("groups")
+            {
+                out.push((scope.clone(), g));
+            }
+        }
+    }
+    out
+}
+
+fn class(g: &RunGroup) -> StatusClass {
+    StatusClass::of(g.status.as_deref().unwrap_or(""))
+}
+
+/// Arguments that select the scope a group is in.
+fn scope_args(scope: &Scope) -> Vec<String> {
+    let mut v = vec!["--region".to_string(), scope.region.clone()];
+    if let Some(p) = &scope.project_id {
+        v.extend(["--project".to_string(), p.clone()]);
+    }
+    v
+}
+
+fn with<'a>(scope: &'a [String], rest: &[&'a str]) -> Vec<&'a str> {
+    scope
+        .iter()
+        .map(String::as_str)
+        .chain(rest.iter().copied())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_commands_list_and_drill_down() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let cli = Cli::new(&sim);
+
+    let out = cli.run(&["projects"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("PROJECT"));
+    assert!(stdout(&out).contains("ap-guangzhou"));
+    let out = cli
+        .run(&["projects", "--region", "ap-shanghai", "--json"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let projects = json(&out);
+    let projects = projects.as_array().expect("array");
+    assert!(!projects.is_empty());
+    assert!(projects.iter().all(|p| p["Region"] == "ap-shanghai"));
+
+    let out = cli.run(&["groups", "--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = json(&out);
+    assert!(listed.as_array().is_some_and(|a| !a.is_empty()));
+
+    let all = groups(&client).await;
+    let (scope, group) = all
+        .iter()
+        .find(|(_, g)| g.total_run.unwrap_or(0) > 1)
+        .expect("a group with several runs");
+    let s = scope_args(scope);
+    let gid = group.run_group_id.clone().expect("id");
+    let out = cli
+        .run(&with(&s, &["runs", "--group", &gid, "--json"]))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runs = json(&out);
+    let runs = runs.as_array().expect("array");
+    assert_eq!(runs.len() as i64, group.total_run.unwrap_or(0));
+    let run = runs[0]["RunUuid"].as_str().expect("uuid").to_string();
+
+    let out = cli.run(&with(&s, &["status", &run, "--json"])).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(json(&out)["Status"].is_string());
+
+    let out = cli.run(&with(&s, &["calls", &run, "--json"])).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let calls = json(&out);
+    let parent = calls
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|c| matches!(c["RunType"].as_str(), Some("Workflow" | "Scatter")));
+    if let Some(parent) = parent {
+        let path = format!("/{}", parent["RunId"].as_str().expect("RunId"));
+        let out = cli.run(&with(&s, &["calls", &run, &path])).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).starts_with("CALL"));
+        assert!(stdout(&out).lines().count() > 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logs_of_a_nextflow_run_and_of_a_task() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let cli = Cli::new(&sim);
+    let all = groups(&client).await;
+    let (scope, group) = all
+        .iter()
+        .find(|(_, g)| g.kind.as_deref() == Some("NEXTFLOW") && class(g) != StatusClass::Pending)
+        .expect("a Nextflow group");
+    let runs = client
+        .describe_runs(
+            scope,
+            &[Filter::new(
+                "RunGroupId",
+                [group.run_group_id.clone().unwrap_or_default()],
+            )],
+            Priority::Interactive,
+        )
+        .await
+        .expect("runs");
+    let run = runs[0].run_uuid.clone().expect("uuid");
+    let s = scope_args(scope);
+    let out = cli.run(&with(&s, &["logs", &run])).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("N E X T F L O W")
+            || stdout(&out).to_lowercase().contains("nextflow")
+    );
+
+    let calls = client
+        .get_run_calls(scope, &run, "/", Priority::Interactive)
+        .await
+        .expect("calls");
+    if let Some(job) = calls
+        .iter()
+        .find_map(|c| c.job_id.clone().filter(|j| !j.is_empty()))
+    {
+        let out = cli
+            .run(&with(&s, &["logs", &run, "--job", &job, "--stderr"]))
+            .await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mutations_need_confirmation_and_are_sent_once() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let cli = Cli::new(&sim);
+    let all = groups(&client).await;
+    let (scope, running) = all
+        .iter()
+        .find(|(_, g)| class(g) == StatusClass::Running)
+        .expect("a running group");
+    let s = scope_args(scope);
+    let gid = running.run_group_id.clone().expect("id");
+
+    // No terminal to ask and no --yes: refused before anything is sent.
+    let out = cli.run(&with(&s, &["terminate", &gid])).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--yes"));
+    assert_eq!(sim.stats().applied.get("TerminateRunGroup"), None);
+
+    let out = cli.run(&with(&s, &["terminate", &gid, "--yes"])).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("RequestId"));
+    assert_eq!(sim.stats().applied.get("TerminateRunGroup"), Some(&1));
+
+    // The terminated group: watch says so with its own exit code.
+    let out = cli
+        .run(&with(&s, &["watch", &gid, "--interval", "1"]))
+        .await;
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+
+    // Retrying it makes a new group, once.
+    let out = cli
+        .run(&with(
+            &s,
+            &["retry", "--group", &gid, "--cache", "--yes", "--json"],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let new_group = json(&out)["RunGroupId"].as_str().expect("id").to_string();
+    assert_ne!(new_group, gid);
+    assert_eq!(sim.stats().applied.get("RetryRuns"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retrying_a_running_run_shows_the_services_error() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let cli = Cli::new(&sim);
+    let mut target = None;
+    for (scope, g) in groups(&client).await {
+        if class(&g) != StatusClass::Running {
+            continue;
+        }
+        let runs = client
+            .describe_runs(
+                &scope,
+                &[Filter::new(
+                    "RunGroupId",
+                    [g.run_group_id.clone().unwrap_or_default()],
+                )],
+                Priority::Interactive,
+            )
+            .await
+            .expect("runs");
+        if let Some(r) = runs
+            .iter()
+            .find(|r| StatusClass::of(r.status.as_deref().unwrap_or("")).is_live())
+        {
+            target = Some((scope.clone(), r.run_uuid.clone().unwrap_or_default()));
+            break;
+        }
+    }
+    let (scope, run) = target.expect("a live run");
+    let s = scope_args(&scope);
+    let out = cli.run(&with(&s, &["retry", "--run", &run, "--yes"])).await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("RetryRuns: FailedOperation.StatusNotSupported"),
+        "{err}"
+    );
+    assert!(err.contains("RequestId"), "{err}");
+    assert_eq!(sim.stats().applied.get("RetryRuns"), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_waits_for_a_running_group_to_finish() {
+    let sim = sim(SimConfig {
+        scale: Scale {
+            speed: 200.0,
+            ..Scale::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let client = client_for(&sim);
+    let cli = Cli::new(&sim);
+    let all = groups(&client).await;
+    let (scope, running) = all
+        .iter()
+        .find(|(_, g)| class(g) == StatusClass::Running)
+        .expect("a running group");
+    let s = scope_args(scope);
+    let gid = running.run_group_id.clone().expect("id");
+    let out = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        cli.run(&with(&s, &["watch", &gid, "--interval", "1"])),
+    )
+    .await
+    .expect("the group finishes within a minute at 200x speed");
+    let code = out.status.code();
+    assert!(matches!(code, Some(0 | 3)), "{code:?}: {}", stderr(&out));
+    let finished = client
+        .describe_run_groups(
+            scope,
+            &[Filter::new("RunGroupId", [gid])],
+            Priority::Interactive,
+        )
+        .await
+        .expect("group");
+    let failed = finished[0].run_status_counts.iter().flatten().any(|c| {
+        StatusClass::of(c.status.as_deref().unwrap_or("")) == StatusClass::Failed
+            && c.count.unwrap_or(0) > 0
+    });
+    assert_eq!(code == Some(3), failed, "exit code matches the outcome");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn launch_starts_a_group() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let cli = Cli::new(&sim);
+    let (scope, g) = groups(&client)
+        .await
+        .into_iter()
+        .find(|(_, g)| g.application_id.is_some() && g.environment_id.is_some())
+        .expect("a group to copy the application from");
+    let s = scope_args(&scope);
+    let app = g.application_id.clone().unwrap_or_default();
+    let env = g.environment_id.clone().unwrap_or_default();
+    let out = cli
+        .run(&with(
+            &s,
+            &[
+                "launch",
+                "--app",
+                &app,
+                "--name",
+                "cli-test",
+                "--env",
+                &env,
+                "--input-json",
+                "{\"x\": 1}",
+                "--yes",
+                "--json",
+            ],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        json(&out)["RunGroupId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("run-"))
+    );
+    assert_eq!(sim.stats().applied.get("RunApplication"), Some(&1));
+
+    let out = cli
+        .run(&with(
+            &s,
+            &[
+                "launch",
+                "--app",
+                &app,
+                "--name",
+                "x",
+                "--env",
+                &env,
+                "--input-json",
+                "{not json",
+                "--yes",
+            ],
+        ))
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not valid JSON"));
+    assert_eq!(sim.stats().applied.get("RunApplication"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_named_and_secrets_never_show() {
+    let sim = sim(SimConfig::default()).await;
+    let cli = Cli::new(&sim);
+    let out = cli.run(&["--region", "mars-north-1", "groups"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("mars-north-1"), "{}", stderr(&out));
+
+    let out = cli.run(&["status", "no-such-run"]).await;
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(stderr(&out).contains("GetRunStatus: ResourceNotFound"));
+
+    let log = std::fs::read_to_string(cli.log_path()).unwrap_or_default();
+    for text in [stdout(&out), stderr(&out), log] {
+        assert!(!text.contains(&cli.secret_key));
+    }
+}

@@ -1,0 +1,380 @@
+//! The client against the simulator, over real HTTP: rate limit, priorities, retries,
+//! mutation safety, clock skew and paging.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use common::{client_for, sim};
+use omtop::api::types::{Filter, RunGroup, StatusClass};
+use omtop::api::{ApiError, Client, Priority, RetryRequest, Scope, TransportKind};
+use omtop::sim::{Faults, OneShotFault, Scale, SimConfig};
+
+/// Every run group the simulator has, with the scope it lives in.
+async fn all_groups(client: &Client) -> Vec<(Scope, RunGroup)> {
+    let mut out = Vec::new();
+    for region in ["ap-guangzhou", "ap-shanghai"] {
+        let projects = client
+            .describe_projects(region, Priority::Interactive)
+            .await
+            .expect("projects");
+        for p in projects {
+            let scope = Scope::new(region, p.project_id.clone());
+            let groups = client
+                .describe_run_groups(&scope, &[], Priority::Interactive)
+                .await
+                .expect("groups");
+            out.extend(groups.into_iter().map(|g| (scope.clone(), g)));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn paging_fetches_every_run_of_a_5000_run_group() {
+    let sim = sim(SimConfig {
+        scale: Scale {
+            big_group_runs: 5000,
+            ..Scale::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let client = client_for(&sim);
+    let (scope, big) = all_groups(&client)
+        .await
+        .into_iter()
+        .find(|(_, g)| g.total_run == Some(5000))
+        .expect("the big group exists");
+    let id = big.run_group_id.clone().expect("id");
+    let runs = client
+        .describe_runs(
+            &scope,
+            &[Filter::new("RunGroupId", [id])],
+            Priority::Interactive,
+        )
+        .await
+        .expect("runs");
+    let unique: HashSet<_> = runs.iter().filter_map(|r| r.run_uuid.clone()).collect();
+    assert_eq!(runs.len(), 5000);
+    assert_eq!(unique.len(), 5000);
+    assert_eq!(sim.stats().received.get("DescribeRuns"), Some(&50));
+    assert_eq!(sim.stats().throttled, 0);
+}
+
+#[tokio::test]
+async fn three_hundred_queued_reads_stay_under_the_limit_and_close_to_it() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let scope = common::guangzhou();
+    let start = Instant::now();
+    let calls = (0..300).map(|i| {
+        let (client, scope) = (client.clone(), scope.clone());
+        async move {
+            // Distinct bodies, so nothing is coalesced.
+            let body = serde_json::json!({"Limit": 1, "Offset": i});
+            client
+                .call::<serde_json::Value>(
+                    "DescribeRuns",
+                    &scope.region,
+                    &body,
+                    Priority::Interactive,
+                )
+                .await
+        }
+    });
+    let results = futures::future::join_all(calls).await;
+    let elapsed = start.elapsed();
+    assert!(results.iter().all(Result::is_ok), "all succeed");
+    let stats = sim.stats();
+    let key = ("DescribeRuns".to_string(), "ap-guangzhou".to_string());
+    assert_eq!(stats.throttled, 0);
+    assert!(stats.max_in_window[&key] <= 20, "{:?}", stats.max_in_window);
+    // Measured from the arrivals at the service: first to last.
+    let arrivals = &stats.arrivals[&key];
+    assert_eq!(arrivals.len(), 300);
+    let span = arrivals.iter().max().copied().unwrap_or_default()
+        - arrivals.iter().min().copied().unwrap_or_default();
+    let rate = 299.0 / span.as_secs_f64();
+    assert!(
+        rate >= 18.0,
+        "{rate:.1}/s over {span:?} (whole run {elapsed:?})"
+    );
+}
+
+#[tokio::test]
+async fn an_interactive_read_overtakes_queued_background_polls() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut background = Vec::new();
+    for i in 0..100 {
+        let (client, done) = (client.clone(), done.clone());
+        background.push(tokio::spawn(async move {
+            let body = serde_json::json!({"Limit": 1, "Offset": i});
+            let r = client
+                .call::<serde_json::Value>(
+                    "DescribeRuns",
+                    "ap-guangzhou",
+                    &body,
+                    Priority::Background,
+                )
+                .await;
+            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            r
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let body = serde_json::json!({"Limit": 1, "Offset": 1000});
+    client
+        .call::<serde_json::Value>("DescribeRuns", "ap-guangzhou", &body, Priority::Interactive)
+        .await
+        .expect("interactive read");
+    let finished_before = done.load(std::sync::atomic::Ordering::SeqCst);
+    // Background may use 16 of 20 slots a second: the user's read went out in the first
+    // second, ahead of the 84 still queued.
+    assert!(finished_before <= 20, "{finished_before} polls went first");
+    for b in background {
+        b.await.expect("task").expect("background read");
+    }
+}
+
+#[tokio::test]
+async fn reads_survive_a_dropped_connection_throttling_and_garbage() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let scope = common::guangzhou();
+    for fault in [
+        OneShotFault::Drop,
+        OneShotFault::Throttle,
+        OneShotFault::InternalError,
+        OneShotFault::Malformed,
+    ] {
+        sim.inject_next("DescribeRunGroups", fault);
+    }
+    let groups = client
+        .describe_run_groups(&scope, &[], Priority::Interactive)
+        .await
+        .expect("succeeds after four failures");
+    assert!(!groups.is_empty());
+    assert_eq!(sim.stats().received.get("DescribeRunGroups"), Some(&5));
+    assert_eq!(client.stats().retried, 4);
+}
+
+/// A failed, retryable run and the scope it is in.
+async fn failed_run(client: &Client) -> (Scope, String) {
+    for (scope, g) in all_groups(client).await {
+        let id = g.run_group_id.clone().unwrap_or_default();
+        let runs = client
+            .describe_runs(
+                &scope,
+                &[Filter::new("RunGroupId", [id])],
+                Priority::Interactive,
+            )
+            .await
+            .expect("runs");
+        if let Some(r) = runs
+            .iter()
+            .find(|r| StatusClass::of(r.status.as_deref().unwrap_or("")) == StatusClass::Failed)
+        {
+            return (scope, r.run_uuid.clone().unwrap_or_default());
+        }
+    }
+    panic!("the simulator has a failed run");
+}
+
+#[tokio::test]
+async fn a_retry_whose_connection_drops_is_reported_and_never_resent() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let (scope, run) = failed_run(&client).await;
+    sim.inject_next("RetryRuns", OneShotFault::DropAfter);
+    let err = client
+        .retry_runs(
+            &scope,
+            &RetryRequest {
+                run_uuids: vec![run],
+                ..RetryRequest::default()
+            },
+        )
+        .await
+        .expect_err("the answer never came");
+    assert!(matches!(err, ApiError::OutcomeUnknown { .. }), "{err:?}");
+    assert!(err.to_string().contains("outcome unknown"));
+    let stats = sim.stats();
+    assert_eq!(stats.received.get("RetryRuns"), Some(&1));
+    assert_eq!(stats.applied.get("RetryRuns"), Some(&1));
+}
+
+#[tokio::test]
+async fn a_throttled_mutation_is_resent_because_it_was_refused() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let (scope, run) = failed_run(&client).await;
+    sim.inject_next("RetryRuns", OneShotFault::Throttle);
+    let created = client
+        .retry_runs(
+            &scope,
+            &RetryRequest {
+                run_uuids: vec![run],
+                ..RetryRequest::default()
+            },
+        )
+        .await
+        .expect("second attempt succeeds");
+    assert!(created.run_group_id.starts_with("run-"));
+    let stats = sim.stats();
+    assert_eq!(stats.received.get("RetryRuns"), Some(&2));
+    assert_eq!(stats.applied.get("RetryRuns"), Some(&1));
+}
+
+#[tokio::test]
+async fn a_mutation_failing_with_internal_error_is_not_resent() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let (scope, run) = failed_run(&client).await;
+    sim.inject_next("RetryRuns", OneShotFault::InternalError);
+    let err = client
+        .retry_runs(
+            &scope,
+            &RetryRequest {
+                run_uuids: vec![run],
+                ..RetryRequest::default()
+            },
+        )
+        .await
+        .expect_err("fails");
+    assert_eq!(err.code(), Some("InternalError"));
+    assert!(err.request_id().is_some_and(|r| !r.is_empty()));
+    assert_eq!(sim.stats().received.get("RetryRuns"), Some(&1));
+}
+
+#[tokio::test]
+async fn a_clock_ten_minutes_off_is_corrected_from_the_date_header() {
+    let sim = sim(SimConfig {
+        faults: Faults {
+            clock_skew_secs: 600,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let client = client_for(&sim);
+    let groups = client
+        .describe_run_groups(&common::guangzhou(), &[], Priority::Interactive)
+        .await
+        .expect("succeeds after re-signing");
+    assert!(!groups.is_empty());
+    assert!(
+        (client.clock_offset() - 600).abs() <= 2,
+        "{}",
+        client.clock_offset()
+    );
+    assert_eq!(sim.stats().auth_failures, 1);
+    // Later requests are signed with the corrected clock straight away.
+    client
+        .describe_runs(&common::guangzhou(), &[], Priority::Interactive)
+        .await
+        .expect("runs");
+    assert_eq!(sim.stats().auth_failures, 1);
+}
+
+#[tokio::test]
+async fn service_errors_keep_code_message_and_request_id() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let err = client
+        .get_run_status(&common::guangzhou(), "no-such-run", Priority::Interactive)
+        .await
+        .expect_err("unknown run");
+    let code = err.code().expect("service error");
+    assert!(code.starts_with("ResourceNotFound"), "{code}");
+    let text = err.to_string();
+    assert!(text.starts_with("GetRunStatus: ResourceNotFound"), "{text}");
+    assert!(text.contains("RequestId "));
+    // Not retried: the service answered definitely.
+    assert_eq!(sim.stats().received.get("GetRunStatus"), Some(&1));
+}
+
+#[tokio::test]
+async fn wrong_credentials_fail_with_the_services_auth_error() {
+    let sim = sim(SimConfig::default()).await;
+    let mut cfg = omtop::api::ClientConfig::new(
+        reqwest::Url::parse(&sim.endpoint()).expect("url"),
+        std::sync::Arc::new(omtop::api::KeyMaterial {
+            secret_id: sim.secret_id().to_string(),
+            secret_key: "not-the-key".into(),
+            token: None,
+        }),
+    );
+    cfg.read_attempts = 1;
+    let client = Client::new(cfg).expect("client");
+    let err = client
+        .describe_run_groups(&common::guangzhou(), &[], Priority::Interactive)
+        .await
+        .expect_err("bad signature");
+    assert_eq!(err.code(), Some("AuthFailure.SignatureFailure"));
+    assert!(!err.to_string().contains("not-the-key"));
+}
+
+#[tokio::test]
+async fn identical_reads_in_flight_are_sent_once() {
+    let sim = sim(SimConfig {
+        faults: Faults {
+            latency_ms: 200,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let client = client_for(&sim);
+    let scope = common::guangzhou();
+    let reads = (0..10).map(|_| client.describe_run_groups(&scope, &[], Priority::Background));
+    let results = futures::future::join_all(reads).await;
+    assert!(results.iter().all(Result::is_ok));
+    let first = results[0].as_ref().map(Vec::len).unwrap_or(0);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.as_ref().map(Vec::len).unwrap_or(0) == first)
+    );
+    let pages = first.div_ceil(100).max(1) as u64;
+    assert_eq!(sim.stats().received.get("DescribeRunGroups"), Some(&pages));
+}
+
+#[tokio::test]
+async fn a_connection_refused_is_a_transport_error_naming_the_action() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    let mut cfg = omtop::api::ClientConfig::new(
+        reqwest::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url"),
+        std::sync::Arc::new(omtop::api::KeyMaterial {
+            secret_id: "AKIDtest".into(),
+            secret_key: "k".into(),
+            token: None,
+        }),
+    );
+    cfg.read_attempts = 2;
+    cfg.backoff_base = Duration::from_millis(1);
+    let client = Client::new(cfg).expect("client");
+    let err = client
+        .describe_runs(&common::guangzhou(), &[], Priority::Interactive)
+        .await
+        .expect_err("nothing listens");
+    assert!(
+        matches!(
+            err,
+            ApiError::Transport {
+                kind: TransportKind::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("DescribeRuns: connection failed")
+    );
+}

@@ -1,0 +1,30 @@
+//! Shared setup for tests that talk to the simulator over real HTTP.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use omtop::api::{Client, ClientConfig, KeyMaterial, Scope};
+use omtop::sim::{SimConfig, SimHandle};
+
+pub async fn sim(cfg: SimConfig) -> SimHandle {
+    omtop::sim::start(cfg).await.expect("simulator starts")
+}
+
+pub fn client_for(sim: &SimHandle) -> Client {
+    let mut cfg = ClientConfig::new(
+        reqwest::Url::parse(&sim.endpoint()).expect("endpoint is a URL"),
+        Arc::new(KeyMaterial {
+            secret_id: sim.secret_id().to_string(),
+            secret_key: sim.secret_key().to_string(),
+            token: None,
+        }),
+    );
+    // Keep retries quick in tests; the logic is the same.
+    cfg.backoff_base = std::time::Duration::from_millis(20);
+    cfg.backoff_cap = std::time::Duration::from_millis(200);
+    Client::new(cfg).expect("client builds")
+}
+
+pub fn guangzhou() -> Scope {
+    Scope::new("ap-guangzhou", None)
+}

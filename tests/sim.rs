@@ -1,0 +1,926 @@
+//! The simulator over real HTTP, with a small signer built on `omtop::api::sign`.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use omtop::api::sign::{self, SignInput};
+use omtop::sim::{self, Faults, OneShotFault, Scale, SimConfig, SimHandle};
+use serde_json::{Value, json};
+
+/// How a test request is signed.
+#[derive(Clone)]
+struct Opts {
+    content_type: &'static str,
+    sign_action: bool,
+    region: Option<&'static str>,
+    version: &'static str,
+    /// Seconds added to the local clock for X-TC-Timestamp.
+    skew: i64,
+    key: Option<String>,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Self {
+            content_type: "application/json",
+            sign_action: false,
+            region: Some("ap-guangzhou"),
+            version: "2022-11-28",
+            skew: 0,
+            key: None,
+        }
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    endpoint: String,
+    host: String,
+    id: String,
+    key: String,
+}
+
+impl Client {
+    fn new(sim: &SimHandle) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            endpoint: sim.endpoint(),
+            host: sim.addr().to_string(),
+            id: sim.secret_id().to_string(),
+            key: sim.secret_key().to_string(),
+        }
+    }
+
+    async fn send(
+        &self,
+        action: &str,
+        body: &Value,
+        o: &Opts,
+    ) -> reqwest::Result<reqwest::Response> {
+        let payload = body.to_string();
+        let ts = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+            + o.skew;
+        let mut signed = vec![
+            ("content-type", o.content_type),
+            ("host", self.host.as_str()),
+        ];
+        if o.sign_action {
+            signed.push(("x-tc-action", action));
+        }
+        let key = o.key.clone().unwrap_or_else(|| self.key.clone());
+        let sig = sign::sign(
+            &SignInput {
+                method: "POST",
+                headers: &signed,
+                payload: payload.as_bytes(),
+                service: "omics",
+                timestamp: ts,
+            },
+            &key,
+        );
+        let mut req = self
+            .http
+            .post(&self.endpoint)
+            .header("Content-Type", o.content_type)
+            .header("X-TC-Action", action)
+            .header("X-TC-Version", o.version)
+            .header("X-TC-Timestamp", ts.to_string())
+            .header("Authorization", sign::authorization(&self.id, &sig))
+            .body(payload);
+        if let Some(r) = o.region {
+            req = req.header("X-TC-Region", r);
+        }
+        req.send().await
+    }
+
+    /// `Response` of an action signed the usual way.
+    async fn call(&self, action: &str, body: Value) -> Value {
+        self.call_with(action, body, &Opts::default()).await
+    }
+
+    async fn call_with(&self, action: &str, body: Value, o: &Opts) -> Value {
+        let resp = self.send(action, &body, o).await.expect("answer");
+        assert_eq!(resp.status(), 200);
+        let v: Value = resp.json().await.expect("JSON");
+        let r = v["Response"].clone();
+        assert!(
+            r["RequestId"].as_str().is_some_and(|id| id.len() == 36),
+            "{v}"
+        );
+        r
+    }
+}
+
+fn code(r: &Value) -> &str {
+    r["Error"]["Code"].as_str().unwrap_or("")
+}
+
+async fn start(cfg: SimConfig) -> (SimHandle, Client) {
+    let sim = sim::start(cfg).await.expect("sim starts");
+    let client = Client::new(&sim);
+    (sim, client)
+}
+
+#[tokio::test]
+async fn signed_requests_with_either_header_set_succeed() {
+    let (sim, c) = start(SimConfig::default()).await;
+    let r = c.call("DescribeRunGroups", json!({})).await;
+    assert!(r["TotalCount"].as_i64().is_some_and(|n| n > 0), "{r}");
+    let spec = Opts {
+        content_type: "application/json; charset=utf-8",
+        sign_action: true,
+        ..Opts::default()
+    };
+    let r = c
+        .call_with("DescribeRunGroups", json!({"Limit": 2}), &spec)
+        .await;
+    assert_eq!(r["RunGroups"].as_array().map(Vec::len), Some(2), "{r}");
+    assert_eq!(sim.stats().received["DescribeRunGroups"], 2);
+}
+
+#[tokio::test]
+async fn auth_failures() {
+    let (sim, c) = start(SimConfig::default()).await;
+    let bad = Opts {
+        key: Some("wrong".into()),
+        ..Opts::default()
+    };
+    assert_eq!(
+        code(&c.call_with("DescribeRuns", json!({}), &bad).await),
+        "AuthFailure.SignatureFailure"
+    );
+    let stale = Opts {
+        skew: -400,
+        ..Opts::default()
+    };
+    assert_eq!(
+        code(&c.call_with("DescribeRuns", json!({}), &stale).await),
+        "AuthFailure.SignatureExpire"
+    );
+    let other = Client {
+        id: "AKIDnobody".into(),
+        ..Client::new(&sim)
+    };
+    assert_eq!(
+        code(&other.call("DescribeRuns", json!({})).await),
+        "AuthFailure.SecretIdNotFound"
+    );
+    let resp = c
+        .http
+        .post(&c.endpoint)
+        .header("X-TC-Action", "DescribeRuns")
+        .header("X-TC-Version", "2022-11-28")
+        .body("{}")
+        .send()
+        .await
+        .expect("answer");
+    let v: Value = resp.json().await.expect("JSON");
+    assert_eq!(code(&v["Response"]), "AuthFailure.InvalidAuthorization");
+    assert_eq!(sim.stats().auth_failures, 4);
+    assert!(sim.stats().received.is_empty());
+}
+
+#[tokio::test]
+async fn a_client_that_follows_the_date_header_survives_clock_skew() {
+    let cfg = SimConfig {
+        faults: Faults {
+            clock_skew_secs: 600,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    };
+    let (_sim, c) = start(cfg).await;
+    let resp = c
+        .send("DescribeRunGroups", &json!({}), &Opts::default())
+        .await
+        .expect("answer");
+    let date = resp.headers()["date"].to_str().expect("ascii").to_string();
+    let v: Value = resp.json().await.expect("JSON");
+    assert_eq!(code(&v["Response"]), "AuthFailure.SignatureExpire");
+    let server = httpdate::parse_http_date(&date).expect("HTTP date");
+    let offset = server
+        .duration_since(SystemTime::now())
+        .map(|d| d.as_secs() as i64 + 1)
+        .unwrap_or(0);
+    assert!((590..=610).contains(&offset), "{offset}");
+    let r = c
+        .call_with(
+            "DescribeRunGroups",
+            json!({}),
+            &Opts {
+                skew: offset,
+                ..Opts::default()
+            },
+        )
+        .await;
+    assert!(r["Error"].is_null(), "{r}");
+}
+
+#[tokio::test]
+async fn parameters_are_checked_as_the_spec_says() {
+    let (_sim, c) = start(SimConfig::default()).await;
+    let r = c.call("DescribeRuns", json!({"Limit": 101})).await;
+    assert_eq!(code(&r), "InvalidParameterValue");
+    assert!(
+        r["Error"]["Message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Limit")
+    );
+    let r = c
+        .call(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "Colour", "Values": ["red"]}]}),
+        )
+        .await;
+    assert_eq!(code(&r), "InvalidParameterValue");
+    assert!(
+        r["Error"]["Message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Colour")
+    );
+    assert_eq!(
+        code(&c.call("DescribeRuns", json!({"Limit": "ten"})).await),
+        "InvalidParameter"
+    );
+    assert_eq!(
+        code(&c.call("DescribeRuns", json!({"Colour": 1})).await),
+        "UnknownParameter"
+    );
+    assert_eq!(
+        code(&c.call("GetRunCalls", json!({"Path": "/"})).await),
+        "MissingParameter"
+    );
+    assert_eq!(
+        code(
+            &c.call("DescribeRuns", json!({"ProjectId": "prj-none"}))
+                .await
+        ),
+        "ResourceNotFound.ProjectNotExist"
+    );
+    let eu = Opts {
+        region: Some("eu-frankfurt"),
+        ..Opts::default()
+    };
+    assert_eq!(
+        code(&c.call_with("DescribeRuns", json!({}), &eu).await),
+        "UnsupportedRegion"
+    );
+    let none = Opts {
+        region: None,
+        ..Opts::default()
+    };
+    assert_eq!(
+        code(&c.call_with("DescribeRuns", json!({}), &none).await),
+        "MissingParameter"
+    );
+    let old = Opts {
+        version: "2021-01-01",
+        ..Opts::default()
+    };
+    assert_eq!(
+        code(&c.call_with("DescribeRuns", json!({}), &old).await),
+        "NoSuchVersion"
+    );
+    assert_eq!(
+        code(&c.call("DescribeEverything", json!({})).await),
+        "InvalidAction"
+    );
+    let v: Value = c
+        .http
+        .get(&c.endpoint)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(code(&v["Response"]), "UnsupportedProtocol");
+    // Filters: AND across, OR within; Name by substring.
+    let r = c
+        .call("DescribeRunGroups", json!({"Limit": 100, "Filters": [
+            {"Name": "Name", "Values": ["germline", "rnaseq"]}, {"Name": "Status", "Values": ["RUNNING"]}]}))
+        .await;
+    let groups = r["RunGroups"].as_array().cloned().unwrap_or_default();
+    assert!(groups.len() >= 2, "{r}");
+    assert!(groups.iter().all(|g| g["Status"] == "RUNNING"));
+}
+
+#[tokio::test]
+async fn projects_and_older_deployments() {
+    let (_sim, c) = start(SimConfig::default()).await;
+    let r = c.call("DescribeProjects", json!({})).await;
+    let projects = r["Projects"].as_array().cloned().unwrap_or_default();
+    assert_eq!(projects.len(), 3, "{r}");
+    assert_eq!(
+        projects.iter().filter(|p| p["IsDefault"] == true).count(),
+        1
+    );
+    assert!(projects.iter().any(|p| p["Name"] == "肿瘤外显子组"));
+    assert!(
+        projects[0]["CreateTime"]
+            .as_str()
+            .is_some_and(|t| t.len() == 19 && !t.contains('T'))
+    );
+    let (_old, c) = start(SimConfig {
+        describe_projects: false,
+        ..SimConfig::default()
+    })
+    .await;
+    assert_eq!(
+        code(&c.call("DescribeProjects", json!({})).await),
+        "InvalidAction"
+    );
+}
+
+#[tokio::test]
+async fn paging_a_5000_run_group_returns_every_run_once() {
+    // Fifty pages at once would be throttled at 20/s, as the service would.
+    let cfg = SimConfig {
+        scale: Scale {
+            big_group_runs: 5000,
+            ..Scale::default()
+        },
+        rate_limit: 1000,
+        ..SimConfig::default()
+    };
+    let (sim, c) = start(cfg).await;
+    let group = sim.landmarks().big_group.expect("big group");
+    let mut seen = HashSet::new();
+    let started = Instant::now();
+    for page in 0..50 {
+        let r = c
+            .call(
+                "DescribeRuns",
+                json!({"Limit": 100, "Offset": page * 100,
+                "Filters": [{"Name": "RunGroupId", "Values": [group]}]}),
+            )
+            .await;
+        assert_eq!(r["TotalCount"], 5000, "{r}");
+        for run in r["Runs"].as_array().cloned().unwrap_or_default() {
+            assert!(seen.insert(run["RunUuid"].as_str().unwrap_or("").to_string()));
+        }
+    }
+    assert_eq!(seen.len(), 5000);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let r = c
+        .call(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [group]}]}),
+        )
+        .await;
+    assert_eq!(r["RunGroups"][0]["TotalRun"], 5000);
+}
+
+fn find<'a>(calls: &'a [Value], name: &str) -> &'a Value {
+    calls
+        .iter()
+        .find(|c| c["CallName"] == name)
+        .unwrap_or_else(|| panic!("no call {name} in {calls:?}"))
+}
+
+#[tokio::test]
+async fn call_trees_nest_three_deep_with_the_failure_inside() {
+    let (sim, c) = start(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let calls = |path: String| {
+        let c = &c;
+        let run = lm.failed_run.clone();
+        async move {
+            c.call("GetRunCalls", json!({"RunUuid": run, "Path": path}))
+                .await["Calls"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        }
+    };
+    let top = calls("/".into()).await;
+    let sub = find(&top, "UnmappedBamToAlignedBam");
+    assert_eq!(sub["RunType"], "Workflow");
+    assert_eq!(sub["Status"], "FAILED");
+    let level2 = calls(format!("/{}", sub["RunId"].as_str().unwrap_or(""))).await;
+    let bqsr = find(&level2, "BQSR");
+    assert_eq!(bqsr["RunType"], "Workflow");
+    assert_eq!(
+        find(&level2, "UnmappedBamToAlignedBam.MarkDuplicates")["Status"],
+        "COMPLETE"
+    );
+    let path = format!(
+        "/{}/{}",
+        sub["RunId"].as_str().unwrap_or(""),
+        bqsr["RunId"].as_str().unwrap_or("")
+    );
+    assert_eq!(path, lm.failed_task_path);
+    let tasks = calls(path).await;
+    let failed = find(&tasks, "BQSR.GatherBqsrReports");
+    assert_eq!(failed["Status"], "FAILED");
+    assert_eq!(failed["JobId"], lm.failed_job_id.as_str());
+    assert!(
+        failed["ErrorMessage"]
+            .as_str()
+            .unwrap_or("")
+            .contains("exited with return code")
+    );
+    // Calls after the failure never started.
+    assert!(tasks.iter().all(|t| t["CallName"] != "BQSR.GatherBamFiles"));
+    let status = c
+        .call("GetRunStatus", json!({"RunUuid": lm.failed_run}))
+        .await;
+    assert_eq!(status["Metadata"]["Status"], "EXECUTOR_ERROR");
+    let first_line = status["Metadata"]["ErrorMessage"]
+        .as_str()
+        .unwrap_or("")
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    assert!(first_line.contains("GatherBqsrReports"), "{first_line}");
+    assert_eq!(
+        code(
+            &c.call(
+                "GetRunCalls",
+                json!({"RunUuid": lm.failed_run, "Path": "/nope"})
+            )
+            .await
+        ),
+        "ResourceNotFound"
+    );
+    let log = c
+        .call(
+            "GetRunJobLog",
+            json!({"RunUuid": lm.failed_run, "JobId": lm.failed_job_id, "LogType": "stderr"}),
+        )
+        .await;
+    assert!(
+        log["Content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("A USER ERROR has occurred"),
+        "{log}"
+    );
+    let out = c
+        .call(
+            "GetRunJobLog",
+            json!({"RunUuid": lm.failed_run, "JobId": lm.failed_job_id, "LogType": "stdout"}),
+        )
+        .await;
+    assert!(
+        out["Content"]
+            .as_str()
+            .is_some_and(|s| s.lines().count() > 3)
+    );
+    let none = c
+        .call(
+            "GetRunJobLog",
+            json!({"RunUuid": lm.failed_run, "JobId": "plan-none", "LogType": "stdout"}),
+        )
+        .await;
+    assert_eq!(code(&none), "ResourceNotFound");
+}
+
+#[tokio::test]
+async fn the_big_scatter_has_the_configured_shards() {
+    let cfg = SimConfig {
+        scale: Scale {
+            scatter_shards: 10_000,
+            ..Scale::default()
+        },
+        ..SimConfig::default()
+    };
+    let (sim, c) = start(cfg).await;
+    let lm = sim.landmarks();
+    let started = Instant::now();
+    let r = c
+        .call(
+            "GetRunCalls",
+            json!({"RunUuid": lm.big_scatter_run, "Path": lm.big_scatter_path}),
+        )
+        .await;
+    let elapsed = started.elapsed();
+    let shards = r["Calls"].as_array().cloned().unwrap_or_default();
+    assert_eq!(shards.len(), 10_000);
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    let statuses: HashSet<&str> = shards.iter().filter_map(|s| s["Status"].as_str()).collect();
+    assert!(
+        statuses.contains("COMPLETE") && statuses.contains("RUNNING"),
+        "{statuses:?}"
+    );
+    assert_eq!(shards[7]["ScatterIndex"], "-7");
+    assert!(shards.iter().all(|s| s["RunType"] == "Task"));
+}
+
+#[tokio::test]
+async fn terminating_a_group() {
+    let (sim, c) = start(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let r = c
+        .call("TerminateRunGroup", json!({"RunGroupId": lm.running_group}))
+        .await;
+    assert!(r["Error"].is_null(), "{r}");
+    let g = c
+        .call(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [lm.running_group]}]}),
+        )
+        .await;
+    assert_eq!(g["RunGroups"][0]["Status"], "TERMINATED");
+    let runs = c.call("DescribeRuns", json!({"Limit": 100, "Filters": [{"Name": "RunGroupId", "Values": [lm.running_group]}]})).await;
+    let statuses: Vec<&str> = runs["Runs"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|r| r["Status"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(statuses.contains(&"TERMINATED") && statuses.contains(&"EXECUTOR_ERROR"));
+    assert!(!statuses.iter().any(|s| *s == "RUNNING" || *s == "INIT"));
+    let again = c
+        .call("TerminateRunGroup", json!({"RunGroupId": lm.running_group}))
+        .await;
+    assert_eq!(code(&again), "FailedOperation.StatusNotSupported");
+    let done = c
+        .call(
+            "TerminateRunGroup",
+            json!({"RunGroupId": lm.finished_group}),
+        )
+        .await;
+    assert_eq!(code(&done), "FailedOperation.StatusNotSupported");
+    let unknown = c
+        .call(
+            "TerminateRunGroup",
+            json!({"RunGroupId": "run-no-such-group-000000"}),
+        )
+        .await;
+    assert_eq!(code(&unknown), "ResourceNotFound.RunGroupNotExist");
+    assert_eq!(sim.stats().applied["TerminateRunGroup"], 1);
+    assert_eq!(sim.stats().received["TerminateRunGroup"], 4);
+}
+
+#[tokio::test]
+async fn retrying_runs_creates_a_new_group() {
+    let (sim, c) = start(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let r = c
+        .call(
+            "RetryRuns",
+            json!({"RunUuids": [lm.failed_run], "WDLOption": {"UseCallCache": true}}),
+        )
+        .await;
+    let new_group = r["RunGroupId"].as_str().expect("RunGroupId").to_string();
+    assert_ne!(new_group, lm.running_group);
+    let runs = c
+        .call(
+            "DescribeRuns",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [new_group]}]}),
+        )
+        .await;
+    assert_eq!(runs["TotalCount"], 1);
+    let run = &runs["Runs"][0];
+    assert_ne!(run["RunUuid"], lm.failed_run.as_str());
+    assert!(run["Status"] == "INIT" || run["Status"] == "RUNNING");
+    let g = c
+        .call(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [new_group]}]}),
+        )
+        .await;
+    assert_eq!(g["RunGroups"][0]["Status"], "RUNNING");
+    assert!(
+        g["RunGroups"][0]["Name"]
+            .as_str()
+            .unwrap_or("")
+            .contains("-retry-1")
+    );
+    // A minute later the cached calls are back, marked CallCached.
+    sim.set_faults(Faults {
+        clock_skew_secs: 60,
+        ..Faults::default()
+    });
+    let calls = c
+        .call_with(
+            "GetRunCalls",
+            json!({"RunUuid": run["RunUuid"], "Path": "/"}),
+            &Opts {
+                skew: 60,
+                ..Opts::default()
+            },
+        )
+        .await;
+    let first = find(
+        calls["Calls"].as_array().map(Vec::as_slice).unwrap_or(&[]),
+        "WholeGenomeGermlineSingleSample.CalculateReadGroupChecksum",
+    )
+    .clone();
+    assert_eq!(first["CallCached"], true, "{first}");
+    sim.set_faults(Faults::default());
+    // A running run cannot be retried.
+    let r = c
+        .call("RetryRuns", json!({"RunUuids": [lm.big_scatter_run]}))
+        .await;
+    assert_eq!(code(&r), "FailedOperation.StatusNotSupported");
+    let r = c
+        .call("RetryRuns", json!({"RunGroupId": lm.finished_group}))
+        .await;
+    assert_eq!(code(&r), "FailedOperation.StatusNotSupported");
+    assert_eq!(
+        code(&c.call("RetryRuns", json!({})).await),
+        "MissingParameter"
+    );
+    let r = c
+        .call(
+            "RetryRuns",
+            json!({"RunUuids": ["00000000-0000-4000-8000-000000000000"]}),
+        )
+        .await;
+    assert_eq!(code(&r), "ResourceNotFound.RunNotExist");
+    // The group's own failures, all at once.
+    let r = c
+        .call("RetryRuns", json!({"RunGroupId": lm.running_group}))
+        .await;
+    assert!(r["RunGroupId"].is_string(), "{r}");
+    assert_eq!(sim.stats().applied["RetryRuns"], 2);
+}
+
+#[tokio::test]
+async fn a_dropped_retry_was_still_applied() {
+    let (sim, c) = start(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let before = c.call("DescribeRunGroups", json!({})).await["TotalCount"].as_i64();
+    sim.inject_next("RetryRuns", OneShotFault::DropAfter);
+    let sent = c
+        .send(
+            "RetryRuns",
+            &json!({"RunUuids": [lm.failed_run]}),
+            &Opts::default(),
+        )
+        .await;
+    assert!(sent.is_err(), "the connection should break");
+    assert_eq!(sim.stats().applied.get("RetryRuns"), Some(&1));
+    let after = c.call("DescribeRunGroups", json!({})).await["TotalCount"].as_i64();
+    assert_eq!(after, before.map(|n| n + 1));
+    sim.inject_next("RetryRuns", OneShotFault::Drop);
+    assert!(
+        c.send(
+            "RetryRuns",
+            &json!({"RunUuids": [lm.failed_run]}),
+            &Opts::default()
+        )
+        .await
+        .is_err()
+    );
+    assert_eq!(sim.stats().applied.get("RetryRuns"), Some(&1));
+}
+
+#[tokio::test]
+async fn one_shot_faults() {
+    let (sim, c) = start(SimConfig::default()).await;
+    sim.inject_next("DescribeRuns", OneShotFault::InternalError);
+    sim.inject_next("DescribeRuns", OneShotFault::Malformed);
+    sim.inject_next("DescribeRuns", OneShotFault::Throttle);
+    assert_eq!(
+        code(&c.call("DescribeRuns", json!({})).await),
+        "InternalError"
+    );
+    let text = c
+        .send("DescribeRuns", &json!({}), &Opts::default())
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("body");
+    assert!(serde_json::from_str::<Value>(&text).is_err(), "{text}");
+    assert_eq!(
+        code(&c.call("DescribeRuns", json!({})).await),
+        "RequestLimitExceeded"
+    );
+    assert!(c.call("DescribeRuns", json!({})).await["Runs"].is_array());
+    assert_eq!(sim.stats().throttled, 1);
+}
+
+#[tokio::test]
+async fn the_rate_limit_throttles_a_burst() {
+    let (sim, c) = start(SimConfig::default()).await;
+    let answers = futures::future::join_all(
+        (0..25).map(|_| c.call("DescribeRunGroups", json!({"Limit": 1}))),
+    )
+    .await;
+    let throttled = answers
+        .iter()
+        .filter(|r| code(r) == "RequestLimitExceeded")
+        .count();
+    assert_eq!(throttled, 5);
+    let stats = sim.stats();
+    assert_eq!(stats.throttled, 5);
+    let key = ("DescribeRunGroups".to_string(), "ap-guangzhou".to_string());
+    assert_eq!(stats.max_in_window[&key], 25);
+    assert_eq!(stats.arrivals[&key].len(), 25);
+    // Another action has its own budget.
+    assert!(c.call("DescribeRuns", json!({})).await["Error"].is_null());
+}
+
+#[tokio::test]
+async fn presigned_urls_work_then_expire() {
+    let (sim, c) = start(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let r = c
+        .call("GetRunMetadataFile", json!({"RunUuid": lm.nextflow_run, "Key": "nextflow.log", "Keys": ["execution_trace.txt"]}))
+        .await;
+    let log_url = r["CosSignedUrl"].as_str().expect("url").to_string();
+    let trace_url = r["CosSignedUrls"][0].as_str().expect("url").to_string();
+    let log = c.http.get(&log_url).send().await.expect("answer");
+    assert_eq!(log.status(), 200);
+    let log = log.text().await.expect("text");
+    assert!(
+        log.contains("N E X T F L O W") && log.contains("Error executing process"),
+        "{log}"
+    );
+    let trace = c
+        .http
+        .get(&trace_url)
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("text");
+    let header = trace.lines().next().unwrap_or("");
+    assert_eq!(header.split('\t').count(), 14);
+    assert!(
+        trace.lines().skip(1).any(|l| l.contains("\tFAILED\t")),
+        "{trace}"
+    );
+    let tampered = log_url.replace("nextflow.log", "execution_report.html");
+    let resp = c.http.get(&tampered).send().await.expect("answer");
+    assert_eq!(resp.status(), 403);
+    sim.set_faults(Faults {
+        clock_skew_secs: 120,
+        ..Faults::default()
+    });
+    let resp = c.http.get(&log_url).send().await.expect("answer");
+    assert_eq!(resp.status(), 403);
+    assert!(
+        resp.text()
+            .await
+            .expect("xml")
+            .contains("<Code>AccessDenied</Code>")
+    );
+    sim.set_faults(Faults::default());
+    let wdl = c
+        .call(
+            "GetRunMetadataFile",
+            json!({"RunUuid": lm.failed_run, "Key": "nextflow.log"}),
+        )
+        .await;
+    assert_eq!(code(&wdl), "ResourceNotFound.CosObjectNotExist");
+    let bad = c
+        .call(
+            "GetRunMetadataFile",
+            json!({"RunUuid": lm.nextflow_run, "Key": "secrets.txt"}),
+        )
+        .await;
+    assert_eq!(code(&bad), "InvalidParameterValue.InvalidCosKey");
+}
+
+#[tokio::test]
+async fn running_an_application() {
+    use base64::Engine;
+    let (sim, c) = start(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let input = base64::engine::general_purpose::STANDARD.encode(r#"{"sample": "NA12878"}"#);
+    let base = json!({"ApplicationId": lm.application, "Name": "adhoc-1", "EnvironmentId": lm.environment, "InputBase64": input});
+    let r = c.call("RunApplication", base.clone()).await;
+    let id = r["RunGroupId"].as_str().expect("RunGroupId").to_string();
+    let g = c
+        .call(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [id]}]}),
+        )
+        .await;
+    assert_eq!(g["RunGroups"][0]["TotalRun"], 1);
+    assert_eq!(g["RunGroups"][0]["Status"], "RUNNING");
+    let mut table = base.clone();
+    table["TableId"] = json!("tab-some-table-000001");
+    table["TableRowUuids"] = json!(["a", "b", "c"]);
+    let r = c.call("RunApplication", table).await;
+    let runs = c
+        .call(
+            "DescribeRuns",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [r["RunGroupId"]]}]}),
+        )
+        .await;
+    assert_eq!(runs["TotalCount"], 3);
+    let mut bad = base.clone();
+    bad["InputBase64"] = json!("%%%");
+    assert_eq!(
+        code(&c.call("RunApplication", bad.clone()).await),
+        "InvalidParameterValue.InvalidBase64Encode"
+    );
+    bad["InputBase64"] = json!(base64::engine::general_purpose::STANDARD.encode("not json"));
+    assert_eq!(
+        code(&c.call("RunApplication", bad).await),
+        "InvalidParameterValue.InvalidInputJsonFormat"
+    );
+    let mut unknown = base.clone();
+    unknown["ApplicationId"] = json!("app-none");
+    assert_eq!(
+        code(&c.call("RunApplication", unknown).await),
+        "ResourceNotFound.ApplicationNotExist"
+    );
+    assert_eq!(sim.stats().applied["RunApplication"], 2);
+}
+
+#[tokio::test]
+async fn running_groups_finish_as_the_clock_moves() {
+    // At speed 10 every live run ends within 16 / 10 minutes.
+    let cfg = SimConfig {
+        scale: Scale {
+            speed: 10.0,
+            ..Scale::default()
+        },
+        ..SimConfig::default()
+    };
+    let (sim, c) = start(cfg).await;
+    let running = json!({"Limit": 100, "Filters": [{"Name": "Status", "Values": ["RUNNING"]}]});
+    let before = c.call("DescribeRunGroups", running.clone()).await["TotalCount"]
+        .as_i64()
+        .unwrap_or(0);
+    assert_eq!(before, 2, "the default project has two running groups");
+    sim.set_faults(Faults {
+        clock_skew_secs: 120,
+        ..Faults::default()
+    });
+    let later = Opts {
+        skew: 120,
+        ..Opts::default()
+    };
+    let after = c.call_with("DescribeRunGroups", running, &later).await;
+    assert_eq!(after["TotalCount"], 0, "{after}");
+    let lm = sim.landmarks();
+    let big = c
+        .call_with(
+            "GetRunStatus",
+            json!({"RunUuid": lm.big_scatter_run}),
+            &later,
+        )
+        .await;
+    assert_eq!(big["Metadata"]["Status"], "SUCCESS");
+    let g = c
+        .call_with(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [lm.running_group]}]}),
+            &later,
+        )
+        .await;
+    assert_eq!(g["RunGroups"][0]["Status"], "COMPLETE_ERROR");
+    assert!(g["RunGroups"][0]["ExecutionTime"]["EndTime"].is_string());
+}
+
+#[tokio::test]
+async fn random_faults_latency_and_a_lower_limit() {
+    let cfg = SimConfig {
+        faults: Faults {
+            drop_pct: 100.0,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    };
+    let (sim, c) = start(cfg).await;
+    assert!(
+        c.send("DescribeRuns", &json!({}), &Opts::default())
+            .await
+            .is_err()
+    );
+    sim.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    });
+    let t = Instant::now();
+    assert!(c.call("DescribeRuns", json!({})).await["Error"].is_null());
+    assert!(t.elapsed() >= Duration::from_millis(150));
+    sim.set_faults(Faults {
+        throttle_rps: Some(2),
+        ..Faults::default()
+    });
+    let answers =
+        futures::future::join_all((0..4).map(|_| c.call("GetRunStatus", json!({"RunUuid": "x"}))))
+            .await;
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|r| code(r) == "RequestLimitExceeded")
+            .count(),
+        2
+    );
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|r| code(r) == "ResourceNotFound.RunNotExist")
+            .count(),
+        2
+    );
+}
