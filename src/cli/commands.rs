@@ -206,15 +206,16 @@ pub async fn status(ctx: &Ctx, run: &str) -> Result<(), CliError> {
     if ctx.json {
         return Ok(output::json(&m)?);
     }
-    let mut table = Table::new(vec!["FIELD", "VALUE"]);
+    // Field names, then values in full: error messages and inputs are what one reads here.
     let fields = serde_json::to_value(&m).unwrap_or_else(|_| json!({}));
-    if let Some(obj) = fields.as_object() {
-        for (k, v) in obj {
-            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-            table.row(vec![k.clone(), v]);
-        }
+    let mut out = String::new();
+    for (k, v) in fields.as_object().into_iter().flatten() {
+        let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+        let v = crate::sanitize::text(&v).replace('\n', "\n              ");
+        out.push_str(&format!("{k:<13} {v}\n"));
     }
-    Ok(table.print()?)
+    print!("{out}");
+    Ok(())
 }
 
 pub async fn logs(ctx: &Ctx, args: &super::args::LogsArgs) -> Result<(), CliError> {

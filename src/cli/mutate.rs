@@ -49,20 +49,26 @@ async fn find_group(ctx: &Ctx, id: &str) -> Result<RunGroup, CliError> {
         .ok_or_else(|| CliError::NotFound(format!("run group {id} not found in this project")))
 }
 
-/// (active, failed) run counts of a group.
-fn counts(g: &RunGroup) -> (i64, i64) {
-    let mut active = 0;
-    let mut failed = 0;
+/// Run counts of a group by what they mean.
+#[derive(Debug, Default)]
+struct Counts {
+    active: i64,
+    failed: i64,
+    terminated: i64,
+}
+
+fn counts(g: &RunGroup) -> Counts {
+    let mut n = Counts::default();
     for c in g.run_status_counts.iter().flatten() {
-        let class = StatusClass::of(c.status.as_deref().unwrap_or(""));
-        let n = c.count.unwrap_or(0);
-        if class.is_live() {
-            active += n;
-        } else if matches!(class, StatusClass::Failed | StatusClass::Cancelled) {
-            failed += n;
+        let count = c.count.unwrap_or(0);
+        match StatusClass::of(c.status.as_deref().unwrap_or("")) {
+            class if class.is_live() => n.active += count,
+            StatusClass::Failed => n.failed += count,
+            StatusClass::Cancelled => n.terminated += count,
+            _ => {}
         }
     }
-    (active, failed)
+    n
 }
 
 fn label(g: &RunGroup) -> String {
@@ -75,7 +81,7 @@ fn label(g: &RunGroup) -> String {
 
 pub async fn terminate(ctx: &Ctx, group: &str, yes: bool) -> Result<(), CliError> {
     let g = find_group(ctx, group).await?;
-    let (active, _) = counts(&g);
+    let active = counts(&g).active;
     confirm(
         &format!(
             "Terminate run group {} with {active} active run(s)?",
@@ -220,10 +226,14 @@ pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliE
             Err(e) => return Err(e),
         };
         let status = g.status.clone().unwrap_or_default();
-        let (active, failed) = counts(&g);
+        let Counts {
+            active,
+            failed,
+            terminated,
+        } = counts(&g);
         let total = g.total_run.unwrap_or(0);
         let line = format!(
-            "{}: {} — {active} active, {failed} failed, {total} total",
+            "{}: {} — {active} active, {failed} failed, {terminated} terminated, {total} total",
             label(&g),
             sanitize::line(&status)
         );
@@ -235,6 +245,7 @@ pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliE
         if !class.is_live() && active == 0 {
             let finish = match class {
                 StatusClass::Cancelled => Finish::Terminated,
+                _ if terminated > 0 && failed == 0 => Finish::Terminated,
                 StatusClass::Succeeded if failed == 0 => Finish::Succeeded,
                 _ => Finish::Failed,
             };
