@@ -1,0 +1,133 @@
+//! The dashboard headless against the simulator over real HTTP: a `TestBackend` terminal,
+//! keys and actions fed through the app's channel, the state polled until it holds.
+
+mod common;
+
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use omtop::sim::SimConfig;
+use omtop::tui::DashboardOptions;
+use omtop::tui::action::Action;
+use omtop::tui::app::{App, Event};
+use omtop::tui::state::{Level, State};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc::UnboundedSender;
+
+type TestApp = App<TestBackend>;
+
+/// Runs the app until `cond` holds, for at most ten seconds.
+async fn until(app: &mut TestApp, what: &str, cond: impl Fn(&State) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !cond(app.state()) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}; status: {:?} / {:?}\n{}",
+            app.state().notice,
+            app.state().error,
+            app.terminal().backend()
+        );
+        let _ = tokio::time::timeout(Duration::from_millis(200), app.step()).await;
+    }
+}
+
+fn key(tx: &UnboundedSender<Event>, code: KeyCode) {
+    let ev = KeyEvent::new(code, KeyModifiers::NONE);
+    tx.send(Event::Terminal(TermEvent::Key(ev)))
+        .expect("app is running");
+}
+
+fn command(tx: &UnboundedSender<Event>, text: &str) {
+    key(tx, KeyCode::Char(':'));
+    for c in text.chars() {
+        key(tx, KeyCode::Char(c));
+    }
+    key(tx, KeyCode::Enter);
+}
+
+fn selected_job(s: &State) -> Option<String> {
+    let t = s.calls.as_ref()?;
+    t.node(t.selected_node()?).meta.job_id.clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drill_to_a_failed_task_and_retry_its_run_with_call_cache() {
+    let sim = common::sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let opts = DashboardOptions {
+        regions: vec![lm.region.clone()],
+        ..DashboardOptions::default()
+    };
+    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut app = App::new(
+        common::client_for(&sim),
+        &opts,
+        terminal,
+        Box::new(Vec::new()),
+    )
+    .expect("app");
+    let tx = app.sender();
+    app.start();
+    until(&mut app, "projects", |s| {
+        s.projects.items.iter().any(|p| p.id == lm.default_project)
+    })
+    .await;
+
+    // Open the running group, then its failed run.
+    command(&tx, &format!("group {}", lm.running_group));
+    until(&mut app, "the group's runs", |s| {
+        s.level == Level::Runs
+            && s.runs.loaded
+            && s.group.as_ref().and_then(|g| g.run_group_id.as_deref())
+                == Some(lm.running_group.as_str())
+    })
+    .await;
+    command(&tx, &format!("run {}", lm.failed_run));
+    until(&mut app, "the call tree", |s| {
+        s.level == Level::Calls && s.calls.as_ref().is_some_and(|t| !t.nodes.is_empty())
+    })
+    .await;
+
+    // Jump to the failed task, loading the collapsed sub-workflows on the way.
+    key(&tx, KeyCode::Char('n'));
+    until(&mut app, "the failed task", |s| {
+        s.jump.is_none() && selected_job(s).as_deref() == Some(lm.failed_job_id.as_str())
+    })
+    .await;
+    let depth = {
+        let t = app.state().calls.as_ref().expect("tree");
+        t.node(t.selected_node().expect("selection")).depth
+    };
+    assert!(
+        depth >= 2,
+        "the failed task sits in a sub-sub-workflow (depth {depth})"
+    );
+
+    // Retry the run with call caching.
+    key(&tx, KeyCode::Char('r'));
+    until(&mut app, "the confirmation", |s| s.popup.is_some()).await;
+    key(&tx, KeyCode::Tab);
+    key(&tx, KeyCode::Enter);
+    until(&mut app, "the new group selected", |s| {
+        s.level == Level::Groups
+            && s.groups
+                .selected_id()
+                .is_some_and(|id| id != lm.running_group && s.retry_of.contains_key(&id))
+    })
+    .await;
+    let new_id = app.state().groups.selected_id().expect("selected");
+    assert_eq!(
+        app.state().retry_of.get(&new_id).map(|x| x.0.as_str()),
+        Some(lm.running_group.as_str())
+    );
+    assert_eq!(sim.stats().applied.get("RetryRuns").copied(), Some(1));
+    let screen = app.terminal().backend().to_string();
+    assert!(screen.contains("retry of"), "{screen}");
+
+    // Nothing is resent: a few more seconds of polling change nothing.
+    tx.send(Event::App(Action::Refresh)).expect("running");
+    let _ = tokio::time::timeout(Duration::from_millis(500), app.step()).await;
+    assert_eq!(sim.stats().applied.get("RetryRuns").copied(), Some(1));
+    sim.shutdown();
+}
