@@ -131,3 +131,90 @@ async fn drill_to_a_failed_task_and_retry_its_run_with_call_cache() {
     assert_eq!(sim.stats().applied.get("RetryRuns").copied(), Some(1));
     sim.shutdown();
 }
+
+fn pager_tab(s: &State) -> Option<omtop::tui::state::pager::Tab> {
+    match &s.popup {
+        Some(omtop::tui::state::popup::Popup::Pager(p)) => p.current().cloned(),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_logs_nextflow_trace_and_terminate() {
+    let sim = common::sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let opts = DashboardOptions {
+        regions: vec![lm.region.clone()],
+        ..DashboardOptions::default()
+    };
+    let terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let mut app = App::new(common::client_for(&sim), &opts, terminal, Box::new(Vec::new()))
+        .expect("app");
+    let tx = app.sender();
+    app.start();
+    until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
+
+    // The failed task's stderr.
+    command(&tx, &format!("group {}", lm.running_group));
+    until(&mut app, "runs", |s| s.level == Level::Runs && s.runs.loaded).await;
+    command(&tx, &format!("run {}", lm.failed_run));
+    until(&mut app, "calls", |s| s.calls.as_ref().is_some_and(|t| !t.nodes.is_empty())).await;
+    key(&tx, KeyCode::Char('n'));
+    until(&mut app, "the failed task", |s| {
+        selected_job(s).as_deref() == Some(lm.failed_job_id.as_str())
+    })
+    .await;
+    key(&tx, KeyCode::Char('o'));
+    until(&mut app, "stdout", |s| pager_tab(s).is_some_and(|t| t.loaded || t.error.is_some())).await;
+    key(&tx, KeyCode::Tab);
+    until(&mut app, "stderr", |s| {
+        pager_tab(s).is_some_and(|t| t.source.label() == "stderr" && (t.loaded || t.error.is_some()))
+    })
+    .await;
+    let tab = pager_tab(app.state()).expect("pager");
+    assert_eq!(tab.error, None);
+    assert!(!tab.lines.is_empty(), "stderr has text");
+    key(&tx, KeyCode::Esc);
+
+    // Terminate the running group: confirm, exactly one call.
+    key(&tx, KeyCode::Esc);
+    key(&tx, KeyCode::Esc);
+    until(&mut app, "groups", |s| s.level == Level::Groups && s.popup.is_none()).await;
+    command(&tx, &format!("group {}", lm.running_group));
+    until(&mut app, "runs again", |s| s.level == Level::Runs && s.runs.loaded).await;
+    key(&tx, KeyCode::Char('t'));
+    until(&mut app, "confirmation", |s| s.popup.is_some()).await;
+    key(&tx, KeyCode::Enter);
+    until(&mut app, "terminated", |s| {
+        s.notice.as_ref().is_some_and(|n| n.text.contains("terminating"))
+            && s.notice.as_ref().is_some_and(|n| n.text.contains("RequestId"))
+    })
+    .await;
+    assert_eq!(sim.stats().applied.get("TerminateRunGroup").copied(), Some(1));
+
+    // A finished group refuses: the error is shown with its RequestId, not retried.
+    command(&tx, &format!("group {}", lm.finished_group));
+    until(&mut app, "finished group's runs", |s| {
+        s.group.as_ref().and_then(|g| g.run_group_id.as_deref()) == Some(lm.finished_group.as_str())
+    })
+    .await;
+    key(&tx, KeyCode::Char('t'));
+    let _ = tokio::time::timeout(Duration::from_millis(300), app.step()).await;
+    assert!(app.state().popup.is_none(), "a finished group is not offered for termination");
+
+    // The Nextflow run's trace, parsed.
+    command(&tx, &format!("run {}", lm.nextflow_run));
+    until(&mut app, "nextflow run", |s| {
+        s.calls.as_ref().is_some_and(|t| t.run_uuid() == lm.nextflow_run)
+    })
+    .await;
+    key(&tx, KeyCode::Esc);
+    until(&mut app, "runs of the nextflow group", |s| s.level == Level::Runs).await;
+    key(&tx, KeyCode::Char('o'));
+    key(&tx, KeyCode::Tab);
+    until(&mut app, "trace", |s| pager_tab(s).is_some_and(|t| t.loaded || t.error.is_some())).await;
+    let tab = pager_tab(app.state()).expect("pager");
+    assert_eq!(tab.error, None);
+    assert!(tab.trace.is_some_and(|t| !t.rows.is_empty()), "trace parsed into a table");
+    sim.shutdown();
+}

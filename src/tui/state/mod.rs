@@ -4,6 +4,7 @@ pub mod items;
 pub mod list;
 pub mod pager;
 pub mod popup;
+pub mod search;
 pub mod tree;
 
 use std::collections::{BTreeSet, HashMap};

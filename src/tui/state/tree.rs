@@ -9,6 +9,7 @@ use crate::api::types::{Run, RunMetadata, StatusClass, Timestamp};
 
 use super::items::{Counts, span};
 use super::list::{StatusFilter, matches};
+pub use super::search::Search;
 
 pub type NodeId = usize;
 
@@ -102,7 +103,7 @@ impl CallNode {
 
     /// Whether the search for failures stops here: a failed task, or a failed container
     /// whose loaded children hold no failure (the error is its own).
-    fn is_failure_leaf(&self, nodes: &[CallNode]) -> bool {
+    pub(super) fn is_failure_leaf(&self, nodes: &[CallNode]) -> bool {
         if self.class != StatusClass::Failed {
             return false;
         }
@@ -114,17 +115,6 @@ impl CallNode {
             _ => false,
         }
     }
-}
-
-/// What a search for the next failure found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Search {
-    Found(NodeId),
-    /// A failed container must be loaded first; the search continues when it arrives.
-    Load(NodeId),
-    /// A needed load is already under way.
-    Wait,
-    NotFound,
 }
 
 #[derive(Debug, Clone)]
@@ -442,70 +432,6 @@ impl CallTree {
 
     fn clamp(&mut self) {
         self.selected = self.selected.min(self.rows().len().saturating_sub(1));
-    }
-
-    /// Every known call in depth-first order (collapsed ones included).
-    pub fn preorder(&self) -> Vec<NodeId> {
-        fn walk(t: &CallTree, c: &Children, out: &mut Vec<NodeId>) {
-            if let Children::Loaded(ids) = c {
-                for &i in ids {
-                    out.push(i);
-                    walk(t, &t.nodes[i].children, out);
-                }
-            }
-        }
-        let mut out = Vec::with_capacity(self.nodes.len());
-        walk(self, &self.roots, &mut out);
-        out
-    }
-
-    /// Looks for the next failure after `from` (wrapping), across collapsed levels.
-    pub fn find_failure(&self, from: Option<NodeId>, forward: bool) -> Search {
-        let order = self.preorder();
-        let n = order.len();
-        if n == 0 {
-            return Search::NotFound;
-        }
-        let start = from.and_then(|f| order.iter().position(|&o| o == f));
-        for k in 1..=n {
-            let p = match (start, forward) {
-                (Some(s), true) => (s + k) % n,
-                (Some(s), false) => (s + n * 2 - k) % n,
-                (None, true) => k - 1,
-                (None, false) => n - k,
-            };
-            let node = &self.nodes[order[p]];
-            if node.is_failure_leaf(&self.nodes) {
-                return Search::Found(order[p]);
-            }
-            if node.class == StatusClass::Failed && node.kind.is_container() {
-                match node.children {
-                    Children::NotLoaded => return Search::Load(order[p]),
-                    Children::Loading => return Search::Wait,
-                    _ => {}
-                }
-            }
-        }
-        Search::NotFound
-    }
-
-    /// Every failure of the run that is known, the failed containers still to load, and
-    /// how many loads are under way.
-    pub fn failures(&self) -> (Vec<NodeId>, Vec<NodeId>, usize) {
-        let (mut found, mut to_load, mut loading) = (Vec::new(), Vec::new(), 0);
-        for id in self.preorder() {
-            let node = &self.nodes[id];
-            if node.is_failure_leaf(&self.nodes) {
-                found.push(id);
-            } else if node.class == StatusClass::Failed && node.kind.is_container() {
-                match node.children {
-                    Children::NotLoaded => to_load.push(id),
-                    Children::Loading => loading += 1,
-                    _ => {}
-                }
-            }
-        }
-        (found, to_load, loading)
     }
 
     /// Starts loading a node's children without expanding it; returns the path.
