@@ -148,27 +148,42 @@ async fn task_logs_nextflow_trace_and_terminate() {
         ..DashboardOptions::default()
     };
     let terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
-    let mut app = App::new(common::client_for(&sim), &opts, terminal, Box::new(Vec::new()))
-        .expect("app");
+    let mut app = App::new(
+        common::client_for(&sim),
+        &opts,
+        terminal,
+        Box::new(Vec::new()),
+    )
+    .expect("app");
     let tx = app.sender();
     app.start();
     until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
 
     // The failed task's stderr.
     command(&tx, &format!("group {}", lm.running_group));
-    until(&mut app, "runs", |s| s.level == Level::Runs && s.runs.loaded).await;
+    until(&mut app, "runs", |s| {
+        s.level == Level::Runs && s.runs.loaded
+    })
+    .await;
     command(&tx, &format!("run {}", lm.failed_run));
-    until(&mut app, "calls", |s| s.calls.as_ref().is_some_and(|t| !t.nodes.is_empty())).await;
+    until(&mut app, "calls", |s| {
+        s.calls.as_ref().is_some_and(|t| !t.nodes.is_empty())
+    })
+    .await;
     key(&tx, KeyCode::Char('n'));
     until(&mut app, "the failed task", |s| {
         selected_job(s).as_deref() == Some(lm.failed_job_id.as_str())
     })
     .await;
     key(&tx, KeyCode::Char('o'));
-    until(&mut app, "stdout", |s| pager_tab(s).is_some_and(|t| t.loaded || t.error.is_some())).await;
+    until(&mut app, "stdout", |s| {
+        pager_tab(s).is_some_and(|t| t.loaded || t.error.is_some())
+    })
+    .await;
     key(&tx, KeyCode::Tab);
     until(&mut app, "stderr", |s| {
-        pager_tab(s).is_some_and(|t| t.source.label() == "stderr" && (t.loaded || t.error.is_some()))
+        pager_tab(s)
+            .is_some_and(|t| t.source.label() == "stderr" && (t.loaded || t.error.is_some()))
     })
     .await;
     let tab = pager_tab(app.state()).expect("pager");
@@ -179,18 +194,31 @@ async fn task_logs_nextflow_trace_and_terminate() {
     // Terminate the running group: confirm, exactly one call.
     key(&tx, KeyCode::Esc);
     key(&tx, KeyCode::Esc);
-    until(&mut app, "groups", |s| s.level == Level::Groups && s.popup.is_none()).await;
+    until(&mut app, "groups", |s| {
+        s.level == Level::Groups && s.popup.is_none()
+    })
+    .await;
     command(&tx, &format!("group {}", lm.running_group));
-    until(&mut app, "runs again", |s| s.level == Level::Runs && s.runs.loaded).await;
+    until(&mut app, "runs again", |s| {
+        s.level == Level::Runs && s.runs.loaded
+    })
+    .await;
     key(&tx, KeyCode::Char('t'));
     until(&mut app, "confirmation", |s| s.popup.is_some()).await;
     key(&tx, KeyCode::Enter);
     until(&mut app, "terminated", |s| {
-        s.notice.as_ref().is_some_and(|n| n.text.contains("terminating"))
-            && s.notice.as_ref().is_some_and(|n| n.text.contains("RequestId"))
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("terminating"))
+            && s.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("RequestId"))
     })
     .await;
-    assert_eq!(sim.stats().applied.get("TerminateRunGroup").copied(), Some(1));
+    assert_eq!(
+        sim.stats().applied.get("TerminateRunGroup").copied(),
+        Some(1)
+    );
 
     // A finished group refuses: the error is shown with its RequestId, not retried.
     command(&tx, &format!("group {}", lm.finished_group));
@@ -200,21 +228,35 @@ async fn task_logs_nextflow_trace_and_terminate() {
     .await;
     key(&tx, KeyCode::Char('t'));
     let _ = tokio::time::timeout(Duration::from_millis(300), app.step()).await;
-    assert!(app.state().popup.is_none(), "a finished group is not offered for termination");
+    assert!(
+        app.state().popup.is_none(),
+        "a finished group is not offered for termination"
+    );
 
     // The Nextflow run's trace, parsed.
     command(&tx, &format!("run {}", lm.nextflow_run));
     until(&mut app, "nextflow run", |s| {
-        s.calls.as_ref().is_some_and(|t| t.run_uuid() == lm.nextflow_run)
+        s.calls
+            .as_ref()
+            .is_some_and(|t| t.run_uuid() == lm.nextflow_run)
     })
     .await;
     key(&tx, KeyCode::Esc);
-    until(&mut app, "runs of the nextflow group", |s| s.level == Level::Runs).await;
+    until(&mut app, "runs of the nextflow group", |s| {
+        s.level == Level::Runs
+    })
+    .await;
     key(&tx, KeyCode::Char('o'));
     key(&tx, KeyCode::Tab);
-    until(&mut app, "trace", |s| pager_tab(s).is_some_and(|t| t.loaded || t.error.is_some())).await;
+    until(&mut app, "trace", |s| {
+        pager_tab(s).is_some_and(|t| t.loaded || t.error.is_some())
+    })
+    .await;
     let tab = pager_tab(app.state()).expect("pager");
     assert_eq!(tab.error, None);
-    assert!(tab.trace.is_some_and(|t| !t.rows.is_empty()), "trace parsed into a table");
+    assert!(
+        tab.trace.is_some_and(|t| !t.rows.is_empty()),
+        "trace parsed into a table"
+    );
     sim.shutdown();
 }

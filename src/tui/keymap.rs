@@ -283,10 +283,62 @@ impl Keymap {
     }
 }
 
+/// The key reference in Markdown (docs/KEYS.md), from the same table the loop uses.
+pub fn markdown(k: &Keymap) -> String {
+    let mut out = String::from(
+        "# omtop keys\n\nGenerated from `assets/keymap.toml` (the table the dashboard itself uses); \
+         any action's keys can be changed in the configuration's `[keys]` table by action name.\n",
+    );
+    let mut last = None;
+    for b in &k.bindings {
+        if last != Some(b.mode) {
+            out.push_str(&format!(
+                "\n## {}\n\n| Keys | Action | What it does |\n|---|---|---|\n",
+                b.mode.title()
+            ));
+            last = Some(b.mode);
+        }
+        let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.label())).collect();
+        let danger = if b.dangerous {
+            " (not in read-only mode)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "| {} | `{}` | {}{danger} |\n",
+            keys.join(" "),
+            b.action.name(),
+            b.desc
+        ));
+    }
+    out.push_str(
+        "\nMouse: a click selects a row (or focuses the details pane); the wheel scrolls.\n\n\
+         Commands (`:`): `:project NAME|ID`, `:region R` (or `:region all`), `:group ID`, \
+         `:run UUID`, `:q`.\n\nIn the input line (`/`, `:`, pager search) printable keys type; \
+         `⏎` applies, `esc` cancels (and clears a filter).\n",
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crossterm::event::KeyEventKind;
+
+    #[test]
+    fn keys_doc_is_current() {
+        let k = Keymap::new(&BTreeMap::new(), false).expect("keymap");
+        let want = markdown(&k);
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/KEYS.md");
+        if std::env::var_os("UPDATE_KEYS_DOC").is_some() {
+            std::fs::write(path, &want).expect("write docs/KEYS.md");
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert_eq!(
+            have, want,
+            "docs/KEYS.md is stale: run with UPDATE_KEYS_DOC=1"
+        );
+    }
 
     fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
         KeyEvent {

@@ -81,5 +81,4 @@ impl CallTree {
         }
         (found, to_load, loading)
     }
-
 }
