@@ -319,7 +319,7 @@ async fn launch_starts_a_group() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
     let cli = Cli::new(&sim);
-    let (scope, g) = groups(&client)
+    let (scope, g) = all_groups(&client)
         .await
         .into_iter()
         .find(|(_, g)| g.application_id.is_some() && g.environment_id.is_some())
