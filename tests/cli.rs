@@ -4,9 +4,9 @@ mod common;
 
 use std::process::Output;
 
-use common::{client_for, sim};
+use common::{all_groups, client_for, sim};
 use omtop::api::types::{Filter, RunGroup, StatusClass};
-use omtop::api::{Client, Priority, Scope};
+use omtop::api::{Priority, Scope};
 use omtop::sim::{Scale, SimConfig, SimHandle};
 
 struct Cli {
@@ -60,27 +60,6 @@ fn json(o: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}\n{}", stdout(o), stderr(o)))
 }
 
-async fn groups(client: &Client) -> Vec<(Scope, RunGroup)> {
-    let mut out = Vec::new();
-    for region in ["ap-guangzhou", "ap-shanghai"] {
-        for p in client
-            .describe_projects(region, Priority::Interactive)
-            .await
-            .expect("projects")
-        {
-            let scope = Scope::new(region, p.project_id.clone());
-            for g in client
-                .describe_run_groups(&scope, &[], Priority::Interactive)
-                .await
-                .expect("groups")
-            {
-                out.push((scope.clone(), g));
-            }
-        }
-    }
-    out
-}
-
 fn class(g: &RunGroup) -> StatusClass {
     StatusClass::of(g.status.as_deref().unwrap_or(""))
 }
@@ -126,7 +105,7 @@ async fn read_commands_list_and_drill_down() {
     let listed = json(&out);
     assert!(listed.as_array().is_some_and(|a| !a.is_empty()));
 
-    let all = groups(&client).await;
+    let all = all_groups(&client).await;
     let (scope, group) = all
         .iter()
         .find(|(_, g)| g.total_run.unwrap_or(0) > 1)
@@ -168,7 +147,7 @@ async fn logs_of_a_nextflow_run_and_of_a_task() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
     let cli = Cli::new(&sim);
-    let all = groups(&client).await;
+    let all = all_groups(&client).await;
     let (scope, group) = all
         .iter()
         .find(|(_, g)| g.kind.as_deref() == Some("NEXTFLOW") && class(g) != StatusClass::Pending)
@@ -213,7 +192,7 @@ async fn mutations_need_confirmation_and_are_sent_once() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
     let cli = Cli::new(&sim);
-    let all = groups(&client).await;
+    let all = all_groups(&client).await;
     let (scope, running) = all
         .iter()
         .find(|(_, g)| class(g) == StatusClass::Running)
@@ -257,7 +236,7 @@ async fn retrying_a_running_run_shows_the_services_error() {
     let client = client_for(&sim);
     let cli = Cli::new(&sim);
     let mut target = None;
-    for (scope, g) in groups(&client).await {
+    for (scope, g) in all_groups(&client).await {
         if class(&g) != StatusClass::Running {
             continue;
         }
@@ -305,7 +284,7 @@ async fn watch_waits_for_a_running_group_to_finish() {
     .await;
     let client = client_for(&sim);
     let cli = Cli::new(&sim);
-    let all = groups(&client).await;
+    let all = all_groups(&client).await;
     let (scope, running) = all
         .iter()
         .find(|(_, g)| class(g) == StatusClass::Running)
@@ -340,7 +319,7 @@ async fn launch_starts_a_group() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
     let cli = Cli::new(&sim);
-    let (scope, g) = groups(&client)
+    let (scope, g) = all_groups(&client)
         .await
         .into_iter()
         .find(|(_, g)| g.application_id.is_some() && g.environment_id.is_some())

@@ -6,30 +6,10 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::{client_for, sim};
-use omtop::api::types::{Filter, RunGroup, StatusClass};
+use common::{all_groups, client_for, sim};
+use omtop::api::types::{Filter, StatusClass};
 use omtop::api::{ApiError, Client, Priority, RetryRequest, Scope, TransportKind};
 use omtop::sim::{Faults, OneShotFault, Scale, SimConfig};
-
-/// Every run group the simulator has, with the scope it lives in.
-async fn all_groups(client: &Client) -> Vec<(Scope, RunGroup)> {
-    let mut out = Vec::new();
-    for region in ["ap-guangzhou", "ap-shanghai"] {
-        let projects = client
-            .describe_projects(region, Priority::Interactive)
-            .await
-            .expect("projects");
-        for p in projects {
-            let scope = Scope::new(region, p.project_id.clone());
-            let groups = client
-                .describe_run_groups(&scope, &[], Priority::Interactive)
-                .await
-                .expect("groups");
-            out.extend(groups.into_iter().map(|g| (scope.clone(), g)));
-        }
-    }
-    out
-}
 
 #[tokio::test]
 async fn paging_fetches_every_run_of_a_5000_run_group() {
@@ -184,20 +164,22 @@ async fn failed_run(client: &Client) -> (Scope, String) {
     panic!("the simulator has a failed run");
 }
 
+/// Retries one run, the way the dashboard and the CLI do.
+async fn retry(client: &Client, scope: &Scope, run: &str) -> Result<omtop::api::Created, ApiError> {
+    let req = RetryRequest {
+        run_uuids: vec![run.to_string()],
+        ..RetryRequest::default()
+    };
+    client.retry_runs(scope, &req).await
+}
+
 #[tokio::test]
 async fn a_retry_whose_connection_drops_is_reported_and_never_resent() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
     let (scope, run) = failed_run(&client).await;
     sim.inject_next("RetryRuns", OneShotFault::DropAfter);
-    let err = client
-        .retry_runs(
-            &scope,
-            &RetryRequest {
-                run_uuids: vec![run],
-                ..RetryRequest::default()
-            },
-        )
+    let err = retry(&client, &scope, &run)
         .await
         .expect_err("the answer never came");
     assert!(matches!(err, ApiError::OutcomeUnknown { .. }), "{err:?}");
@@ -213,14 +195,7 @@ async fn a_throttled_mutation_is_resent_because_it_was_refused() {
     let client = client_for(&sim);
     let (scope, run) = failed_run(&client).await;
     sim.inject_next("RetryRuns", OneShotFault::Throttle);
-    let created = client
-        .retry_runs(
-            &scope,
-            &RetryRequest {
-                run_uuids: vec![run],
-                ..RetryRequest::default()
-            },
-        )
+    let created = retry(&client, &scope, &run)
         .await
         .expect("second attempt succeeds");
     assert!(created.run_group_id.starts_with("run-"));
@@ -235,16 +210,7 @@ async fn a_mutation_failing_with_internal_error_is_not_resent() {
     let client = client_for(&sim);
     let (scope, run) = failed_run(&client).await;
     sim.inject_next("RetryRuns", OneShotFault::InternalError);
-    let err = client
-        .retry_runs(
-            &scope,
-            &RetryRequest {
-                run_uuids: vec![run],
-                ..RetryRequest::default()
-            },
-        )
-        .await
-        .expect_err("fails");
+    let err = retry(&client, &scope, &run).await.expect_err("fails");
     assert_eq!(err.code(), Some("InternalError"));
     assert!(err.request_id().is_some_and(|r| !r.is_empty()));
     assert_eq!(sim.stats().received.get("RetryRuns"), Some(&1));

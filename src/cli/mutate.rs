@@ -14,7 +14,7 @@ use super::args::{LaunchArgs, RetryArgs};
 use super::commands::PRIO;
 use super::{CliError, Ctx};
 use crate::api::types::{Filter, NFOption, RunGroup, RunOption, StatusClass};
-use crate::api::{LaunchRequest, RetryRequest};
+use crate::api::{Created, LaunchRequest, RetryRequest};
 use crate::sanitize;
 
 /// Asks on the terminal, or requires `--yes` when there is no one to ask.
@@ -136,18 +136,7 @@ pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
         args.yes,
     )?;
     let created = ctx.client.retry_runs(&ctx.scope, &req).await?;
-    if ctx.json {
-        super::output::json(&json!({
-            "RunGroupId": created.run_group_id, "RequestId": created.request_id
-        }))?;
-    } else {
-        println!(
-            "new run group {} (RequestId {})",
-            sanitize::line(&created.run_group_id),
-            created.request_id
-        );
-    }
-    Ok(())
+    report_created(ctx, "new run group", &created)
 }
 
 pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
@@ -186,13 +175,17 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
         args.yes,
     )?;
     let created = ctx.client.run_application(&ctx.scope, &req).await?;
+    report_created(ctx, "launched run group", &created)
+}
+
+fn report_created(ctx: &Ctx, what: &str, created: &Created) -> Result<(), CliError> {
     if ctx.json {
         super::output::json(&json!({
             "RunGroupId": created.run_group_id, "RequestId": created.request_id
         }))?;
     } else {
         println!(
-            "launched run group {} (RequestId {})",
+            "{what} {} (RequestId {})",
             sanitize::line(&created.run_group_id),
             created.request_id
         );

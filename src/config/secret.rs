@@ -74,16 +74,8 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// A SecretId shown as its first and last four characters (`AKID****abcd`); short ones as `****`.
-pub fn mask_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 8 {
-        return "****".to_owned();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}****{tail}")
-}
+/// A SecretId shown as its first and last four characters (`AKID****abcd`).
+pub use crate::api::client::mask as mask_id;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use omtop::api::{Client, ClientConfig, KeyMaterial, Scope};
+use omtop::api::types::RunGroup;
+use omtop::api::{Client, ClientConfig, KeyMaterial, Priority, Scope};
 use omtop::sim::{SimConfig, SimHandle};
 
 pub async fn sim(cfg: SimConfig) -> SimHandle {
@@ -27,4 +28,24 @@ pub fn client_for(sim: &SimHandle) -> Client {
 
 pub fn guangzhou() -> Scope {
     Scope::new("ap-guangzhou", None)
+}
+
+/// Every run group the simulator has, with the scope it lives in.
+pub async fn all_groups(client: &Client) -> Vec<(Scope, RunGroup)> {
+    let mut out = Vec::new();
+    for region in ["ap-guangzhou", "ap-shanghai"] {
+        let projects = client
+            .describe_projects(region, Priority::Interactive)
+            .await
+            .expect("projects");
+        for p in projects {
+            let scope = Scope::new(region, p.project_id.clone());
+            let groups = client
+                .describe_run_groups(&scope, &[], Priority::Interactive)
+                .await
+                .expect("groups");
+            out.extend(groups.into_iter().map(|g| (scope.clone(), g)));
+        }
+    }
+    out
 }
