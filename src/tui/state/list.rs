@@ -1,7 +1,5 @@
 //! A filtered, sorted list of items with a selection: the model behind every table pane.
 
-use std::cmp::Ordering;
-
 use crate::api::types::StatusClass;
 
 /// Which statuses a pane shows.
@@ -238,15 +236,5 @@ pub fn scrolled(offset: usize, selected: usize, height: usize) -> usize {
         selected + 1 - h
     } else {
         offset
-    }
-}
-
-/// Orders optional numbers with missing values last.
-pub fn cmp_opt(a: Option<i64>, b: Option<i64>) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
     }
 }
