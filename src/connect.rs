@@ -28,6 +28,7 @@ pub fn client(settings: &Settings) -> Result<Client, String> {
     );
     cfg.rate_limit = settings.rate_limit;
     cfg.language = Some(settings.language.clone());
+    cfg.read_only = settings.read_only;
     Client::new(cfg).map_err(|e| e.to_string())
 }
 

@@ -10,7 +10,8 @@ use std::borrow::Cow;
 /// The stand-in for a removed control: the Unicode "replacement"-like visible mark.
 const MARK: char = '\u{fffd}';
 
-fn is_unsafe(c: char) -> bool {
+/// Whether a character could move, recolour or reorder what a terminal shows.
+pub fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         // bidi embeddings, overrides and isolates; line/paragraph separators
@@ -60,25 +61,38 @@ fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The longest string sequence (OSC, DCS, ...) skipped before giving up on finding its end.
+const MAX_STRING_SEQUENCE: usize = 4096;
+
 /// Skips the rest of an escape sequence whose ESC has been read: CSI `ESC [ ... final`,
-/// OSC/DCS/PM/APC/SOS strings up to BEL or ST, or a two-character escape.
+/// OSC/DCS/PM/APC/SOS strings up to BEL or ST, or a two-character escape. A sequence never
+/// swallows a newline, nor more than [`MAX_STRING_SEQUENCE`] characters, so one stray ESC
+/// cannot hide the rest of a log.
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     match chars.peek() {
         Some('[') => {
             chars.next();
-            // Parameters and intermediates, then one final byte in @..~.
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-                if !(' '..='?').contains(&c) {
+            // Parameters and intermediates (0x20..=0x3f), then one final byte (0x40..=0x7e).
+            while let Some(&c) = chars.peek() {
+                if (' '..='?').contains(&c) {
+                    chars.next();
+                } else {
+                    if ('@'..='~').contains(&c) {
+                        chars.next();
+                    }
                     break;
                 }
             }
         }
         Some(']' | 'P' | '^' | '_' | 'X') => {
             chars.next();
-            while let Some(c) = chars.next() {
+            let mut skipped = 0;
+            while let Some(&c) = chars.peek() {
+                if c == '\n' || skipped >= MAX_STRING_SEQUENCE {
+                    break;
+                }
+                chars.next();
+                skipped += 1;
                 if c == '\u{7}' || c == '\u{9c}' {
                     break;
                 }
@@ -88,10 +102,10 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
                 }
             }
         }
+        Some('\n') | None => {}
         Some(_) => {
             chars.next();
         }
-        None => {}
     }
 }
 
@@ -120,6 +134,17 @@ mod tests {
     fn newlines_break_lines_only_in_text() {
         assert_eq!(line("a\nb\rc\td"), "a\u{fffd}b\u{fffd}c\u{fffd}d");
         assert_eq!(text("a\r\nb\rc\td"), "a\nb\u{fffd}c    d");
+    }
+
+    #[test]
+    fn a_stray_sequence_does_not_hide_the_rest_of_a_log() {
+        let log = "line 1 \u{1b}]0;title\nline 2\nline 3 \u{1b}[\nline 4";
+        assert_eq!(
+            text(log),
+            "line 1 \u{fffd}\nline 2\nline 3 \u{fffd}\nline 4"
+        );
+        let long = format!("a\u{1b}]{}b", "x".repeat(10_000));
+        assert!(line(&long).ends_with('b'));
     }
 
     #[test]

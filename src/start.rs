@@ -74,6 +74,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     let ctx = Ctx {
         client,
+        read_only: settings.read_only,
         scope: connect::scope(&settings, cli.project.as_deref()),
         regions: settings.regions.clone(),
         known_projects: connect::known_projects(&settings),
@@ -86,6 +87,37 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn dashboard(ctx: Ctx, settings: &Settings, project: Option<&str>) -> ExitCode {
-    let _ = (ctx, settings, project);
-    fail("the dashboard is not built yet", cli::exit::ERROR)
+    let mut regions = settings.regions.clone();
+    // Start in the region the user named, then the others.
+    if let Some(pos) = regions.iter().position(|r| *r == settings.region) {
+        let first = regions.remove(pos);
+        regions.insert(0, first);
+    }
+    let opts = crate::tui::DashboardOptions {
+        regions,
+        poll_status: settings.poll.status,
+        poll_list: settings.poll.list,
+        read_only: settings.read_only,
+        key_overrides: settings.keys.clone(),
+        theme_overrides: settings.theme.clone(),
+        extra_projects: settings
+            .projects
+            .iter()
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.region.clone(),
+                    p.alias.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        no_color: false,
+    };
+    if project.is_some() {
+        tracing::info!("--project is for CLI commands; the dashboard lists every project");
+    }
+    match crate::tui::run_dashboard(ctx.client, opts).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e, cli::exit::ERROR),
+    }
 }

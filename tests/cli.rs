@@ -206,6 +206,14 @@ async fn mutations_need_confirmation_and_are_sent_once() {
     assert!(stderr(&out).contains("--yes"));
     assert_eq!(sim.stats().applied.get("TerminateRunGroup"), None);
 
+    // Read-only mode refuses it even with --yes.
+    let out = cli
+        .run(&with(&s, &["--read-only", "terminate", &gid, "--yes"]))
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("read-only"));
+    assert_eq!(sim.stats().applied.get("TerminateRunGroup"), None);
+
     let out = cli.run(&with(&s, &["terminate", &gid, "--yes"])).await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("RequestId"));

@@ -16,6 +16,9 @@ use super::types::{
     NFOption, Project, Run, RunGroup, RunGroupCreatedResponse, RunMetadata, RunOption,
 };
 
+/// The most items a paged list fetches (1,000 pages of 100).
+const MAX_ITEMS: u64 = 100_000;
+
 /// Where a request goes: a region, and a project in it (`None`: the region's default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Scope {
@@ -131,13 +134,21 @@ impl Client {
         };
         let (total, mut all) = items(page(0).await?);
         let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
-        let fetched = all.len() as u64;
-        if fetched == 0 || fetched >= total {
+        // The first page's length is the page size the service really uses (it may cap
+        // Limit below what was asked).
+        let step = all.len() as u64;
+        if step == 0 || step >= total {
             return Ok(all);
         }
-        let offsets = (1..)
-            .map(|i| i * u64::from(MAX_PAGE))
-            .take_while(|o| *o < total);
+        if total > MAX_ITEMS {
+            return Err(ApiError::Local {
+                action: action.to_string(),
+                detail: format!(
+                    "{total} items is more than omtop lists at once ({MAX_ITEMS}); narrow it with a filter"
+                ),
+            });
+        }
+        let offsets = (1..).map(|i| i * step).take_while(|o| *o < total);
         let rest = try_join_all(offsets.map(page)).await?;
         for r in rest {
             all.extend(items(r).1);

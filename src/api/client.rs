@@ -75,6 +75,8 @@ pub struct ClientConfig {
     pub read_attempts: u32,
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    /// Refuse every mutation (read-only mode), whoever asks.
+    pub read_only: bool,
 }
 
 impl ClientConfig {
@@ -89,6 +91,7 @@ impl ClientConfig {
             read_attempts: 5,
             backoff_base: Duration::from_millis(200),
             backoff_cap: Duration::from_secs(5),
+            read_only: false,
         }
     }
 }
@@ -129,10 +132,13 @@ struct Inner {
     read_attempts: u32,
     backoff_base: Duration,
     backoff_cap: Duration,
+    read_only: bool,
     /// Seconds to add to the local clock, learnt from the service's `Date` header.
     clock_offset: AtomicI64,
     pending: Mutex<HashMap<String, Vec<oneshot::Sender<Shared>>>>,
     in_flight: AtomicUsize,
+    /// Bumped by every mutation, so a read begun before it is not shared with one after.
+    generation: AtomicU64,
     sent: AtomicU64,
     retried: AtomicU64,
 }
@@ -165,6 +171,8 @@ impl Client {
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.request_timeout)
             .pool_idle_timeout(Duration::from_secs(50))
+            // The API never redirects; a download must not be moved off https either.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("omtop/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| local(format!("cannot build the HTTP client: {e}")))?;
@@ -179,9 +187,11 @@ impl Client {
                 read_attempts: cfg.read_attempts.max(1),
                 backoff_base: cfg.backoff_base,
                 backoff_cap: cfg.backoff_cap,
+                read_only: cfg.read_only,
                 clock_offset: AtomicI64::new(0),
                 pending: Mutex::new(HashMap::new()),
                 in_flight: AtomicUsize::new(0),
+                generation: AtomicU64::new(0),
                 sent: AtomicU64::new(0),
                 retried: AtomicU64::new(0),
             }),
@@ -235,13 +245,21 @@ impl Client {
         } else {
             self.coalesced(action, region, body, priority).await?
         };
-        let data = T::deserialize(&*reply.data).map_err(|e| ApiError::Transport {
-            action: action.to_string(),
-            kind: TransportKind::Decode,
-            detail: format!(
-                "unexpected response shape: {e} (RequestId {})",
-                reply.request_id
-            ),
+        let data = T::deserialize(&*reply.data).map_err(|e| {
+            let err = ApiError::Transport {
+                action: action.to_string(),
+                kind: TransportKind::Decode,
+                detail: format!(
+                    "unexpected response shape: {e} (RequestId {})",
+                    reply.request_id
+                ),
+            };
+            // The service answered without an error, so a mutation was carried out.
+            if is_mutation(action) {
+                ambiguous(err)
+            } else {
+                err
+            }
         })?;
         Ok(Reply {
             data,
@@ -263,7 +281,10 @@ impl Client {
         body: &Value,
         priority: Priority,
     ) -> Shared {
-        let key = format!("{action}\n{region}\n{body}");
+        // Only reads of the same priority are joined: an interactive read must not wait in
+        // the background queue behind an identical poll.
+        let generation = self.inner.generation.load(Ordering::Relaxed);
+        let key = format!("{action}\n{region}\n{priority:?}\n{generation}\n{body}");
         loop {
             let rx = {
                 let mut pending = self.pending();
@@ -308,6 +329,15 @@ impl Client {
         priority: Priority,
     ) -> Shared {
         let mutation = is_mutation(action);
+        if mutation && self.inner.read_only {
+            return Err(ApiError::Local {
+                action: action.to_string(),
+                detail: "refused: omtop is in read-only mode".into(),
+            });
+        }
+        if mutation {
+            self.inner.generation.fetch_add(1, Ordering::Relaxed);
+        }
         let key = LimitKey {
             action: action.to_string(),
             region: region.to_string(),
@@ -320,8 +350,18 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
+            // Credentials first (a role refresh may take a while), then the slot, then sign.
+            let keys = match self.inner.credentials.key_material().await {
+                Ok(k) => k,
+                Err(detail) => {
+                    return Err(ApiError::Local {
+                        action: action.to_string(),
+                        detail: format!("no credentials: {detail}"),
+                    });
+                }
+            };
             self.inner.limiter.acquire(&key, priority).await;
-            let (result, server_time) = self.send_once(action, region, &payload).await;
+            let (result, server_time) = self.send_once(action, region, &payload, &keys).await;
             let Err(err) = result else { return result };
             if err.code() == Some("AuthFailure.SignatureExpire") && !resynced {
                 if let Some(server) = server_time {
@@ -369,20 +409,14 @@ impl Client {
     }
 
     /// Signs and sends one request. Returns the service's clock (from `Date`) when known.
-    async fn send_once(&self, action: &str, region: &str, payload: &[u8]) -> (Shared, Option<i64>) {
+    async fn send_once(
+        &self,
+        action: &str,
+        region: &str,
+        payload: &[u8],
+        keys: &KeyMaterial,
+    ) -> (Shared, Option<i64>) {
         let inner = &self.inner;
-        let keys = match inner.credentials.key_material().await {
-            Ok(k) => k,
-            Err(detail) => {
-                return (
-                    Err(ApiError::Local {
-                        action: action.to_string(),
-                        detail: format!("no credentials: {detail}"),
-                    }),
-                    None,
-                );
-            }
-        };
         let timestamp = chrono::Utc::now().timestamp() + inner.clock_offset.load(Ordering::Relaxed);
         let content_type = "application/json";
         let signature = sign(
@@ -419,16 +453,45 @@ impl Client {
         if let Some(lang) = &inner.language {
             req = req.header("X-TC-Language", lang);
         }
-        inner.in_flight.fetch_add(1, Ordering::Relaxed);
         inner.sent.fetch_add(1, Ordering::Relaxed);
-        let outcome = receive(action, req).await;
-        inner.in_flight.fetch_sub(1, Ordering::Relaxed);
-        outcome
+        let _in_flight = InFlight::new(&inner.in_flight);
+        receive(action, req).await
     }
 }
 
 /// The largest metadata file omtop downloads (a long nextflow.log is a few MB).
 const MAX_DOWNLOAD: usize = 64 << 20;
+/// The largest API answer omtop reads (10,000 calls of a scatter are about 20 MB).
+const MAX_RESPONSE: usize = 256 << 20;
+
+/// Reads a body, refusing one larger than `limit` before holding it all in memory.
+async fn read_limited(
+    action: &str,
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
+    let too_big = || {
+        transport(
+            action,
+            TransportKind::Decode,
+            format!("response larger than {} MiB", limit >> 20),
+        )
+    };
+    if resp
+        .content_length()
+        .is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit))
+    {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| classify(action, e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
 
 impl Client {
     /// Downloads a presigned file URL (COS). The URL comes from the service, so it is
@@ -450,9 +513,9 @@ impl Client {
             .get(parsed)
             .send()
             .await
-            .map_err(|e| classify(action, &e))?;
+            .map_err(|e| classify(action, e))?;
         let status = resp.status();
-        let bytes = resp.bytes().await.map_err(|e| classify(action, &e))?;
+        let bytes = read_limited(action, resp, MAX_DOWNLOAD).await?;
         if status != reqwest::StatusCode::OK {
             let expired = status == reqwest::StatusCode::FORBIDDEN;
             return Err(transport(
@@ -465,13 +528,6 @@ impl Client {
                 },
             ));
         }
-        if bytes.len() > MAX_DOWNLOAD {
-            return Err(transport(
-                action,
-                TransportKind::Decode,
-                "file larger than 64 MiB",
-            ));
-        }
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }
@@ -482,6 +538,22 @@ pub fn is_loopback_host(host: &str) -> bool {
     h.eq_ignore_ascii_case("localhost")
         || h.parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Counts a request as in flight for as long as it lives, even if its caller gives up.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn new(n: &'a AtomicUsize) -> Self {
+        n.fetch_add(1, Ordering::Relaxed);
+        Self(n)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// Removes a coalescing entry even when the leading call is cancelled, so that those who
@@ -513,7 +585,7 @@ fn transport(action: &str, kind: TransportKind, detail: impl Into<String>) -> Ap
     }
 }
 
-fn classify(action: &str, e: &reqwest::Error) -> ApiError {
+fn classify(action: &str, e: reqwest::Error) -> ApiError {
     let kind = if e.is_connect() {
         TransportKind::Connect
     } else if e.is_timeout() {
@@ -521,9 +593,10 @@ fn classify(action: &str, e: &reqwest::Error) -> ApiError {
     } else {
         TransportKind::Broken
     };
-    // reqwest's own message names the URL and the cause; neither holds a secret.
+    // Without the URL: a presigned file URL carries a signature and perhaps a token.
+    let e = e.without_url();
     let mut detail = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
         detail = format!("{detail}: {s}");
         source = s.source();
@@ -550,7 +623,7 @@ fn ambiguous(err: ApiError) -> ApiError {
 async fn receive(action: &str, req: reqwest::RequestBuilder) -> (Shared, Option<i64>) {
     let resp = match req.send().await {
         Ok(r) => r,
-        Err(e) => return (Err(classify(action, &e)), None),
+        Err(e) => return (Err(classify(action, e)), None),
     };
     let server_time = resp
         .headers()
@@ -560,9 +633,9 @@ async fn receive(action: &str, req: reqwest::RequestBuilder) -> (Shared, Option<
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .and_then(|d| i64::try_from(d.as_secs()).ok());
     let status = resp.status();
-    let bytes = match resp.bytes().await {
+    let bytes = match read_limited(action, resp, MAX_RESPONSE).await {
         Ok(b) => b,
-        Err(e) => return (Err(classify(action, &e)), server_time),
+        Err(e) => return (Err(e), server_time),
     };
     if status != reqwest::StatusCode::OK {
         let snippet: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();

@@ -104,6 +104,11 @@ impl ApiError {
                     || code == "ServiceUnavailable"
                     || code.starts_with("RequestLimitExceeded")
             }
+            // A 4xx answer (other than 429) will not change by asking again.
+            Self::Transport {
+                kind: TransportKind::HttpStatus(code),
+                ..
+            } => *code == 429 || *code >= 500,
             Self::Transport { .. } => true,
             Self::OutcomeUnknown { .. } | Self::Local { .. } => false,
         }

@@ -131,6 +131,11 @@ impl RateLimiter {
 
     /// Hands out slots to the waiters of one key as the window frees them.
     async fn pump(self: Arc<Self>, key: LimitKey) {
+        // If this task is dropped (runtime shutting down), let the next waiter start another.
+        let _guard = PumpGuard {
+            limiter: &self,
+            key: &key,
+        };
         loop {
             let next = {
                 let mut keys = self.lock();
@@ -167,6 +172,12 @@ impl RateLimiter {
         }
     }
 
+    fn stop_pumping(&self, key: &LimitKey) {
+        if let Some(state) = self.lock().get_mut(key) {
+            state.pumping = false;
+        }
+    }
+
     /// Requests sent in the last second, per key, for the status bar.
     pub fn recent(&self) -> Vec<(LimitKey, u32)> {
         let now = Instant::now();
@@ -190,6 +201,17 @@ impl RateLimiter {
             .values()
             .map(|s| s.waiting.iter().map(VecDeque::len).sum::<usize>())
             .sum()
+    }
+}
+
+struct PumpGuard<'a> {
+    limiter: &'a RateLimiter,
+    key: &'a LimitKey,
+}
+
+impl Drop for PumpGuard<'_> {
+    fn drop(&mut self) {
+        self.limiter.stop_pumping(self.key);
     }
 }
 

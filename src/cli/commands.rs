@@ -214,8 +214,7 @@ pub async fn status(ctx: &Ctx, run: &str) -> Result<(), CliError> {
         let v = crate::sanitize::text(&v).replace('\n', "\n              ");
         out.push_str(&format!("{k:<13} {v}\n"));
     }
-    print!("{out}");
-    Ok(())
+    Ok(output::write(&out)?)
 }
 
 pub async fn logs(ctx: &Ctx, args: &super::args::LogsArgs) -> Result<(), CliError> {
@@ -235,9 +234,9 @@ pub async fn logs(ctx: &Ctx, args: &super::args::LogsArgs) -> Result<(), CliErro
     if ctx.json {
         return Ok(output::json(&json!({ "content": text }))?);
     }
-    print!("{}", crate::sanitize::text(&text));
-    if !text.ends_with('\n') {
-        println!();
+    let mut clean = crate::sanitize::text(&text).into_owned();
+    if !clean.ends_with('\n') {
+        clean.push('\n');
     }
-    Ok(())
+    Ok(output::write(&clean)?)
 }

@@ -50,6 +50,13 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Api(ApiError::OutcomeUnknown { .. }) => exit::OUTCOME_UNKNOWN,
+            // An internal error in the middle of a mutation may have left it half done.
+            Self::Api(e)
+                if crate::api::client::is_mutation(e.action())
+                    && e.code().is_some_and(|c| c.starts_with("InternalError")) =>
+            {
+                exit::OUTCOME_UNKNOWN
+            }
             Self::Api(e) if e.code().is_some_and(|c| c.starts_with("ResourceNotFound")) => {
                 exit::NOT_FOUND
             }
@@ -64,6 +71,8 @@ impl CliError {
 /// What every command needs.
 pub struct Ctx {
     pub client: Client,
+    /// Mutating commands are refused (`--read-only` or `read_only = true`).
+    pub read_only: bool,
     pub scope: Scope,
     pub regions: Vec<String>,
     pub known_projects: Vec<KnownProject>,
@@ -72,7 +81,15 @@ pub struct Ctx {
 
 /// Runs one CLI command and turns its outcome into an exit code; errors go to stderr.
 pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
+    let mutating = matches!(
+        command,
+        Command::Terminate { .. } | Command::Retry(_) | Command::Launch(_)
+    );
     let result = match command {
+        _ if mutating && ctx.read_only => Err(CliError::Usage(
+            "read-only mode (--read-only or read_only = true in config.toml): nothing was sent"
+                .into(),
+        )),
         Command::Projects => commands::projects(ctx).await.map(|()| exit::OK),
         Command::Groups(a) => commands::groups(ctx, a).await.map(|()| exit::OK),
         Command::Runs(a) => commands::runs(ctx, a).await.map(|()| exit::OK),
@@ -95,6 +112,10 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader went away (`| head`): not an error worth a message.
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(exit::OK)
+        }
         Err(e) => {
             // Messages may quote the service, so they are sanitized like everything else.
             eprintln!("omtop: {}", crate::sanitize::line(&e.to_string()));

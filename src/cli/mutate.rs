@@ -49,6 +49,17 @@ async fn find_group(ctx: &Ctx, id: &str) -> Result<RunGroup, CliError> {
         .ok_or_else(|| CliError::NotFound(format!("run group {id} not found in this project")))
 }
 
+/// The run group a run belongs to.
+async fn group_of_run(ctx: &Ctx, run: &str) -> Result<String, CliError> {
+    let runs = ctx
+        .client
+        .describe_runs(&ctx.scope, &[Filter::new("RunUuid", [run])], PRIO)
+        .await?;
+    runs.into_iter()
+        .find_map(|r| r.run_group_id)
+        .ok_or_else(|| CliError::NotFound(format!("run {run} not found in this project")))
+}
+
 /// Run counts of a group by what they mean.
 #[derive(Debug, Default)]
 struct Counts {
@@ -93,7 +104,11 @@ pub async fn terminate(ctx: &Ctx, group: &str, yes: bool) -> Result<(), CliError
     if ctx.json {
         super::output::json(&json!({"RunGroupId": group, "RequestId": request_id}))?;
     } else {
-        println!("terminated {group} (RequestId {request_id})");
+        super::output::write(&format!(
+            "terminated {} (RequestId {})\n",
+            sanitize::line(group),
+            sanitize::line(&request_id)
+        ))?;
     }
     Ok(())
 }
@@ -111,13 +126,15 @@ pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
     };
     if args.cache {
         // The option that applies depends on the group's workflow language.
-        let is_nextflow = match &args.group {
-            Some(g) => {
-                let g = find_group(ctx, g).await?;
-                g.kind.or(g.application_type).as_deref() == Some("NEXTFLOW")
-            }
-            None => false,
+        let group_id = match &args.group {
+            Some(g) => g.clone(),
+            None => group_of_run(ctx, &args.run[0]).await?,
         };
+        let g = find_group(ctx, &group_id).await?;
+        let is_nextflow = g
+            .kind
+            .or(g.application_type)
+            .is_some_and(|k| k.eq_ignore_ascii_case("NEXTFLOW"));
         if is_nextflow {
             req.nf_option = Some(NFOption {
                 resume: Some(true),
@@ -184,11 +201,11 @@ fn report_created(ctx: &Ctx, what: &str, created: &Created) -> Result<(), CliErr
             "RunGroupId": created.run_group_id, "RequestId": created.request_id
         }))?;
     } else {
-        println!(
-            "{what} {} (RequestId {})",
+        super::output::write(&format!(
+            "{what} {} (RequestId {})\n",
             sanitize::line(&created.run_group_id),
-            created.request_id
-        );
+            sanitize::line(&created.request_id)
+        ))?;
     }
     Ok(())
 }
@@ -235,7 +252,13 @@ pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliE
             last_line = line;
         }
         let class = StatusClass::of(&status);
-        if !class.is_live() && active == 0 {
+        // Only a status known to be final ends the watch; one never seen before is shown and
+        // watched further.
+        let finished = matches!(
+            class,
+            StatusClass::Succeeded | StatusClass::Failed | StatusClass::Cancelled
+        );
+        if finished && active == 0 {
             let finish = match class {
                 StatusClass::Cancelled => Finish::Terminated,
                 _ if terminated > 0 && failed == 0 => Finish::Terminated,

@@ -83,16 +83,40 @@ impl Table {
     }
 
     pub fn print(&self) -> io::Result<()> {
-        io::stdout().write_all(self.render().as_bytes())
+        write(&self.render())
     }
 }
 
-/// Prints a value as pretty JSON on stdout. Strings are JSON-escaped, so control characters
-/// arrive as `\u001b`, never raw.
+/// Prints a value as pretty JSON on stdout. Control characters, DEL, C1 controls and bidi
+/// overrides inside strings arrive escaped (`\u009b`), never raw, so piping JSON to a
+/// terminal is as safe as printing a table.
 pub fn json<T: Serialize>(value: &T) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    write(&(escape_json(&text) + "\n"))
+}
+
+/// Escapes, inside JSON text, what serde leaves raw but a terminal would act on. Outside
+/// strings JSON is ASCII (and serde escapes C0 controls in strings), so every character
+/// caught here is inside a string and its `\uXXXX` form is still the same JSON.
+fn escape_json(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\u{7f}' || (!c.is_ascii() && sanitize::is_unsafe(c)) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                escaped.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
+/// Writes to stdout; a closed pipe is returned as an error, never a panic.
+pub fn write(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
-    writeln!(out)
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
 /// `1h 02m`, `3m 07s`, `12s`.
@@ -134,6 +158,19 @@ mod tests {
                 .nth(2)
                 .is_some_and(|l| l.ends_with('…') && l.width() == MAX_CELL)
         );
+    }
+
+    #[test]
+    fn json_escapes_what_could_drive_a_terminal() {
+        let v = serde_json::json!({"name": "a\u{9b}2J\u{202e}b\u{7f}\u{1b}[31m", "n": [1, 2]});
+        let text = escape_json(&serde_json::to_string_pretty(&v).expect("json"));
+        assert!(
+            !text.contains(['\u{9b}', '\u{202e}', '\u{7f}', '\u{1b}']),
+            "{text}"
+        );
+        assert!(text.contains("\\u009b") && text.contains("\\u202e"));
+        let back: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
+        assert_eq!(back, v);
     }
 
     #[test]

@@ -126,8 +126,14 @@ impl<T: Item> ListView<T> {
     }
 
     /// Replaces the items, keeping the selection on the same id when it is still there.
+    /// A selection on the first row stays on the first row, so a list that fills in
+    /// (one region after another) starts at its top.
     pub fn set_items(&mut self, items: Vec<T>) {
-        let keep = self.selected_id();
+        let keep = if self.selected == 0 {
+            None
+        } else {
+            self.selected_id()
+        };
         self.items = items;
         self.loaded = true;
         self.loading = false;

@@ -85,15 +85,6 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
     }
 }
 
-/// Whether DescribeProjects is missing or forbidden, so projects come from elsewhere.
-fn projects_unavailable(e: &ApiError) -> bool {
-    e.code().is_some_and(|c| {
-        c == "InvalidAction"
-            || c.starts_with("UnauthorizedOperation")
-            || c == "AuthFailure.UnauthorizedOperation"
-    })
-}
-
 fn projects(
     state: &mut State,
     region: &str,
@@ -122,7 +113,7 @@ fn projects(
                 state.upsert_project(row);
             }
         }
-        Err(e) if projects_unavailable(&e) => {
+        Err(e) if crate::api::projects::means_unavailable(&e) => {
             state.fallback_regions.insert(region.to_string());
             let e = Effect::LoadGroups {
                 scope: Scope::new(region, None),
