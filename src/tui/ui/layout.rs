@@ -11,6 +11,8 @@ pub const WIDE: u16 = 120;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub crumbs: Rect,
+    /// Everything between the breadcrumb and the status lines.
+    pub body: Rect,
     pub list: Option<Rect>,
     pub details: Option<Rect>,
     pub status: Rect,
@@ -37,6 +39,7 @@ pub fn areas(state: &State, area: Rect) -> Areas {
     };
     Areas {
         crumbs,
+        body: main,
         list,
         details,
         status,
@@ -81,4 +84,13 @@ pub fn popup_rows(state: &State) -> usize {
     let s = screen(state);
     let p = centered(s, s.width.saturating_sub(4), s.height.saturating_sub(2));
     p.height.saturating_sub(3).max(1) as usize
+}
+
+/// The rows of text the log pager shows (it takes the body, inside its border).
+pub fn pager_rows(state: &State) -> usize {
+    areas(state, screen(state))
+        .body
+        .height
+        .saturating_sub(3)
+        .max(1) as usize
 }

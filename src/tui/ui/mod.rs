@@ -55,7 +55,8 @@ impl Widget for &Screen<'_> {
             Some(Popup::Message(m)) => popups::message(m, theme, area, buf),
             Some(Popup::Help { scroll }) => popups::help(*scroll, self.keymap, theme, area, buf),
             Some(Popup::Failures(f)) => popups::failures(f, state, theme, area, buf),
-            Some(Popup::Pager(p)) => pager::render(p, theme, area, buf),
+            // The pager takes the body, between the breadcrumb and the status lines.
+            Some(Popup::Pager(p)) => pager::render(p, theme, a.body, buf),
         }
     }
 }

@@ -7,16 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::super::state::pager::{Pager, Trace};
-use super::layout::centered;
 use super::text::{fit, fit_line, pad, width};
 use super::theme::Theme;
 
 pub fn render(p: &Pager, theme: &Theme, screen: Rect, buf: &mut Buffer) {
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(4),
-        screen.height.saturating_sub(2),
-    );
+    // The whole body: nothing of the panes behind peeks out at the edges.
+    let area = screen;
     Clear.render(area, buf);
     let mut title = vec![Span::styled(
         format!(" Logs: {} ", fit(&p.title, 30)),

@@ -295,6 +295,8 @@ fn runs(
                     && state.runs.select_id(&u)
                 {
                     state.goto = None;
+                    // Found: the "looking for run" notice has said its piece.
+                    state.notice = None;
                     if let Some(r) = state.runs.selected_item().cloned() {
                         nav::open_run(state, r, out);
                     }

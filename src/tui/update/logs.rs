@@ -128,7 +128,7 @@ fn fetch(p: &mut Pager, state: &mut State, out: &mut Vec<Effect>) {
 }
 
 pub fn pager_key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
-    let page = layout::popup_rows(state);
+    let page = layout::pager_rows(state);
     let Some(Popup::Pager(mut p)) = state.popup.take() else {
         return;
     };
@@ -217,7 +217,7 @@ pub fn loaded(
     source: &LogSource,
     result: Result<String, ApiError>,
 ) {
-    let page = layout::popup_rows(state);
+    let page = layout::pager_rows(state);
     let Some(Popup::Pager(p)) = state.popup.as_mut() else {
         return;
     };

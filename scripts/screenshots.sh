@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Makes the README's screenshots from the real program: omtop --demo runs in tmux, keys are
+# sent as a person would type them, each screen is captured with its colours and drawn to
+# PNG by scripts/ansi2png.py. Needs tmux, Python 3 with Pillow, and the DejaVu and WenQuanYi
+# fonts (Debian: tmux fonts-dejavu-core fonts-wqy-microhei; pip: pillow).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COLS=${COLS:-140}
+ROWS=${ROWS:-40}
+OUT=screenshots
+SESSION=omtop-shots
+# The simulator's well-known items with its default seed (omtop sim prints them).
+RUNNING_GROUP=run-clever-lime-crane-132929
+FAILED_RUN=0d936feb-a88c-4f39-83f7-ca1f5c20b491
+SCATTER_RUN=0f89967e-7733-4f32-8915-bcde4bfc2045
+
+cargo build --quiet
+mkdir -p "$OUT"
+home=$(mktemp -d)
+trap 'tmux kill-session -t $SESSION 2>/dev/null || true; rm -rf "$home"' EXIT
+
+start() {
+    tmux kill-session -t $SESSION 2>/dev/null || true
+    tmux new-session -d -s $SESSION -x "$COLS" -y "$ROWS" \
+        "HOME=$home ./target/debug/omtop --demo"
+    sleep 3
+}
+keys() { tmux send-keys -t $SESSION "$@"; sleep "${PAUSE:-1.5}"; }
+shot() {
+    tmux capture-pane -e -p -t $SESSION > "$home/$1.txt"
+    python3 scripts/ansi2png.py "$home/$1.txt" "$OUT/$1.png" "$COLS" "$ROWS"
+    echo "$OUT/$1.png"
+}
+
+start
+keys Enter
+shot run-groups
+
+keys ":run $SCATTER_RUN" Enter
+keys G Enter
+PAUSE=0.3 keys j
+keys j Enter
+shot call-tree-scatter
+
+keys ":run $FAILED_RUN" Enter
+keys n
+keys r
+shot retry-confirmation
+
+keys Escape
+keys o
+keys Tab
+shot logs
