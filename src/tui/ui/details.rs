@@ -122,10 +122,10 @@ pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
             let mut st = status_line(g.status(), theme);
             if doomed(g) {
                 st.spans.push(Span::styled(
-                    format!(
-                        "  doomed: {} runs failed already",
-                        Counts::of_group(g).failed
-                    ),
+                    match Counts::of_group(g).failed {
+                        1 => "  doomed: 1 run failed already".to_string(),
+                        n => format!("  doomed: {n} runs failed already"),
+                    },
                     theme.failed,
                 ));
             }
