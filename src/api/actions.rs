@@ -105,19 +105,15 @@ fn filters_value(filters: &[Filter]) -> Value {
 }
 
 impl Client {
-    /// Fetches every page of a Describe action. `items` takes a page's response apart into
-    /// (TotalCount, items).
-    async fn all_pages<R, T>(
+    /// Fetches every page of a Describe action. An item that moved between pages while
+    /// they were read (the lists are live) is kept once.
+    async fn all_pages<R: Paged>(
         &self,
         action: &str,
         scope: &Scope,
         filters: &[Filter],
         priority: Priority,
-        items: impl Fn(R) -> (Option<i64>, Vec<T>),
-    ) -> Result<Vec<T>, ApiError>
-    where
-        R: serde::de::DeserializeOwned,
-    {
+    ) -> Result<Vec<R::Item>, ApiError> {
         let page = |offset: u64| {
             let mut body = scope.body();
             body.insert("Limit".into(), json!(MAX_PAGE));
@@ -132,7 +128,7 @@ impl Client {
                     .map(|r| r.data)
             }
         };
-        let (total, mut all) = items(page(0).await?);
+        let (total, mut all) = page(0).await?.split();
         let total = u64::try_from(total.unwrap_or(0)).unwrap_or(0);
         // The first page's length is the page size the service really uses (it may cap
         // Limit below what was asked).
@@ -151,8 +147,10 @@ impl Client {
         let offsets = (1..).map(|i| i * step).take_while(|o| *o < total);
         let rest = try_join_all(offsets.map(page)).await?;
         for r in rest {
-            all.extend(items(r).1);
+            all.extend(r.split().1);
         }
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|i| R::id(i).is_none_or(|k| seen.insert(k.to_string())));
         Ok(all)
     }
 
@@ -163,14 +161,8 @@ impl Client {
         priority: Priority,
     ) -> Result<Vec<Project>, ApiError> {
         let scope = Scope::new(region, None);
-        self.all_pages(
-            "DescribeProjects",
-            &scope,
-            &[],
-            priority,
-            |r: DescribeProjectsResponse| (r.total_count, r.projects.unwrap_or_default()),
-        )
-        .await
+        self.all_pages::<DescribeProjectsResponse>("DescribeProjects", &scope, &[], priority)
+            .await
     }
 
     /// DescribeRunGroups: every run group matching the filters.
@@ -180,17 +172,8 @@ impl Client {
         filters: &[Filter],
         priority: Priority,
     ) -> Result<Vec<RunGroup>, ApiError> {
-        let mut groups = self
-            .all_pages(
-                "DescribeRunGroups",
-                scope,
-                filters,
-                priority,
-                |r: DescribeRunGroupsResponse| (r.total_count, r.run_groups.unwrap_or_default()),
-            )
-            .await?;
-        dedup_by_key(&mut groups, |g| g.run_group_id.clone());
-        Ok(groups)
+        self.all_pages::<DescribeRunGroupsResponse>("DescribeRunGroups", scope, filters, priority)
+            .await
     }
 
     /// DescribeRuns: every run matching the filters (e.g. `RunGroupId`).
@@ -200,17 +183,8 @@ impl Client {
         filters: &[Filter],
         priority: Priority,
     ) -> Result<Vec<Run>, ApiError> {
-        let mut runs = self
-            .all_pages(
-                "DescribeRuns",
-                scope,
-                filters,
-                priority,
-                |r: DescribeRunsResponse| (r.total_count, r.runs.unwrap_or_default()),
-            )
-            .await?;
-        dedup_by_key(&mut runs, |r| r.run_uuid.clone());
-        Ok(runs)
+        self.all_pages::<DescribeRunsResponse>("DescribeRuns", scope, filters, priority)
+            .await
     }
 
     /// GetRunCalls: the calls at `path` of a run ("/" for the top level, "/A/B" below the
@@ -377,7 +351,39 @@ impl Client {
     }
 }
 
-fn dedup_by_key<T>(items: &mut Vec<T>, key: impl Fn(&T) -> Option<String>) {
-    let mut seen = std::collections::HashSet::new();
-    items.retain(|i| key(i).is_none_or(|k| seen.insert(k)));
+/// A page of a Describe action: its TotalCount, its items, and how an item is told apart.
+trait Paged: serde::de::DeserializeOwned {
+    type Item;
+    fn split(self) -> (Option<i64>, Vec<Self::Item>);
+    fn id(item: &Self::Item) -> Option<&str>;
+}
+
+impl Paged for DescribeProjectsResponse {
+    type Item = Project;
+    fn split(self) -> (Option<i64>, Vec<Project>) {
+        (self.total_count, self.projects.unwrap_or_default())
+    }
+    fn id(item: &Project) -> Option<&str> {
+        item.project_id.as_deref()
+    }
+}
+
+impl Paged for DescribeRunGroupsResponse {
+    type Item = RunGroup;
+    fn split(self) -> (Option<i64>, Vec<RunGroup>) {
+        (self.total_count, self.run_groups.unwrap_or_default())
+    }
+    fn id(item: &RunGroup) -> Option<&str> {
+        item.run_group_id.as_deref()
+    }
+}
+
+impl Paged for DescribeRunsResponse {
+    type Item = Run;
+    fn split(self) -> (Option<i64>, Vec<Run>) {
+        (self.total_count, self.runs.unwrap_or_default())
+    }
+    fn id(item: &Run) -> Option<&str> {
+        item.run_uuid.as_deref()
+    }
 }
