@@ -198,6 +198,24 @@ pub struct RunCopy {
 }
 
 impl RunCopy {
+    /// Copies run `r` and what its call tree needs out of the world.
+    pub fn of(w: &World, r: usize) -> Self {
+        let run = &w.runs[r];
+        let group = &w.groups[run.group];
+        Self {
+            app: group.app,
+            apps: w.apps.clone(),
+            big_shards: w.scatter_shards,
+            env_id: w.envs[group.env].id.clone(),
+            report: group
+                .nf_option
+                .as_ref()
+                .and_then(|o| o.report)
+                .unwrap_or(false),
+            run: run.clone(),
+        }
+    }
+
     pub fn ctx(&self, now: i64) -> Ctx<'_> {
         Ctx {
             run: &self.run,
@@ -209,13 +227,9 @@ impl RunCopy {
     }
 }
 
-/// Finds `RunUuid` in the request's project.
-pub fn find_run(world: &Mutex<World>, req: &Req<'_>) -> Res<RunCopy> {
-    let id = req.params.req_str("RunUuid")?;
-    let w = lock(world);
-    let project = project_scope(&w, req)?;
-    let r = w
-        .run_by_id
+/// The index of run `id` when it is in `project`; a run of another project does not exist.
+pub fn run_in_project(w: &World, id: &str, project: Option<usize>) -> Res<usize> {
+    w.run_by_id
         .get(id)
         .copied()
         .filter(|&r| Some(w.groups[w.runs[r].group].project) == project)
@@ -224,21 +238,16 @@ pub fn find_run(world: &Mutex<World>, req: &Req<'_>) -> Res<RunCopy> {
                 "ResourceNotFound.RunNotExist",
                 format!("The run {id} does not exist."),
             )
-        })?;
-    let run = w.runs[r].clone();
-    let group = &w.groups[run.group];
-    Ok(RunCopy {
-        app: group.app,
-        apps: w.apps.clone(),
-        big_shards: w.scatter_shards,
-        env_id: w.envs[group.env].id.clone(),
-        report: group
-            .nf_option
-            .as_ref()
-            .and_then(|o| o.report)
-            .unwrap_or(false),
-        run,
-    })
+        })
+}
+
+/// Finds `RunUuid` in the request's project.
+pub fn find_run(world: &Mutex<World>, req: &Req<'_>) -> Res<RunCopy> {
+    let id = req.params.req_str("RunUuid")?;
+    let w = lock(world);
+    let project = project_scope(&w, req)?;
+    let r = run_in_project(&w, id, project)?;
+    Ok(RunCopy::of(&w, r))
 }
 
 pub fn get_run_calls(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {

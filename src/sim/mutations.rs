@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::api::types::{NFOption, RunOption};
 
-use super::handlers::{Req, lock, project_scope, to_json};
+use super::handlers::{Req, lock, project_scope, run_in_project, to_json};
 use super::names;
 use super::params::{ApiErr, Res};
 use super::templates::Lang;
@@ -99,17 +99,7 @@ pub fn retry_runs(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
         Some(ids) => {
             let mut runs = Vec::new();
             for id in &ids {
-                let r = w
-                    .run_by_id
-                    .get(id)
-                    .copied()
-                    .filter(|&r| Some(w.groups[w.runs[r].group].project) == project)
-                    .ok_or_else(|| {
-                        ApiErr::new(
-                            "ResourceNotFound.RunNotExist",
-                            format!("The run {id} does not exist."),
-                        )
-                    })?;
+                let r = run_in_project(&w, id, project)?;
                 let rg = w.runs[r].group;
                 let owner = given
                     .or(runs.first().map(|&f: &usize| w.runs[f].group))

@@ -313,20 +313,7 @@ fn serve_file(shared: &Shared, path: &str, query: &str) -> Response<Full<Bytes>>
         let Some(&r) = w.run_by_id.get(&run_id) else {
             return xml(files::not_found(path));
         };
-        let run = &w.runs[r];
-        let group = &w.groups[run.group];
-        handlers::RunCopy {
-            app: group.app,
-            apps: w.apps.clone(),
-            big_shards: w.scatter_shards,
-            env_id: w.envs[group.env].id.clone(),
-            report: group
-                .nf_option
-                .as_ref()
-                .and_then(|o| o.report)
-                .unwrap_or(false),
-            run: run.clone(),
-        }
+        handlers::RunCopy::of(&w, r)
     };
     let known =
         key == files::NEXTFLOW_LOG || (copy.report && files::REPORT_FILES.contains(&key.as_str()));

@@ -4,6 +4,8 @@
 use crate::api::types::Filter;
 use crate::api::{Priority, Scope};
 
+use super::state::tree::CallTree;
+
 /// Which runs a DescribeRuns call asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RunsQuery {
@@ -11,6 +13,18 @@ pub enum RunsQuery {
     Group(String),
     /// One run, by uuid (the `:run` command).
     Uuid(String),
+}
+
+impl Effect {
+    /// GetRunCalls at `path` of the call tree's run.
+    pub fn load_calls(t: &CallTree, path: impl Into<String>, prio: Priority) -> Self {
+        Self::LoadCalls {
+            scope: t.scope.clone(),
+            run_uuid: t.run_uuid().to_string(),
+            path: path.into(),
+            prio,
+        }
+    }
 }
 
 impl RunsQuery {

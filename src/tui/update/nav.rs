@@ -149,12 +149,7 @@ fn toggle(state: &mut State, out: &mut Vec<Effect>) {
         return;
     }
     if let Some(path) = t.expand(id) {
-        let e = Effect::LoadCalls {
-            scope: t.scope.clone(),
-            run_uuid: t.run_uuid().to_string(),
-            path,
-            prio: Priority::Interactive,
-        };
+        let e = Effect::load_calls(t, path, Priority::Interactive);
         state.poller.admit(e, out);
     }
 }
@@ -237,17 +232,11 @@ pub fn open_run(state: &mut State, r: Run, out: &mut Vec<Effect>) {
     let nextflow = state.group.as_ref().is_some_and(is_nextflow);
     let mut t = CallTree::new(scope.clone(), r, nextflow);
     t.set_loading("/");
-    let run_uuid = t.run_uuid().to_string();
+    let e = Effect::load_calls(&t, "/", Priority::Interactive);
     state.calls = Some(t);
     state.level = Level::Calls;
     state.focus = Focus::List;
     state.jump = None;
-    let e = Effect::LoadCalls {
-        scope,
-        run_uuid,
-        path: "/".into(),
-        prio: Priority::Interactive,
-    };
     state.poller.admit(e, out);
 }
 

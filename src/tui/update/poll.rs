@@ -85,12 +85,7 @@ fn wanted(state: &State) -> Vec<Effect> {
                     run_uuid: t.run_uuid().to_string(),
                 });
                 for path in t.live_open_paths() {
-                    w.push(Effect::LoadCalls {
-                        scope: t.scope.clone(),
-                        run_uuid: t.run_uuid().to_string(),
-                        path,
-                        prio: Priority::Background,
-                    });
+                    w.push(Effect::load_calls(t, path, Priority::Background));
                 }
             }
         }
@@ -139,12 +134,7 @@ pub fn refresh(state: &mut State, out: &mut Vec<Effect>) {
         }));
     }
     if let (Level::Calls, Some(t)) = (state.level, state.calls.as_ref()) {
-        w.push(Effect::LoadCalls {
-            scope: t.scope.clone(),
-            run_uuid: t.run_uuid().to_string(),
-            path: "/".into(),
-            prio: Priority::Interactive,
-        });
+        w.push(Effect::load_calls(t, "/", Priority::Interactive));
     }
     for e in w {
         let e = interactive(e);

@@ -117,12 +117,7 @@ fn load(state: &mut State, id: NodeId, out: &mut Vec<Effect>) {
         return;
     };
     if let Some(path) = t.start_load(id) {
-        let e = Effect::LoadCalls {
-            scope: t.scope.clone(),
-            run_uuid: t.run_uuid().to_string(),
-            path,
-            prio: Priority::Interactive,
-        };
+        let e = Effect::load_calls(t, path, Priority::Interactive);
         state.poller.admit(e, out);
     }
 }
