@@ -9,3 +9,8 @@ pub mod sanitize;
 pub mod sim;
 pub mod start;
 pub mod tui;
+
+/// Set in the environment, this makes `:panic` in the dashboard, and the end of every CLI
+/// command, panic on purpose: the terminal-restore and secrets tests need a real panic in
+/// the real binary. Nothing else reads it.
+pub const TEST_PANIC_ENV: &str = "OMTOP_TEST_PANIC";

@@ -81,7 +81,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         json: cli.json,
     };
     match &cli.command {
-        Some(command) => cli::run(&ctx, command).await,
+        Some(command) => {
+            let code = cli::run(&ctx, command).await;
+            // A test hook: a real panic after a command ran with credentials loaded.
+            if std::env::var_os(crate::TEST_PANIC_ENV).is_some() {
+                panic!(
+                    "forced after the command ({} is set)",
+                    crate::TEST_PANIC_ENV
+                );
+            }
+            code
+        }
         None => dashboard(ctx, &settings, cli.project.as_deref()).await,
     }
 }
@@ -117,7 +127,9 @@ async fn dashboard(ctx: Ctx, settings: &Settings, project: Option<&str>) -> Exit
         tracing::info!("--project is for CLI commands; the dashboard lists every project");
     }
     match crate::tui::run_dashboard(ctx.client, opts).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => ExitCode::SUCCESS,
+        // As a shell reports a process that a signal ended: 128 + its number.
+        Ok(Some(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
         Err(e) => fail(&e, cli::exit::ERROR),
     }
 }

@@ -37,6 +37,9 @@ pub enum Event {
     App(Action),
 }
 
+const SIGHUP: i32 = 1;
+const SIGTERM: i32 = 15;
+
 /// The shortest time between two frames.
 const FRAME: Duration = Duration::from_millis(16);
 
@@ -184,7 +187,8 @@ impl<B: Backend> App<B> {
     }
 
     /// The event loop: terminal events, a one-second tick, the channel, and signals.
-    pub async fn run<S>(mut self, mut events: S) -> Result<(), String>
+    /// Returns the signal that ended it, if one did (the caller exits 128 + that number).
+    pub async fn run<S>(mut self, mut events: S) -> Result<Option<i32>, String>
     where
         S: Stream<Item = std::io::Result<TermEvent>> + Unpin,
     {
@@ -205,12 +209,12 @@ impl<B: Backend> App<B> {
                     None => break,
                 },
                 Some(ev) = self.rx.recv() => self.handle(ev),
-                _ = term.recv() => break,
-                _ = hup.recv() => break,
+                _ = term.recv() => return Ok(Some(SIGTERM)),
+                _ = hup.recv() => return Ok(Some(SIGHUP)),
                 _ = tokio::time::sleep_until(next_frame), if self.dirty => self.draw()?,
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     fn run_effects(&mut self, effects: Vec<Effect>) {

@@ -105,7 +105,11 @@ fn install_panic_hook() {
 }
 
 /// Runs the dashboard on the real terminal until the user quits.
-pub async fn run_dashboard(client: Client, mut opts: DashboardOptions) -> Result<(), String> {
+/// Returns the signal that ended the session, if one did.
+pub async fn run_dashboard(
+    client: Client,
+    mut opts: DashboardOptions,
+) -> Result<Option<i32>, String> {
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         opts.no_color = true;
     }

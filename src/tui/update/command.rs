@@ -22,6 +22,11 @@ pub fn run(state: &mut State, line: &str, out: &mut Vec<Effect>) {
         ("region" | "r", a) if !a.is_empty() => region(state, a, out),
         ("group" | "g", a) if !a.is_empty() => group(state, a, out),
         ("run", a) if !a.is_empty() => run_uuid(state, a, out),
+        // A test hook, not a feature: the terminal-restore and secrets tests need a real
+        // panic inside the running dashboard. Unknown unless OMTOP_TEST_PANIC is set.
+        ("panic", _) if std::env::var_os(crate::TEST_PANIC_ENV).is_some() => {
+            panic!("forced by :panic ({} is set)", crate::TEST_PANIC_ENV)
+        }
         ("", _) => {}
         _ => state.flash(
             MsgLevel::Warn,
