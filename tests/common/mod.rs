@@ -49,3 +49,31 @@ pub async fn all_groups(client: &Client) -> Vec<(Scope, RunGroup)> {
     }
     out
 }
+
+pub mod pty;
+
+/// A simulator on its own runtime, for tests that block (typing into a pseudo-terminal)
+/// rather than await.
+pub struct BackgroundSim {
+    pub sim: SimHandle,
+    pub rt: tokio::runtime::Runtime,
+}
+
+impl BackgroundSim {
+    pub fn start(cfg: SimConfig) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sim = rt.block_on(sim(cfg));
+        Self { sim, rt }
+    }
+}
+
+impl std::ops::Deref for BackgroundSim {
+    type Target = SimHandle;
+    fn deref(&self) -> &SimHandle {
+        &self.sim
+    }
+}
