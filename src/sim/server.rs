@@ -141,6 +141,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Answer {
     }
     match fault {
         Some(OneShotFault::Drop | OneShotFault::DropAfter) => Err(Dropped),
+        Some(OneShotFault::Hang) => std::future::pending().await,
         Some(OneShotFault::Malformed) => {
             let full = envelope(&result);
             Ok(respond(
