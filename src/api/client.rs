@@ -591,17 +591,23 @@ fn transport(action: &str, kind: TransportKind, detail: impl Into<String>) -> Ap
     }
 }
 
-/// Whether rustls refused the connection somewhere in this chain of errors (rustls' error
-/// may sit inside an `io::Error`, whose `source` skips it).
+/// Whether rustls refused the connection somewhere in this chain of errors. Its error may
+/// sit inside `io::Error`s (nested), whose `source` skips what they wrap.
 fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(e);
     while let Some(err) = current {
-        let wrapped = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-            .is_some_and(|inner| inner.is::<rustls::Error>());
-        if err.is::<rustls::Error>() || wrapped {
-            return true;
+        let mut layer = err;
+        loop {
+            if layer.is::<rustls::Error>() {
+                return true;
+            }
+            match layer
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+            {
+                Some(inner) => layer = inner,
+                None => break,
+            }
         }
         current = err.source();
     }
@@ -618,9 +624,14 @@ fn classify(action: &str, e: reqwest::Error) -> ApiError {
     } else {
         TransportKind::Broken
     };
+    let connect_timeout = kind == TransportKind::Connect && e.is_timeout();
     // Without the URL: a presigned file URL carries a signature and perhaps a token.
     let e = e.without_url();
-    let mut detail = e.to_string();
+    let mut detail = if connect_timeout {
+        format!("timed out connecting: {e}")
+    } else {
+        e.to_string()
+    };
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
         detail = format!("{detail}: {s}");
