@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::api::client::BoxFuture;
 use crate::api::{Client, ClientConfig, CredentialSource, KeyMaterial, KnownProject, Scope};
+use crate::audit::AuditLog;
 use crate::config::{CredentialProvider, Settings};
 
 impl CredentialSource for CredentialProvider {
@@ -20,8 +21,9 @@ impl CredentialSource for CredentialProvider {
     }
 }
 
-/// Builds the one client of this process from resolved settings.
-pub fn client(settings: &Settings) -> Result<Client, String> {
+/// Builds the one client of this process from resolved settings; its mutations are
+/// recorded in the audit log of the data directory, as done from `origin` (cli, dashboard).
+pub fn client(settings: &Settings, origin: &str) -> Result<Client, String> {
     let mut cfg = ClientConfig::new(
         settings.endpoint.clone(),
         Arc::new(settings.credentials.clone()),
@@ -29,7 +31,29 @@ pub fn client(settings: &Settings) -> Result<Client, String> {
     cfg.rate_limit = settings.rate_limit;
     cfg.language = Some(settings.language.clone());
     cfg.read_only = settings.read_only;
+    cfg.audit = Some(audit_log(settings, origin));
     Client::new(cfg).map_err(|e| e.to_string())
+}
+
+/// The audit log for these settings; without a data directory every mutation is refused.
+pub fn audit_log(settings: &Settings, origin: &str) -> AuditLog {
+    let path = settings
+        .data_dir
+        .as_deref()
+        .map(crate::audit::file_in)
+        .ok_or_else(|| {
+            "the data directory is unknown (is HOME set?), so mutations cannot be audited"
+                .to_string()
+        });
+    AuditLog::new(
+        path,
+        crate::audit::Context {
+            origin: origin.to_string(),
+            profile: settings.profile.clone(),
+            credentials: settings.credentials.describe(),
+            endpoint: settings.endpoint.to_string(),
+        },
+    )
 }
 
 /// The scope commands act in: the settings' region and the project named (if any).

@@ -2,6 +2,7 @@
 //! Platform, with a built-in simulator of the platform.
 
 pub mod api;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod connect;

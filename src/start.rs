@@ -21,11 +21,14 @@ fn init_logging(level: &str, settings: Option<&Settings>) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let Ok(file) = options.open(&path) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_new(format!("omtop={level}"))
@@ -51,6 +54,13 @@ pub async fn run(cli: Cli) -> ExitCode {
         };
     }
     let env = Env::from_process();
+    if let Some(Command::Audit { limit }) = cli.command {
+        // A local file: no credentials needed.
+        init_logging(&cli.log_level, None);
+        let shown = cli::audit::show(env.data_dir.as_deref(), limit, cli.json);
+        test_panic();
+        return cli::finish(shown.map(|()| cli::exit::OK));
+    }
     // Keep the simulator alive for the whole session when --demo started it.
     let (_sim, settings) = if cli.demo {
         match connect::demo(&cli.connection, &env).await {
@@ -68,7 +78,12 @@ pub async fn run(cli: Cli) -> ExitCode {
         eprintln!("omtop: warning: {}", crate::sanitize::line(w));
     }
     tracing::info!(endpoint = %settings.endpoint, region = %settings.region, credentials = %settings.credentials.describe(), "starting");
-    let client = match connect::client(&settings) {
+    let origin = if cli.command.is_some() {
+        "cli"
+    } else {
+        "dashboard"
+    };
+    let client = match connect::client(&settings, origin) {
         Ok(c) => c,
         Err(e) => return fail(&e, cli::exit::ERROR),
     };
@@ -83,16 +98,20 @@ pub async fn run(cli: Cli) -> ExitCode {
     match &cli.command {
         Some(command) => {
             let code = cli::run(&ctx, command).await;
-            // A test hook: a real panic after a command ran with credentials loaded.
-            if std::env::var_os(crate::TEST_PANIC_ENV).is_some() {
-                panic!(
-                    "forced after the command ({} is set)",
-                    crate::TEST_PANIC_ENV
-                );
-            }
+            test_panic();
             code
         }
         None => dashboard(ctx, &settings, cli.project.as_deref()).await,
+    }
+}
+
+/// A test hook: a real panic after a command ran (with credentials loaded, if it uses them).
+fn test_panic() {
+    if std::env::var_os(crate::TEST_PANIC_ENV).is_some() {
+        panic!(
+            "forced after the command ({} is set)",
+            crate::TEST_PANIC_ENV
+        );
     }
 }
 

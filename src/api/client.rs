@@ -77,6 +77,8 @@ pub struct ClientConfig {
     pub backoff_cap: Duration,
     /// Refuse every mutation (read-only mode), whoever asks.
     pub read_only: bool,
+    /// Where mutations are recorded before they are sent; `None`: not recorded.
+    pub audit: Option<crate::audit::AuditLog>,
 }
 
 impl ClientConfig {
@@ -92,6 +94,7 @@ impl ClientConfig {
             backoff_base: Duration::from_millis(200),
             backoff_cap: Duration::from_secs(5),
             read_only: false,
+            audit: None,
         }
     }
 }
@@ -133,6 +136,7 @@ struct Inner {
     backoff_base: Duration,
     backoff_cap: Duration,
     read_only: bool,
+    audit: Option<crate::audit::AuditLog>,
     /// Seconds to add to the local clock, learnt from the service's `Date` header.
     clock_offset: AtomicI64,
     pending: Mutex<HashMap<String, Vec<oneshot::Sender<Shared>>>>,
@@ -188,6 +192,7 @@ impl Client {
                 backoff_base: cfg.backoff_base,
                 backoff_cap: cfg.backoff_cap,
                 read_only: cfg.read_only,
+                audit: cfg.audit,
                 clock_offset: AtomicI64::new(0),
                 pending: Mutex::new(HashMap::new()),
                 in_flight: AtomicUsize::new(0),
@@ -225,14 +230,25 @@ impl Client {
         }
     }
 
+    /// Whether mutations are refused (read-only mode).
+    pub(super) fn read_only(&self) -> bool {
+        self.inner.read_only
+    }
+
+    /// The audit log mutations are recorded in, if any.
+    pub(super) fn audit(&self) -> Option<&crate::audit::AuditLog> {
+        self.inner.audit.as_ref()
+    }
+
     /// Calls `action` in `region` with a JSON object body and decodes `Response`.
     ///
     /// Reads (`Describe*`, `Get*`): an identical read already in flight is joined instead of
     /// sent again; transport failures, `InternalError`, `ServiceUnavailable` and
     /// `RequestLimitExceeded*` are retried with capped, jittered exponential backoff.
-    /// Mutations: resent only after a definite refusal (`RequestLimitExceeded*`, or
-    /// `AuthFailure.SignatureExpire` once the clock is corrected). A failure after the request
-    /// may have reached the service becomes [`ApiError::OutcomeUnknown`] and is never resent.
+    /// Mutations: recorded in the audit log first (see `api::mutation`); resent only after a
+    /// definite refusal (`RequestLimitExceeded*`, or `AuthFailure.SignatureExpire` once the
+    /// clock is corrected). A failure after the request may have reached the service becomes
+    /// [`ApiError::OutcomeUnknown`] and is never resent.
     pub async fn call<T: DeserializeOwned>(
         &self,
         action: &str,
@@ -240,31 +256,11 @@ impl Client {
         body: &Value,
         priority: Priority,
     ) -> Result<Reply<T>, ApiError> {
-        let reply = if is_mutation(action) {
-            self.execute(action, region, body, priority).await?
-        } else {
-            self.coalesced(action, region, body, priority).await?
-        };
-        let data = T::deserialize(&*reply.data).map_err(|e| {
-            let err = ApiError::Transport {
-                action: action.to_string(),
-                kind: TransportKind::Decode,
-                detail: format!(
-                    "unexpected response shape: {e} (RequestId {})",
-                    reply.request_id
-                ),
-            };
-            // The service answered without an error, so a mutation was carried out.
-            if is_mutation(action) {
-                ambiguous(err)
-            } else {
-                err
-            }
-        })?;
-        Ok(Reply {
-            data,
-            request_id: reply.request_id,
-        })
+        if is_mutation(action) {
+            return self.mutate(action, region, body, priority).await;
+        }
+        let reply = self.coalesced(action, region, body, priority).await?;
+        decode_as(action, reply)
     }
 
     fn pending(&self) -> MutexGuard<'_, HashMap<String, Vec<oneshot::Sender<Shared>>>> {
@@ -321,7 +317,8 @@ impl Client {
         result
     }
 
-    async fn execute(
+    /// Sends one request, retrying as `call` describes.
+    pub(super) async fn execute(
         &self,
         action: &str,
         region: &str,
@@ -453,6 +450,15 @@ impl Client {
         if let Some(lang) = &inner.language {
             req = req.header("X-TC-Language", lang);
         }
+        tracing::debug!(
+            action,
+            region,
+            secret_id = %mask(&keys.secret_id),
+            temporary = keys.token.is_some(),
+            "sending"
+        );
+        let shown = &payload[..payload.len().min(2000)];
+        tracing::trace!(action, body = %String::from_utf8_lossy(shown), "request body");
         inner.sent.fetch_add(1, Ordering::Relaxed);
         let _in_flight = InFlight::new(&inner.in_flight);
         receive(action, req).await
@@ -585,23 +591,85 @@ fn transport(action: &str, kind: TransportKind, detail: impl Into<String>) -> Ap
     }
 }
 
+/// Whether rustls refused the connection somewhere in this chain of errors. Its error may
+/// sit inside `io::Error`s (nested), whose `source` skips what they wrap.
+fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(e);
+    while let Some(err) = current {
+        let mut layer = err;
+        loop {
+            if layer.is::<rustls::Error>() {
+                return true;
+            }
+            match layer
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+            {
+                Some(inner) => layer = inner,
+                None => break,
+            }
+        }
+        current = err.source();
+    }
+    false
+}
+
 fn classify(action: &str, e: reqwest::Error) -> ApiError {
-    let kind = if e.is_connect() {
+    let kind = if is_tls_failure(&e) {
+        TransportKind::Tls
+    } else if e.is_connect() {
         TransportKind::Connect
     } else if e.is_timeout() {
         TransportKind::Timeout
     } else {
         TransportKind::Broken
     };
+    let connect_timeout = kind == TransportKind::Connect && e.is_timeout();
     // Without the URL: a presigned file URL carries a signature and perhaps a token.
     let e = e.without_url();
-    let mut detail = e.to_string();
+    let mut detail = if connect_timeout {
+        format!("timed out connecting: {e}")
+    } else {
+        e.to_string()
+    };
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
         detail = format!("{detail}: {s}");
         source = s.source();
     }
+    if kind == TransportKind::Tls {
+        detail.push_str(
+            " (omtop always verifies the server's certificate: check the endpoint, and any proxy that intercepts TLS)",
+        );
+    }
     transport(action, kind, detail)
+}
+
+/// Decodes a reply's data as `T`. A mutation the service answered without an error was
+/// carried out, so an answer of the wrong shape leaves only its outcome unknown.
+pub(super) fn decode_as<T: DeserializeOwned>(
+    action: &str,
+    reply: Reply<Arc<Value>>,
+) -> Result<Reply<T>, ApiError> {
+    let data = T::deserialize(&*reply.data).map_err(|e| {
+        let err = ApiError::Transport {
+            action: action.to_string(),
+            kind: TransportKind::Decode,
+            detail: format!(
+                "unexpected response shape: {e} (RequestId {})",
+                reply.request_id
+            ),
+        };
+        if is_mutation(action) {
+            ambiguous(err)
+        } else {
+            err
+        }
+    })?;
+    Ok(Reply {
+        data,
+        request_id: reply.request_id,
+    })
 }
 
 /// A mutation that failed after it may have arrived: say so, never resend.

@@ -9,6 +9,9 @@ use std::fmt;
 pub enum TransportKind {
     /// The connection could not be opened: nothing was sent.
     Connect,
+    /// The server's TLS certificate was not accepted (omtop always verifies it): nothing
+    /// was sent, and asking again would not change the answer.
+    Tls,
     /// No answer in time.
     Timeout,
     /// The connection broke (reset, closed) before a whole answer arrived.
@@ -22,7 +25,7 @@ pub enum TransportKind {
 impl TransportKind {
     /// Whether the request can have reached the service (it was written to the wire).
     pub fn may_have_arrived(self) -> bool {
-        !matches!(self, Self::Connect)
+        !matches!(self, Self::Connect | Self::Tls)
     }
 }
 
@@ -30,6 +33,7 @@ impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Connect => f.write_str("connection failed"),
+            Self::Tls => f.write_str("TLS certificate not accepted"),
             Self::Timeout => f.write_str("timed out"),
             Self::Broken => f.write_str("connection broken"),
             Self::HttpStatus(s) => write!(f, "HTTP {s}"),
@@ -109,6 +113,10 @@ impl ApiError {
                 kind: TransportKind::HttpStatus(code),
                 ..
             } => *code == 429 || *code >= 500,
+            Self::Transport {
+                kind: TransportKind::Tls,
+                ..
+            } => false,
             Self::Transport { .. } => true,
             Self::OutcomeUnknown { .. } | Self::Local { .. } => false,
         }
@@ -118,6 +126,18 @@ impl ApiError {
     /// can be sent again safely (throttled, or a signature it would not check).
     pub fn is_definite_rejection(&self) -> bool {
         matches!(self.code(), Some(c) if c.starts_with("RequestLimitExceeded") || c == "AuthFailure.SignatureExpire")
+    }
+
+    /// Whether a mutation that failed this way may still have been carried out: the
+    /// connection broke after sending, or the service failed internally midway.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::OutcomeUnknown { .. } => true,
+            Self::Service { action, code, .. } => {
+                super::client::is_mutation(action) && code.starts_with("InternalError")
+            }
+            Self::Transport { .. } | Self::Local { .. } => false,
+        }
     }
 
     /// The short code shown in tables and the status bar.

@@ -20,6 +20,7 @@ pub const SERVICE_RATE_LIMIT: u32 = 20;
 /// The largest page the Describe actions return.
 pub const MAX_PAGE: u32 = 100;
 pub mod client;
+mod mutation;
 pub mod queue;
 
 pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};

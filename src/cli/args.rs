@@ -69,6 +69,12 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         interval: u64,
     },
+    /// Show the audit log: every terminate, retry and launch, with its result.
+    Audit {
+        /// Show the last N mutations (0: all).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! errors on stderr, and exit codes a script can branch on.
 
 pub mod args;
+pub mod audit;
 mod commands;
 mod mutate;
 pub mod output;
@@ -49,14 +50,8 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Api(ApiError::OutcomeUnknown { .. }) => exit::OUTCOME_UNKNOWN,
-            // An internal error in the middle of a mutation may have left it half done.
-            Self::Api(e)
-                if crate::api::client::is_mutation(e.action())
-                    && e.code().is_some_and(|c| c.starts_with("InternalError")) =>
-            {
-                exit::OUTCOME_UNKNOWN
-            }
+            // Includes an internal error in the middle of a mutation: it may be half done.
+            Self::Api(e) if e.outcome_unknown() => exit::OUTCOME_UNKNOWN,
             Self::Api(e) if e.code().is_some_and(|c| c.starts_with("ResourceNotFound")) => {
                 exit::NOT_FOUND
             }
@@ -108,8 +103,15 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
                 Finish::Terminated => exit::TERMINATED,
             })
         }
-        Command::Sim(_) => Err(CliError::Usage("`sim` is not a client command".into())),
+        Command::Sim(_) | Command::Audit { .. } => Err(CliError::Usage(
+            "`sim` and `audit` are not client commands".into(),
+        )),
     };
+    finish(result)
+}
+
+/// The exit code of a command's outcome; an error is printed on stderr first.
+pub fn finish(result: Result<u8, CliError>) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         // The reader went away (`| head`): not an error worth a message.

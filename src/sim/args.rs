@@ -71,6 +71,7 @@ impl SimArgs {
             seed: self.seed,
             secret_id: self.secret_id.clone().unwrap_or(d.secret_id),
             secret_key: self.secret_key.clone().unwrap_or(d.secret_key),
+            token: None,
             rate_limit: self.rate_limit,
             scale: Scale {
                 big_group_runs: self.big_group_runs,

@@ -3,12 +3,12 @@
 //!
 //! Checks, in order: the Authorization header parses (`AuthFailure.InvalidAuthorization`),
 //! SignedHeaders includes `content-type` and `host` (`AuthFailure.InvalidAuthorization`),
-//! the SecretId is the sim's (`AuthFailure.SecretIdNotFound`), X-TC-Timestamp is within
+//! the SecretId is the sim's (`AuthFailure.SecretIdNotFound`), X-TC-Token is the session
+//! token when the sim has one (`AuthFailure.TokenFailure`), X-TC-Timestamp is within
 //! 300 s of the sim clock (`AuthFailure.SignatureExpire`), the credential scope names
 //! service `omics` and the timestamp's UTC date (`AuthFailure.SignatureFailure`), and the
 //! signature matches (`AuthFailure.SignatureFailure`). Any signed-header set containing those
-//! two is accepted. `X-TC-Token` is accepted and ignored: the sim does not model temporary
-//! credentials.
+//! two is accepted. Without a session token configured, `X-TC-Token` is ignored.
 
 use crate::api::SERVICE;
 use crate::api::sign::{self, SignInput};
@@ -22,14 +22,26 @@ fn fail(code: &str, message: impl Into<String>) -> ApiErr {
     ApiErr::new(code, message)
 }
 
+/// The credential the sim accepts.
+pub struct Accepted<'a> {
+    pub secret_id: &'a str,
+    pub secret_key: &'a str,
+    /// The session token requests must carry, if any.
+    pub token: Option<&'a str>,
+}
+
 /// Verifies a request. `header` returns a received header's value by lower-case name.
 pub fn verify(
     header: &dyn Fn(&str) -> Option<String>,
     body: &[u8],
     now_secs: i64,
-    secret_id: &str,
-    secret_key: &str,
+    accepted: &Accepted<'_>,
 ) -> Result<(), ApiErr> {
+    let Accepted {
+        secret_id,
+        secret_key,
+        token,
+    } = *accepted;
     let Some(auth) = header("authorization").filter(|a| !a.trim().is_empty()) else {
         return Err(fail(
             "AuthFailure.InvalidAuthorization",
@@ -57,6 +69,14 @@ pub fn verify(
         return Err(fail(
             "AuthFailure.SecretIdNotFound",
             "The SecretId is not found, please ensure that your SecretId is correct.",
+        ));
+    }
+    if let Some(expected) = token
+        && header("x-tc-token").as_deref() != Some(expected)
+    {
+        return Err(fail(
+            "AuthFailure.TokenFailure",
+            "The token is missing, invalid or expired.",
         ));
     }
     let Some(ts) = header("x-tc-timestamp") else {
@@ -154,7 +174,40 @@ mod tests {
     }
 
     fn check(h: &HashMap<String, String>, body: &[u8], now: i64) -> Result<(), String> {
-        verify(&|n| h.get(n).cloned(), body, now, ID, KEY).map_err(|e| e.code)
+        check_token(h, body, now, None)
+    }
+
+    fn check_token(
+        h: &HashMap<String, String>,
+        body: &[u8],
+        now: i64,
+        token: Option<&str>,
+    ) -> Result<(), String> {
+        let accepted = Accepted {
+            secret_id: ID,
+            secret_key: KEY,
+            token,
+        };
+        verify(&|n| h.get(n).cloned(), body, now, &accepted).map_err(|e| e.code)
+    }
+
+    #[test]
+    fn a_configured_token_is_required() {
+        let ts = 1_700_000_000;
+        let mut h = signed(
+            &[("Content-Type", "application/json"), ("Host", "h")],
+            b"{}",
+            ts,
+            KEY,
+        );
+        assert_eq!(check(&h, b"{}", ts), Ok(()));
+        let token = Some("session-token");
+        let failure = Err("AuthFailure.TokenFailure".to_string());
+        assert_eq!(check_token(&h, b"{}", ts, token), failure);
+        h.insert("x-tc-token".into(), "stale-token".into());
+        assert_eq!(check_token(&h, b"{}", ts, token), failure);
+        h.insert("x-tc-token".into(), "session-token".into());
+        assert_eq!(check_token(&h, b"{}", ts, token), Ok(()));
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub enum OneShotFault {
     InternalError,
     Malformed,
     Throttle,
+    /// Apply the request, then never answer: the connection stays open until the client
+    /// gives up or the sim stops.
+    Hang,
 }
 
 /// The random generator and the one-shot queues.

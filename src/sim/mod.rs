@@ -62,6 +62,9 @@ pub struct SimConfig {
     /// The one credential the sim accepts.
     pub secret_id: String,
     pub secret_key: String,
+    /// When set, the session token (X-TC-Token) every request must carry, as temporary
+    /// credentials do; see [`SimHandle::rotate_credentials`].
+    pub token: Option<String>,
     /// Requests per (action, region) per sliding second.
     pub rate_limit: u32,
     pub scale: Scale,
@@ -77,6 +80,7 @@ impl Default for SimConfig {
             seed: 42,
             secret_id: "AKIDomtopSimulator0000000000000000".into(),
             secret_key: "omtop-simulator-secret-key-000000".into(),
+            token: None,
             rate_limit: crate::api::SERVICE_RATE_LIMIT,
             scale: Scale::default(),
             faults: Faults::default(),
@@ -161,10 +165,17 @@ struct Counters {
     auth_failures: u64,
 }
 
-/// State shared by every connection.
-pub(crate) struct Shared {
+/// The credential the sim accepts now.
+#[derive(Clone)]
+struct Keys {
     secret_id: String,
     secret_key: String,
+    token: Option<String>,
+}
+
+/// State shared by every connection.
+pub(crate) struct Shared {
+    keys: Mutex<Keys>,
     rate_limit: u32,
     describe_projects: bool,
     base_url: String,
@@ -181,6 +192,9 @@ fn guard<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    fn keys(&self) -> Keys {
+        guard(&self.keys).clone()
+    }
     fn faults(&self) -> Faults {
         guard(&self.faults).clone()
     }
@@ -233,12 +247,28 @@ impl SimHandle {
         self.shared.base_url.clone()
     }
 
-    pub fn secret_id(&self) -> &str {
-        &self.shared.secret_id
+    /// The SecretId the sim accepts now.
+    pub fn secret_id(&self) -> String {
+        self.shared.keys().secret_id
     }
 
-    pub fn secret_key(&self) -> &str {
-        &self.shared.secret_key
+    pub fn secret_key(&self) -> String {
+        self.shared.keys().secret_key
+    }
+
+    /// The session token the sim requires now, if any.
+    pub fn token(&self) -> Option<String> {
+        self.shared.keys().token
+    }
+
+    /// Accepts only this credential from now on, as when temporary credentials are
+    /// replaced: requests signed with the old ones fail with `AuthFailure`.
+    pub fn rotate_credentials(&self, secret_id: &str, secret_key: &str, token: Option<&str>) {
+        *guard(&self.shared.keys) = Keys {
+            secret_id: secret_id.to_string(),
+            secret_key: secret_key.to_string(),
+            token: token.map(str::to_string),
+        };
     }
 
     /// Changes the faults (and the clock skew) for the requests that follow.
@@ -319,8 +349,11 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
     let addr = listener.local_addr()?;
     let started = Instant::now();
     let shared = Arc::new(Shared {
-        secret_id: cfg.secret_id.clone(),
-        secret_key: cfg.secret_key.clone(),
+        keys: Mutex::new(Keys {
+            secret_id: cfg.secret_id.clone(),
+            secret_key: cfg.secret_key.clone(),
+            token: cfg.token.clone(),
+        }),
         rate_limit: cfg.rate_limit,
         describe_projects: cfg.describe_projects,
         base_url: format!("http://{addr}"),

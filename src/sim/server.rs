@@ -141,6 +141,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Answer {
     }
     match fault {
         Some(OneShotFault::Drop | OneShotFault::DropAfter) => Err(Dropped),
+        Some(OneShotFault::Hang) => std::future::pending().await,
         Some(OneShotFault::Malformed) => {
             let full = envelope(&result);
             Ok(respond(
@@ -184,13 +185,13 @@ fn api_request(
         Some(_) => {}
     }
     let now = shared.now_ms();
-    if let Err(e) = auth::verify(
-        header,
-        body,
-        now.div_euclid(1000),
-        &shared.secret_id,
-        &shared.secret_key,
-    ) {
+    let keys = shared.keys();
+    let accepted = auth::Accepted {
+        secret_id: &keys.secret_id,
+        secret_key: &keys.secret_key,
+        token: keys.token.as_deref(),
+    };
+    if let Err(e) = auth::verify(header, body, now.div_euclid(1000), &accepted) {
         if e.code.starts_with("AuthFailure") {
             shared.counters().auth_failures += 1;
         }

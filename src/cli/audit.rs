@@ -1,0 +1,127 @@
+//! `omtop audit`: the mutations recorded in the audit log, each intent with its result.
+//! It reads a local file only, so it needs no credentials.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::CliError;
+use super::output::{self, Table};
+use crate::audit::{self, Entry, Status};
+
+/// What a mutation acted on, in a few words.
+fn target(e: &Entry) -> String {
+    let p = &e.intent.params;
+    let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let runs = p
+        .get("RunUuids")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    match e.intent.action.as_str() {
+        "RunApplication" => format!("{} ({})", s("Name"), s("ApplicationId")),
+        "RetryRuns" if runs > 0 => format!("{runs} run(s)"),
+        _ => s("RunGroupId"),
+    }
+}
+
+/// The result column: the new group or RequestId, the error, or why there is none.
+fn result(e: &Entry) -> String {
+    let Some(r) = &e.result else {
+        return "no result recorded: omtop stopped mid-request".into();
+    };
+    let rid = r
+        .request_id
+        .as_deref()
+        .map(|id| format!(" (RequestId {id})"))
+        .unwrap_or_default();
+    match (r.status, &r.run_group_id) {
+        (Status::Ok, Some(g)) => format!("new run group {g}{rid}"),
+        (Status::Ok, None) => format!("done{rid}"),
+        _ => {
+            let code = r
+                .error_code
+                .as_deref()
+                .map(|c| format!("{c}: "))
+                .unwrap_or_default();
+            format!("{code}{}{rid}", r.error.as_deref().unwrap_or(""))
+        }
+    }
+}
+
+fn as_json(e: &Entry) -> Value {
+    let i = &e.intent;
+    let r = e.result.as_ref();
+    json!({
+        "Id": i.id,
+        "Time": i.time,
+        "Action": i.action,
+        "Region": i.region,
+        "Origin": i.context.origin,
+        "Profile": i.context.profile,
+        "Credentials": i.context.credentials,
+        "Endpoint": i.context.endpoint,
+        "Params": i.params,
+        "Status": e.status().as_str(),
+        "Completed": r.map(|r| r.time),
+        "RequestId": r.and_then(|r| r.request_id.clone()),
+        "RunGroupId": r.and_then(|r| r.run_group_id.clone()),
+        "ErrorCode": r.and_then(|r| r.error_code.clone()),
+        "Error": r.and_then(|r| r.error.clone()),
+    })
+}
+
+/// Prints the last `limit` entries (0: all) of the log in `data_dir`, oldest first.
+pub fn show(data_dir: Option<&Path>, limit: usize, json: bool) -> Result<(), CliError> {
+    let Some(dir) = data_dir else {
+        return Err(CliError::Usage(
+            "the data directory is unknown (is HOME set?), so there is no audit log".into(),
+        ));
+    };
+    let path = audit::file_in(dir);
+    let (entries, bad) = audit::read(&path).map_err(|e| {
+        CliError::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot read the audit log {}: {e}", path.display()),
+        ))
+    })?;
+    for line in &bad {
+        eprintln!(
+            "omtop: warning: {} line {line} is not an audit record; skipped",
+            path.display()
+        );
+    }
+    let skip = if limit == 0 {
+        0
+    } else {
+        entries.len().saturating_sub(limit)
+    };
+    let shown = &entries[skip..];
+    if json {
+        return Ok(output::json(
+            &shown.iter().map(as_json).collect::<Vec<_>>(),
+        )?);
+    }
+    if entries.is_empty() {
+        eprintln!("no mutations recorded in {}", path.display());
+        return Ok(());
+    }
+    let mut table = Table::new(vec![
+        "TIME", "ORIGIN", "ACTION", "REGION", "TARGET", "STATUS", "RESULT",
+    ]);
+    for e in shown {
+        table.row(vec![
+            e.intent
+                .time
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+            e.intent.context.origin.clone(),
+            e.intent.action.clone(),
+            e.intent.region.clone(),
+            target(e),
+            e.status().as_str().to_string(),
+            result(e),
+        ]);
+    }
+    Ok(table.print()?)
+}
