@@ -4,8 +4,6 @@
 //! holding secrets that others can read are warned about; what omtop writes is 0600.
 
 mod common;
-#[path = "support/pty.rs"]
-mod pty;
 #[path = "support/omtop.rs"]
 mod support;
 
@@ -14,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use base64::Engine;
+use common::pty::Session;
 use omtop::sim::{OneShotFault, SimConfig};
 use support::{Omtop, stderr};
 
@@ -117,19 +116,24 @@ async fn run(omtop: &Omtop, args: &[&str], extra: &[(&str, &str)], hay: &mut Hay
 }
 
 fn dashboard(omtop: &Omtop, region: &str, group: &str) -> Vec<u8> {
-    let mut env: Vec<(String, String)> = omtop.env.clone();
-    env.push(("HOME".into(), omtop.home.path().display().to_string()));
-    env.push((omtop::TEST_PANIC_ENV.into(), "1".into()));
-    env.push(("RUST_BACKTRACE".into(), "1".into()));
-    let args = [
+    let mut cmd = portable_pty::CommandBuilder::new(env!("CARGO_BIN_EXE_omtop"));
+    cmd.env_clear();
+    cmd.env("TERM", "xterm-256color");
+    for (k, v) in &omtop.env {
+        cmd.env(k, v);
+    }
+    cmd.env("HOME", omtop.home.path());
+    cmd.env(omtop::TEST_PANIC_ENV, "1");
+    cmd.env("RUST_BACKTRACE", "1");
+    cmd.args([
         "--endpoint",
         &omtop.endpoint,
         "--log-level",
         "trace",
         "--region",
         region,
-    ];
-    let mut s = pty::Session::start(&args, &env, 36, 120);
+    ]);
+    let mut s = Session::spawn(cmd, 120, 36);
     s.wait_for("Projects");
     s.send(&format!(":group {group}\r"));
     s.wait_for("Runs");
@@ -147,7 +151,12 @@ fn dashboard(omtop: &Omtop, region: &str, group: &str) -> Vec<u8> {
     s.send("\u{1b}");
     // A panic, forced.
     s.send(":panic\r");
-    assert_eq!(s.wait_exit(), 101, "the dashboard panicked:\n{}", s.text());
+    assert_eq!(
+        s.wait_exit().exit_code(),
+        101,
+        "the dashboard panicked:\n{}",
+        s.text()
+    );
     s.raw()
 }
 
