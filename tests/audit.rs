@@ -3,12 +3,11 @@
 //! intent; `omtop audit` shows it all, safely.
 
 mod common;
-#[path = "support/omtop.rs"]
-mod support;
 
 use std::process::Stdio;
 use std::time::Duration;
 
+use common::bin::{Omtop, json, stderr, stdout};
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use omtop::audit::{self, Status};
 use omtop::sim::{OneShotFault, SimConfig};
@@ -17,7 +16,6 @@ use omtop::tui::app::{App, Event};
 use omtop::tui::state::{Level, State};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use support::{Omtop, json, stderr, stdout};
 use tokio::time::Instant;
 
 fn omtop_for(sim: &omtop::sim::SimHandle) -> Omtop {

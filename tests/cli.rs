@@ -2,63 +2,11 @@
 
 mod common;
 
-use std::process::Output;
-
+use common::bin::{Omtop, json, stderr, stdout};
 use common::{all_groups, client_for, sim};
 use omtop::api::types::{Filter, RunGroup, StatusClass};
 use omtop::api::{Priority, Scope};
-use omtop::sim::{Scale, SimConfig, SimHandle};
-
-struct Cli {
-    endpoint: String,
-    secret_id: String,
-    secret_key: String,
-    home: tempfile::TempDir,
-}
-
-impl Cli {
-    fn new(sim: &SimHandle) -> Self {
-        Self {
-            endpoint: sim.endpoint(),
-            secret_id: sim.secret_id().to_string(),
-            secret_key: sim.secret_key().to_string(),
-            home: tempfile::tempdir().expect("temp home"),
-        }
-    }
-
-    fn log_path(&self) -> std::path::PathBuf {
-        self.home.path().join("omtop.log")
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_omtop"))
-            .args(["--endpoint", &self.endpoint, "--log-level", "trace"])
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("OMTOP_LOG", self.log_path())
-            .env("TENCENTCLOUD_SECRET_ID", &self.secret_id)
-            .env("TENCENTCLOUD_SECRET_KEY", &self.secret_key)
-            .stdin(std::process::Stdio::null())
-            .output()
-            .await
-            .expect("omtop runs")
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}\n{}", stdout(o), stderr(o)))
-}
+use omtop::sim::{Scale, SimConfig};
 
 fn class(g: &RunGroup) -> StatusClass {
     StatusClass::of(g.status.as_deref().unwrap_or(""))
@@ -85,7 +33,7 @@ fn with<'a>(scope: &'a [String], rest: &[&'a str]) -> Vec<&'a str> {
 async fn read_commands_list_and_drill_down() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
-    let cli = Cli::new(&sim);
+    let cli = Omtop::for_sim(&sim);
 
     let out = cli.run(&["projects"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
@@ -146,7 +94,7 @@ async fn read_commands_list_and_drill_down() {
 async fn logs_of_a_nextflow_run_and_of_a_task() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
-    let cli = Cli::new(&sim);
+    let cli = Omtop::for_sim(&sim);
     let all = all_groups(&client).await;
     let (scope, group) = all
         .iter()
@@ -191,7 +139,7 @@ async fn logs_of_a_nextflow_run_and_of_a_task() {
 async fn mutations_need_confirmation_and_are_sent_once() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
-    let cli = Cli::new(&sim);
+    let cli = Omtop::for_sim(&sim);
     let all = all_groups(&client).await;
     let (scope, running) = all
         .iter()
@@ -242,7 +190,7 @@ async fn mutations_need_confirmation_and_are_sent_once() {
 async fn retrying_a_running_run_shows_the_services_error() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
-    let cli = Cli::new(&sim);
+    let cli = Omtop::for_sim(&sim);
     let mut target = None;
     for (scope, g) in all_groups(&client).await {
         if class(&g) != StatusClass::Running {
@@ -291,7 +239,7 @@ async fn watch_waits_for_a_running_group_to_finish() {
     })
     .await;
     let client = client_for(&sim);
-    let cli = Cli::new(&sim);
+    let cli = Omtop::for_sim(&sim);
     let all = all_groups(&client).await;
     let (scope, running) = all
         .iter()
@@ -326,7 +274,7 @@ async fn watch_waits_for_a_running_group_to_finish() {
 async fn launch_starts_a_group() {
     let sim = sim(SimConfig::default()).await;
     let client = client_for(&sim);
-    let cli = Cli::new(&sim);
+    let cli = Omtop::for_sim(&sim);
     let (scope, g) = all_groups(&client)
         .await
         .into_iter()
@@ -386,7 +334,7 @@ async fn launch_starts_a_group() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_is_named_and_secrets_never_show() {
     let sim = sim(SimConfig::default()).await;
-    let cli = Cli::new(&sim);
+    let cli = Omtop::for_sim(&sim);
     let out = cli.run(&["--region", "mars-north-1", "groups"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("mars-north-1"), "{}", stderr(&out));
@@ -395,8 +343,8 @@ async fn bad_input_is_named_and_secrets_never_show() {
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     assert!(stderr(&out).contains("GetRunStatus: ResourceNotFound"));
 
-    let log = std::fs::read_to_string(cli.log_path()).unwrap_or_default();
+    let log = std::fs::read_to_string(cli.home.path().join("omtop.log")).unwrap_or_default();
     for text in [stdout(&out), stderr(&out), log] {
-        assert!(!text.contains(&cli.secret_key));
+        assert!(!text.contains(&sim.secret_key()));
     }
 }

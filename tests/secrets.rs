@@ -4,17 +4,15 @@
 //! holding secrets that others can read are warned about; what omtop writes is 0600.
 
 mod common;
-#[path = "support/omtop.rs"]
-mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use base64::Engine;
+use common::bin::{Omtop, stderr};
 use common::pty::Session;
 use omtop::sim::{OneShotFault, SimConfig};
-use support::{Omtop, stderr};
 
 const SECRET_ID: &str = "AKIDleakTest0000000000000000abcd";
 const KEY: &str = "omtopS3cr3t+Key/ForLeakTests=0123";

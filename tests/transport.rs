@@ -3,8 +3,6 @@
 //! credentials refreshed before they expire. Every server here is on 127.0.0.1.
 
 mod common;
-#[path = "support/omtop.rs"]
-mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -264,10 +262,10 @@ async fn a_connection_that_never_opens_hits_the_connect_timeout() {
 async fn plain_http_to_another_host_needs_the_flag_and_warns() {
     // Both runs stop before any request: the first at the endpoint, the second at
     // read-only mode, so no traffic leaves this machine.
-    let omtop = support::Omtop::new("http://omics.example.com", "AKIDxxxxxxxxxxxx", "k");
+    let omtop = common::bin::Omtop::new("http://omics.example.com", "AKIDxxxxxxxxxxxx", "k");
     let out = omtop.run(&["groups"]).await;
-    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
-    let err = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", common::bin::stderr(&out));
+    let err = common::bin::stderr(&out);
     assert!(
         err.contains("http://omics.example.com") && err.contains("--insecure-http"),
         "{err}"
@@ -281,7 +279,7 @@ async fn plain_http_to_another_host_needs_the_flag_and_warns() {
             "--yes",
         ])
         .await;
-    let err = support::stderr(&out);
+    let err = common::bin::stderr(&out);
     assert!(
         err.contains("warning") && err.contains("plain http"),
         "{err}"

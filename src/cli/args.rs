@@ -23,7 +23,7 @@ pub struct Cli {
     #[arg(long, short = 'p', global = true)]
     pub project: Option<String>,
     /// Log verbosity for the log file (error, warn, info, debug, trace).
-    #[arg(long, global = true, default_value = "info")]
+    #[arg(long, global = true, default_value = "info", env = "OMTOP_LOG_LEVEL")]
     pub log_level: String,
     #[command(flatten)]
     pub connection: ConnectionFlags,

@@ -50,6 +50,7 @@ pub async fn all_groups(client: &Client) -> Vec<(Scope, RunGroup)> {
     out
 }
 
+pub mod bin;
 pub mod pty;
 
 /// A simulator on its own runtime, for tests that block (typing into a pseudo-terminal)

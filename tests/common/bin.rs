@@ -1,7 +1,5 @@
 //! The real `omtop` binary run as a user would: a private HOME, credentials in the
 //! environment, nothing else inherited.
-#![allow(dead_code)]
-
 use std::path::PathBuf;
 use std::process::Output;
 
@@ -22,6 +20,15 @@ impl Omtop {
                 ("TENCENTCLOUD_SECRET_KEY".into(), secret_key.into()),
             ],
         }
+    }
+
+    /// A user of the simulator, logging everything to `omtop.log` in HOME.
+    pub fn for_sim(sim: &omtop::sim::SimHandle) -> Self {
+        let mut o = Self::new(&sim.endpoint(), &sim.secret_id(), &sim.secret_key());
+        let log = o.home.path().join("omtop.log");
+        o.set("OMTOP_LOG", &log.display().to_string());
+        o.set("OMTOP_LOG_LEVEL", "trace");
+        o
     }
 
     pub fn set(&mut self, name: &str, value: &str) {
