@@ -360,15 +360,16 @@ impl Client {
             self.inner.limiter.acquire(&key, priority).await;
             let (result, server_time) = self.send_once(action, region, &payload, &keys).await;
             let Err(err) = result else { return result };
-            if err.code() == Some("AuthFailure.SignatureExpire") && !resynced {
-                if let Some(server) = server_time {
-                    let offset = server - chrono::Utc::now().timestamp();
-                    self.inner.clock_offset.store(offset, Ordering::Relaxed);
-                    tracing::warn!(action, offset, "clock differs from the service; re-signing");
-                    resynced = true;
-                    self.inner.retried.fetch_add(1, Ordering::Relaxed);
-                    continue;
-                }
+            if err.code() == Some("AuthFailure.SignatureExpire")
+                && !resynced
+                && let Some(server) = server_time
+            {
+                let offset = server - chrono::Utc::now().timestamp();
+                self.inner.clock_offset.store(offset, Ordering::Relaxed);
+                tracing::warn!(action, offset, "clock differs from the service; re-signing");
+                resynced = true;
+                self.inner.retried.fetch_add(1, Ordering::Relaxed);
+                continue;
             }
             let again = if mutation {
                 err.is_definite_rejection()

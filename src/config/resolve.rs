@@ -180,16 +180,16 @@ impl Base {
 
     /// config.toml `language`, else tccli's `_sys_param.language`, else en-US.
     fn language(&mut self) -> Result<String, ConfigError> {
-        if let Some(c) = &self.config {
-            if let Some(lang) = &c.file.language {
-                return match LANGUAGES
-                    .iter()
-                    .find(|l| l.eq_ignore_ascii_case(lang.trim()))
-                {
-                    Some(l) => Ok((*l).to_owned()),
-                    None => Err(c.invalid("language", &quoted(lang), "one of en-US, zh-CN")),
-                };
-            }
+        if let Some(c) = &self.config
+            && let Some(lang) = &c.file.language
+        {
+            return match LANGUAGES
+                .iter()
+                .find(|l| l.eq_ignore_ascii_case(lang.trim()))
+            {
+                Some(l) => Ok((*l).to_owned()),
+                None => Err(c.invalid("language", &quoted(lang), "one of en-US, zh-CN")),
+            };
         }
         if let Some(lang) = self.tccli.as_ref().and_then(|(_, t)| t.language.clone()) {
             if let Some(l) = LANGUAGES.iter().find(|l| l.eq_ignore_ascii_case(&lang)) {
