@@ -4,11 +4,27 @@
 //! here before it is drawn or printed. Escape sequences (CSI, OSC, DCS, ...), C0 and C1
 //! controls, DEL and bidirectional overrides are replaced by visible stand-ins, so data can
 //! neither move the cursor, set the clipboard, make links, ring the bell, nor reorder text.
+//!
+//! Characters whose width terminals disagree on are settled too, so a cell drawn as one
+//! width is never shown as another (which would leave stray glyphs and shifted borders):
+//! regional indicators (flags) become a mark; emoji skin-tone modifiers and variation
+//! selectors are dropped, leaving the base character.
 
 use std::borrow::Cow;
 
-/// The stand-in for a removed control: the Unicode "replacement"-like visible mark.
-const MARK: char = '\u{fffd}';
+/// The stand-in for anything else removed: U+2426, the symbol for SUBSTITUTE. (Not U+FFFD:
+/// that one also stands for bytes that were not UTF-8, and some terminals drop it.)
+const MARK: char = '\u{2426}';
+
+/// The visible stand-in for a removed character: C0 controls and DEL by their control
+/// pictures (`␛`, `␇`, `␍`, ...), so a reader sees what was there; everything else by MARK.
+fn stand_in(c: char) -> char {
+    match c {
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or(MARK),
+        '\u{7f}' => '\u{2421}',
+        _ => MARK,
+    }
+}
 
 /// Whether a character could move, recolour or reorder what a terminal shows.
 pub fn is_unsafe(c: char) -> bool {
@@ -19,6 +35,11 @@ pub fn is_unsafe(c: char) -> bool {
         | '\u{061c}' | '\u{2028}' | '\u{2029}'
         // zero-width and BOM characters that hide text
         | '\u{200b}'..='\u{200d}' | '\u{feff}')
+}
+
+/// Whether terminals disagree on how wide the character makes what it follows or forms.
+fn is_width_unstable(c: char) -> bool {
+    matches!(c, '\u{1f1e6}'..='\u{1f1ff}' | '\u{1f3fb}'..='\u{1f3ff}' | '\u{fe00}'..='\u{fe0f}')
 }
 
 /// One line of display text: every control (newlines and tabs included) becomes a visible
@@ -34,7 +55,7 @@ pub fn text(s: &str) -> Cow<'_, str> {
 }
 
 fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if !s.chars().any(|c| is_unsafe(c) || is_width_unstable(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -45,16 +66,18 @@ fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
             '\r' if keep_newlines => {
                 // CRLF is a newline; a lone CR (which would overwrite the line) is marked.
                 if chars.peek() != Some(&'\n') {
-                    out.push(MARK);
+                    out.push(stand_in('\r'));
                 }
             }
             '\t' if keep_newlines => out.push_str("    "),
             '\u{1b}' => {
                 // Swallow the whole escape sequence, leaving one mark in its place.
                 skip_escape(&mut chars);
-                out.push(MARK);
+                out.push(stand_in('\u{1b}'));
             }
-            c if is_unsafe(c) => out.push(MARK),
+            c if is_unsafe(c) => out.push(stand_in(c)),
+            '\u{1f1e6}'..='\u{1f1ff}' => out.push(MARK),
+            c if is_width_unstable(c) => {}
             c => out.push(c),
         }
     }
@@ -132,31 +155,38 @@ mod tests {
 
     #[test]
     fn newlines_break_lines_only_in_text() {
-        assert_eq!(line("a\nb\rc\td"), "a\u{fffd}b\u{fffd}c\u{fffd}d");
-        assert_eq!(text("a\r\nb\rc\td"), "a\nb\u{fffd}c    d");
+        assert_eq!(line("a\nb\rc\td"), "a␊b␍c␉d");
+        assert_eq!(text("a\r\nb\rc\td"), "a\nb␍c    d");
     }
 
     #[test]
     fn a_stray_sequence_does_not_hide_the_rest_of_a_log() {
         let log = "line 1 \u{1b}]0;title\nline 2\nline 3 \u{1b}[\nline 4";
-        assert_eq!(
-            text(log),
-            "line 1 \u{fffd}\nline 2\nline 3 \u{fffd}\nline 4"
-        );
+        assert_eq!(text(log), "line 1 ␛\nline 2\nline 3 ␛\nline 4");
         let long = format!("a\u{1b}]{}b", "x".repeat(10_000));
         assert!(line(&long).ends_with('b'));
     }
 
     #[test]
+    fn characters_of_unstable_width_are_settled() {
+        // A flag, a skin-toned emoji, a heart with a presentation selector.
+        assert_eq!(line("🇨🇳 👩🏽 ❤\u{fe0f}"), "␦␦ 👩 ❤");
+        assert_eq!(
+            line("全基因组 ｆｕｌｌ e\u{301}"),
+            "全基因组 ｆｕｌｌ e\u{301}"
+        );
+    }
+
+    #[test]
     fn bidi_overrides_are_marked() {
-        assert_eq!(line("abc\u{202e}fed"), "abc\u{fffd}fed");
-        assert_eq!(line("x\u{2067}y\u{2069}"), "x\u{fffd}y\u{fffd}");
+        assert_eq!(line("abc\u{202e}fed"), "abc␦fed");
+        assert_eq!(line("x\u{2067}y\u{2069}"), "x␦y␦");
     }
 
     #[test]
     fn unterminated_sequences_do_not_swallow_forever_or_panic() {
-        assert_eq!(line("\u{1b}"), "\u{fffd}");
-        assert_eq!(line("ok\u{1b}]52;c;"), "ok\u{fffd}");
-        assert_eq!(line("ok\u{1b}["), "ok\u{fffd}");
+        assert_eq!(line("\u{1b}"), "␛");
+        assert_eq!(line("ok\u{1b}]52;c;"), "ok␛");
+        assert_eq!(line("ok\u{1b}["), "ok␛");
     }
 }

@@ -55,6 +55,10 @@ pub struct SimArgs {
     /// Answer DescribeProjects with InvalidAction, as an older deployment does.
     #[arg(long)]
     pub no_describe_projects: bool,
+    /// Lace every string in every answer with terminal escapes, bidi overrides, controls,
+    /// CJK, emoji and 100 KB strings, as an attacker who names runs would.
+    #[arg(long)]
+    pub hostile: bool,
     /// The SecretId the sim accepts.
     #[arg(long)]
     pub secret_id: Option<String>,
@@ -91,6 +95,7 @@ impl SimArgs {
                 clock_skew_secs: self.clock_skew_secs,
             },
             describe_projects: !self.no_describe_projects,
+            hostile: self.hostile,
         }
     }
 }

@@ -40,6 +40,9 @@ pub enum OneShotFault {
     /// Apply the request, then never answer: the connection stays open until the client
     /// gives up or the sim stops.
     Hang,
+    /// HTTP 200 with a body whose strings use escapes JSON forbids (a lone surrogate, `\x`,
+    /// raw control bytes, bytes that are not UTF-8); applied like `Malformed`.
+    BadEscapes,
 }
 
 /// The random generator and the one-shot queues.

@@ -21,6 +21,7 @@ mod dataset;
 mod faults;
 mod files;
 mod handlers;
+pub mod hostile;
 mod mutations;
 mod names;
 mod params;
@@ -71,6 +72,8 @@ pub struct SimConfig {
     pub faults: Faults,
     /// false: DescribeProjects answers InvalidAction, as an older deployment does.
     pub describe_projects: bool,
+    /// Lace every string in every answer with terminal escapes and worse (see `hostile`).
+    pub hostile: bool,
 }
 
 impl Default for SimConfig {
@@ -85,6 +88,7 @@ impl Default for SimConfig {
             scale: Scale::default(),
             faults: Faults::default(),
             describe_projects: true,
+            hostile: false,
         }
     }
 }
@@ -178,6 +182,7 @@ pub(crate) struct Shared {
     keys: Mutex<Keys>,
     rate_limit: u32,
     describe_projects: bool,
+    hostile: bool,
     base_url: String,
     file_secret: Vec<u8>,
     world: Mutex<World>,
@@ -356,6 +361,7 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
         }),
         rate_limit: cfg.rate_limit,
         describe_projects: cfg.describe_projects,
+        hostile: cfg.hostile,
         base_url: format!("http://{addr}"),
         file_secret: names::hash2(cfg.seed, names::hash_str(7, &cfg.secret_key))
             .to_le_bytes()

@@ -99,7 +99,11 @@ fn envelope(result: &Res<String>) -> Vec<u8> {
 }
 
 fn json_answer(shared: &Shared, result: &Res<String>) -> Response<Full<Bytes>> {
-    respond(shared, StatusCode::OK, "application/json", envelope(result))
+    let mut body = envelope(result);
+    if shared.hostile {
+        body = super::hostile::poison_json(&body);
+    }
+    respond(shared, StatusCode::OK, "application/json", body)
 }
 
 pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Answer {
@@ -142,6 +146,12 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Answer {
     match fault {
         Some(OneShotFault::Drop | OneShotFault::DropAfter) => Err(Dropped),
         Some(OneShotFault::Hang) => std::future::pending().await,
+        Some(OneShotFault::BadEscapes) => Ok(respond(
+            &shared,
+            StatusCode::OK,
+            "application/json",
+            super::hostile::bad_escapes(&request_id()),
+        )),
         Some(OneShotFault::Malformed) => {
             let full = envelope(&result);
             Ok(respond(
@@ -258,7 +268,7 @@ fn api_request(
             );
         }
         Some(OneShotFault::Drop) => return (Ok("{}".into()), fault),
-        Some(OneShotFault::Malformed) if mutation => {
+        Some(OneShotFault::Malformed | OneShotFault::BadEscapes) if mutation => {
             return (
                 Ok(format!("{{\"RunGroupId\":\"run-{}\"}}", "x".repeat(24))),
                 fault,
@@ -321,7 +331,10 @@ fn serve_file(shared: &Shared, path: &str, query: &str) -> Response<Full<Bytes>>
     if copy.apps[copy.app].template.lang != Lang::Nextflow || !known {
         return xml(files::not_found(path));
     }
-    let body = files::content(&copy.ctx(now), &key);
+    let mut body = files::content(&copy.ctx(now), &key);
+    if shared.hostile {
+        body = super::hostile::poison_lines(&body);
+    }
     let ct = if key.ends_with(".html") {
         "text/html; charset=utf-8"
     } else {

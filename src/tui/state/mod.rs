@@ -198,7 +198,10 @@ impl State {
             .unwrap_or_else(|| "all regions".into())
     }
 
+    /// Shows an error; it is the newest message, so it replaces any notice (a notice and
+    /// an error in the same second cannot be told apart by their times).
     pub fn flash_error(&mut self, e: &ApiError) {
+        self.notice = None;
         self.error = Some(Flash {
             level: MsgLevel::Error,
             text: e.to_string(),

@@ -70,11 +70,9 @@ pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
 
 pub fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let sep = || Span::styled(" │ ", theme.dim);
-    let flash = match (&state.notice, &state.error) {
-        (Some(n), Some(e)) if e.at > n.at => Some(e),
-        (Some(n), _) => Some(n),
-        (None, e) => e.as_ref(),
-    };
+    // A notice is newer than the error beside it (an error clears notices); once it fades,
+    // the error shows again.
+    let flash = state.notice.as_ref().or(state.error.as_ref());
     // Narrow, with a message to show: the project is in the breadcrumb already.
     let compact = flash.is_some() && area.width < super::layout::WIDE;
     let mut spans = vec![Span::styled(format!(" {}", state.region()), theme.accent)];

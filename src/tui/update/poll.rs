@@ -136,6 +136,17 @@ pub fn refresh(state: &mut State, out: &mut Vec<Effect>) {
     if let (Level::Calls, Some(t)) = (state.level, state.calls.as_ref()) {
         w.push(Effect::load_calls(t, "/", Priority::Interactive));
     }
+    // Polling skips a finished group's runs; asking to refresh does not.
+    if let (Level::Runs, Some(scope), Some(g)) =
+        (state.level, state.project_scope(), state.group.as_ref())
+        && !w.iter().any(|e| matches!(e, Effect::LoadRuns { .. }))
+    {
+        w.push(Effect::LoadRuns {
+            scope: scope.clone(),
+            query: RunsQuery::Group(g.id()),
+            prio: Priority::Interactive,
+        });
+    }
     for e in w {
         let e = interactive(e);
         if let Some(t) = e.target() {
