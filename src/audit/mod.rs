@@ -5,7 +5,7 @@
 
 mod read;
 
-pub use read::{Entry, read};
+pub use read::{Entry, parse, read};
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -27,6 +27,11 @@ pub fn read(path: &Path) -> io::Result<(Vec<Entry>, Vec<usize>)> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => return Err(e),
     };
+    Ok(parse(&text))
+}
+
+/// The entries of an audit log's text, and the numbers of the lines that are not records.
+pub fn parse(text: &str) -> (Vec<Entry>, Vec<usize>) {
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut bad = Vec::new();
@@ -49,5 +54,5 @@ pub fn read(path: &Path) -> io::Result<(Vec<Entry>, Vec<usize>)> {
             Err(_) => bad.push(i + 1),
         }
     }
-    Ok((entries, bad))
+    (entries, bad)
 }
