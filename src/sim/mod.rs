@@ -125,6 +125,8 @@ pub struct SimStats {
     /// RequestLimitExceeded answers sent.
     pub throttled: u64,
     pub auth_failures: u64,
+    /// Faults served (random or one-shot), by kind, e.g. "Drop", "InternalError".
+    pub faults: HashMap<String, u64>,
     /// Most requests of (action, region) seen in any sliding 1 s window, counted on
     /// arrival, throttled ones included.
     pub max_in_window: HashMap<(String, String), u32>,
@@ -167,6 +169,7 @@ struct Counters {
     applied: HashMap<String, u64>,
     throttled: u64,
     auth_failures: u64,
+    faults: HashMap<String, u64>,
 }
 
 /// The credential the sim accepts now.
@@ -294,6 +297,7 @@ impl SimHandle {
             applied: c.applied.clone(),
             throttled: c.throttled,
             auth_failures: c.auth_failures,
+            faults: c.faults.clone(),
             max_in_window: limiter.max_in_window(),
             arrivals: limiter.arrivals(),
         }

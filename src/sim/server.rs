@@ -252,6 +252,13 @@ fn api_request(
         return (Err(throttled_msg()), None);
     }
     let fault = shared.fault_state().draw(&action, &faults);
+    if let Some(f) = fault {
+        *shared
+            .counters()
+            .faults
+            .entry(format!("{f:?}"))
+            .or_default() += 1;
+    }
     let mutation = MUTATIONS.contains(&action.as_str());
     match fault {
         Some(OneShotFault::Throttle) => {

@@ -58,7 +58,12 @@ pub struct Flash {
     pub level: MsgLevel,
     pub text: String,
     pub at: i64,
+    /// A failed read, which a later successful one makes stale; a failed change stays.
+    pub from_read: bool,
 }
+
+/// How long a read's error stays on screen before a success may clear it.
+const READ_ERROR_SECS: i64 = 10;
 
 /// The dashboard's settings, as far as state needs them.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,6 +211,7 @@ impl State {
             level: MsgLevel::Error,
             text: e.to_string(),
             at: self.now_unix(),
+            from_read: !crate::api::client::is_mutation(e.action()),
         });
     }
 
@@ -214,7 +220,19 @@ impl State {
             level,
             text: text.into(),
             at: self.now_unix(),
+            from_read: false,
         });
+    }
+
+    /// A read succeeded: a read's error shown long enough is no longer news.
+    pub fn read_succeeded(&mut self, now: i64) {
+        if self
+            .error
+            .as_ref()
+            .is_some_and(|e| e.from_read && now - e.at >= READ_ERROR_SECS)
+        {
+            self.error = None;
+        }
     }
 
     /// Shows the projects of the region filter, and the groups counts they have.

@@ -16,6 +16,9 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
     let finish = |state: &mut State, t: Target, ok: bool| {
         let iv = poll::interval(state, &t);
         state.poller.done(&t, ok, now, iv);
+        if ok {
+            state.read_succeeded(now);
+        }
     };
     match r {
         ApiResult::Projects { region, result } => {

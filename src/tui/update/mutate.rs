@@ -240,9 +240,7 @@ fn show_error(state: &mut State, title: &str, e: &ApiError) {
     if let Some(id) = e.request_id() {
         lines.push(format!("RequestId: {}", sanitize::line(id)));
     }
-    if matches!(e, ApiError::OutcomeUnknown { .. }) {
-        lines.push("omtop did not resend it. Refresh and check before trying again.".into());
-    }
+    // An unknown outcome's text already says it was not resent and what to do.
     state.popup = Some(Popup::Message(Message {
         title: title.into(),
         lines,

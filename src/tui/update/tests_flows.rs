@@ -6,7 +6,7 @@ use crate::api::{ApiError, Created, TransportKind};
 
 use super::super::action::{Action, ApiResult};
 use super::super::app::retry_request;
-use super::super::effect::{Effect, RetryPlan};
+use super::super::effect::{Effect, RetryPlan, RunsQuery};
 use super::super::fixtures::{self as fx, api};
 use super::super::state::list::Item;
 use super::super::state::popup::{Level as MsgLevel, Popup};
@@ -325,4 +325,23 @@ fn projects_fall_back_to_configuration_and_default_project() {
         .expect("learned");
     assert!(default.is_default);
     assert_eq!((default.running, default.failed), (Some(1), Some(2)));
+}
+
+#[test]
+fn a_read_error_clears_once_reads_work_again_but_a_failed_change_stays() {
+    let runs_ok = || ApiResult::Runs {
+        scope: fx::scope(),
+        query: RunsQuery::Group(fx::GROUP.into()),
+        result: Ok(fx::runs()),
+    };
+    for (action, stays) in [("DescribeRuns", false), ("TerminateRunGroup", true)] {
+        let mut s = fx::at_runs(120, 40);
+        s.flash_error(&service_error(action));
+        // A success at once does not hide the error before it can be read.
+        api(&mut s, runs_ok());
+        assert!(s.error.is_some(), "{action}: still shown");
+        s.now += chrono::Duration::seconds(11);
+        api(&mut s, runs_ok());
+        assert_eq!(s.error.is_some(), stays, "{action}");
+    }
 }
