@@ -227,8 +227,8 @@ fn the_dashboard_and_cli_survive_faults_and_recover() {
     );
     eprintln!(
         "soak: {}s, {received} requests received, {faults} faults injected {:?}, {} throttled, \
-         {} auth failures (clock skew); dashboard: {} keys answered, errors on screen in {} \
-         of {round} rounds, recovered; CLI: {cli_runs} reads, {cli_failures} failed visibly; \
+         {} auth failures (clock skew); dashboard: {} keys answered, an error on screen {} times in {round} rounds, \
+         recovered; CLI: {cli_runs} reads, {cli_failures} failed visibly; \
          mutations confirmed {:?}, carried out {:?}, duplicated 0",
         soak_secs(),
         stats.faults,
