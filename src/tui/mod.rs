@@ -14,7 +14,7 @@ pub mod state;
 pub mod ui;
 pub mod update;
 
-#[cfg(test)]
+#[doc(hidden)]
 pub mod fixtures;
 
 use std::collections::BTreeMap;
