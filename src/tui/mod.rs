@@ -16,6 +16,7 @@ pub mod update;
 
 #[doc(hidden)]
 pub mod fixtures;
+mod heap;
 
 use std::collections::BTreeMap;
 use std::io::{Write, stdout};
