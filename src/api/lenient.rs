@@ -172,6 +172,8 @@ impl<T: Lenient> Lenient for Vec<T> {
         while let Some(item) = seq.next_element_seed(Field::<T>(PhantomData))? {
             out.extend(item);
         }
+        // A list grown by doubling may be nearly half empty; 10,000 calls are kept a while.
+        out.shrink_to_fit();
         Ok(Some(out))
     }
 }
