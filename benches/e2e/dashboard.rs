@@ -17,6 +17,8 @@ const ROWS: u16 = 50;
 pub const SHARDS: usize = 20_000;
 const MOVES: usize = 21;
 const STARTS: usize = 9;
+/// Seconds of memory samples: more than one refresh of the open scatter.
+const SAMPLES: usize = 15;
 
 fn median<T: Ord + Copy>(mut v: Vec<T>) -> T {
     v.sort();
@@ -59,8 +61,9 @@ fn selection_bytes(s: &mut Session) -> Vec<usize> {
 }
 
 /// Target 4: opens the run of the big group that sits in a 20,000-shard scatter, expands
-/// the scatter, and reads the resident memory (now, and its peak).
-fn memory_with_big_tree(s: &mut Session, sim: &SimHandle) -> (u64, u64) {
+/// the scatter, then reads the resident memory once a second for `SAMPLES` seconds (the
+/// open scatter is refreshed every 10 s meanwhile). Returns the samples and the peak, in KiB.
+fn memory_with_big_tree(s: &mut Session, sim: &SimHandle) -> (Vec<u64>, u64) {
     let run = sim
         .landmarks()
         .big_group_scatter_run
@@ -72,8 +75,12 @@ fn memory_with_big_tree(s: &mut Session, sim: &SimHandle) -> (u64, u64) {
     s.wait_for(&["HaplotypeCaller_GATK4 scatter"]);
     s.send("jj\r");
     s.wait_for(&[&format!("×{SHARDS}"), "[0] HaplotypeCaller_GATK4"]);
-    s.wait_quiet(Duration::from_secs(2));
-    s.memory_kib()
+    let mut samples = Vec::new();
+    for _ in 0..SAMPLES {
+        std::thread::sleep(Duration::from_secs(1));
+        samples.push(s.memory_kib().0);
+    }
+    (samples, s.memory_kib().1)
 }
 
 /// Target 5: the demo left alone on its first screen; CPU used over `secs`, and bytes
@@ -125,12 +132,15 @@ pub fn measure(rt: &tokio::runtime::Runtime, report: &mut Report, wants: &dyn Fn
             );
         }
         if wants("memory") {
-            let (rss, peak) = memory_with_big_tree(&mut s, &sim);
+            let (samples, peak) = memory_with_big_tree(&mut s, &sim);
+            let shown: Vec<String> = samples.iter().map(|k| format!("{:.1}", mb(*k))).collect();
+            report.note(&format!("resident MB, once a second: {}", shown.join(" ")));
+            let rss = mb(median(samples));
             report.figure(
                 "4. resident memory, 5000 runs + 20000-call tree",
-                format!("{:.1} MB (peak {:.1} MB)", mb(rss), mb(peak)),
+                format!("median {rss:.1} MB (peak {:.1} MB)", mb(peak)),
                 "< 60 MB",
-                mb(rss) < 60.0,
+                rss < 60.0,
             );
         }
         s.quit();
