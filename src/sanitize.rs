@@ -54,8 +54,18 @@ pub fn text(s: &str) -> Cow<'_, str> {
     clean(s, true)
 }
 
+/// Whether `s` needs no change: a byte at a time while it is ASCII (most text is), a
+/// character at a time otherwise.
+fn is_clean(s: &str, keep_newlines: bool) -> bool {
+    let kept = |b: u8| (b' '..0x7f).contains(&b) || (keep_newlines && b == b'\n');
+    s.bytes().all(kept)
+        || s.chars().all(|c| {
+            (!is_unsafe(c) || (keep_newlines && c == '\n')) && !is_width_unstable(c)
+        })
+}
+
 fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe(c) || is_width_unstable(c)) {
+    if is_clean(s, keep_newlines) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -139,6 +149,10 @@ mod tests {
     #[test]
     fn plain_text_is_borrowed_unchanged() {
         assert!(matches!(line("sample NA12878 肿瘤 🧬"), Cow::Borrowed(_)));
+        assert!(matches!(text("line 1\nline 2 肿瘤\n"), Cow::Borrowed(_)));
+        assert!(matches!(line("line 1\nline 2"), Cow::Owned(_)));
+        assert!(matches!(text("a\r\nb"), Cow::Owned(_)));
+        assert!(matches!(text("C1 \u{85} in UTF-8"), Cow::Owned(_)));
     }
 
     #[test]

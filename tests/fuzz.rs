@@ -5,7 +5,6 @@
 //! --test fuzz` runs a million each. A failure prints the smallest input proptest found.
 
 use proptest::prelude::*;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -14,6 +13,8 @@ use omtop::api::types::{
     GetRunJobLogResponse, GetRunMetadataFileResponse, GetRunStatusResponse,
     RunGroupCreatedResponse, Timestamp,
 };
+use omtop::api::Reply;
+use omtop::api::answer::{Body, decode, typed};
 use omtop::tui::effect::LogSource;
 use omtop::tui::state::pager::{Tab, Trace};
 
@@ -152,23 +153,22 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-fn shape<T: DeserializeOwned>(v: &Value) {
-    let _ = T::deserialize(v);
+fn shape<T: DeserializeOwned>(action: &str, reply: &Reply<Body>) {
+    let _ = typed::<T>(action, reply);
 }
 
 /// Every response type, read from one decoded body.
 fn decode_all(bytes: &[u8]) {
     for action in ["DescribeRuns", "RetryRuns"] {
-        if let Ok(reply) = omtop::api::client::decode(action, bytes) {
-            let v = &*reply.data;
-            shape::<DescribeProjectsResponse>(v);
-            shape::<DescribeRunGroupsResponse>(v);
-            shape::<DescribeRunsResponse>(v);
-            shape::<GetRunCallsResponse>(v);
-            shape::<GetRunStatusResponse>(v);
-            shape::<GetRunMetadataFileResponse>(v);
-            shape::<GetRunJobLogResponse>(v);
-            shape::<RunGroupCreatedResponse>(v);
+        if let Ok(reply) = decode(action, Body::copy_from_slice(bytes)) {
+            shape::<DescribeProjectsResponse>(action, &reply);
+            shape::<DescribeRunGroupsResponse>(action, &reply);
+            shape::<DescribeRunsResponse>(action, &reply);
+            shape::<GetRunCallsResponse>(action, &reply);
+            shape::<GetRunStatusResponse>(action, &reply);
+            shape::<GetRunMetadataFileResponse>(action, &reply);
+            shape::<GetRunJobLogResponse>(action, &reply);
+            shape::<RunGroupCreatedResponse>(action, &reply);
         }
     }
 }
@@ -212,11 +212,10 @@ proptest! {
         let obj: Map<String, Value> =
             fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         let body = serde_json::json!({"Response": Value::Object(obj)}).to_string();
-        if let Ok(reply) = omtop::api::client::decode("DescribeRuns", body.as_bytes()) {
-            let v = &*reply.data;
-            prop_assert!(DescribeRunsResponse::deserialize(v).is_ok());
-            prop_assert!(GetRunCallsResponse::deserialize(v).is_ok());
-            prop_assert!(DescribeRunGroupsResponse::deserialize(v).is_ok());
+        if let Ok(reply) = decode("DescribeRuns", Body::from(body)) {
+            prop_assert!(typed::<DescribeRunsResponse>("DescribeRuns", &reply).is_ok());
+            prop_assert!(typed::<GetRunCallsResponse>("DescribeRuns", &reply).is_ok());
+            prop_assert!(typed::<DescribeRunGroupsResponse>("DescribeRuns", &reply).is_ok());
         }
     }
 

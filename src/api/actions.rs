@@ -146,8 +146,10 @@ impl Client {
         }
         let offsets = (1..).map(|i| i * step).take_while(|o| *o < total);
         let rest = try_join_all(offsets.map(page)).await?;
-        for r in rest {
-            all.extend(r.split().1);
+        let pages: Vec<Vec<R::Item>> = rest.into_iter().map(|r| r.split().1).collect();
+        all.reserve_exact(pages.iter().map(Vec::len).sum());
+        for p in pages {
+            all.extend(p);
         }
         let mut seen = std::collections::HashSet::new();
         all.retain(|i| R::id(i).is_none_or(|k| seen.insert(k.to_string())));

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+use super::answer::{Body, decode, typed};
 use super::error::{ApiError, TransportKind};
 use super::queue::{LimitKey, Priority, RateLimiter};
 use super::sign::{SignInput, authorization, sign};
@@ -106,7 +107,8 @@ pub struct Reply<T> {
     pub request_id: String,
 }
 
-type Shared = Result<Reply<Arc<Value>>, ApiError>;
+/// An answer as identical reads share it: checked, not yet read into a type.
+type Shared = Result<Reply<Body>, ApiError>;
 
 /// What the status bar shows about the client.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -260,7 +262,7 @@ impl Client {
             return self.mutate(action, region, body, priority).await;
         }
         let reply = self.coalesced(action, region, body, priority).await?;
-        decode_as(action, reply)
+        typed(action, &reply)
     }
 
     fn pending(&self) -> MutexGuard<'_, HashMap<String, Vec<oneshot::Sender<Shared>>>> {
@@ -490,7 +492,8 @@ async fn read_limited(
     {
         return Err(too_big());
     }
-    let mut body = Vec::new();
+    let expected = resp.content_length().and_then(|n| usize::try_from(n).ok());
+    let mut body = Vec::with_capacity(expected.unwrap_or(0));
     while let Some(chunk) = resp.chunk().await.map_err(|e| classify(action, e))? {
         if body.len() + chunk.len() > limit {
             return Err(too_big());
@@ -646,35 +649,8 @@ fn classify(action: &str, e: reqwest::Error) -> ApiError {
     transport(action, kind, detail)
 }
 
-/// Decodes a reply's data as `T`. A mutation the service answered without an error was
-/// carried out, so an answer of the wrong shape leaves only its outcome unknown.
-pub(super) fn decode_as<T: DeserializeOwned>(
-    action: &str,
-    reply: Reply<Arc<Value>>,
-) -> Result<Reply<T>, ApiError> {
-    let data = T::deserialize(&*reply.data).map_err(|e| {
-        let err = ApiError::Transport {
-            action: action.to_string(),
-            kind: TransportKind::Decode,
-            detail: format!(
-                "unexpected response shape: {e} (RequestId {})",
-                reply.request_id
-            ),
-        };
-        if is_mutation(action) {
-            ambiguous(err)
-        } else {
-            err
-        }
-    })?;
-    Ok(Reply {
-        data,
-        request_id: reply.request_id,
-    })
-}
-
 /// A mutation that failed after it may have arrived: say so, never resend.
-fn ambiguous(err: ApiError) -> ApiError {
+pub(super) fn ambiguous(err: ApiError) -> ApiError {
     match err {
         ApiError::Transport {
             action,
@@ -717,84 +693,12 @@ async fn receive(action: &str, req: reqwest::RequestBuilder) -> (Shared, Option<
             server_time,
         );
     }
-    (decode(action, &bytes), server_time)
-}
-
-/// Reads `{"Response": {...}}`, turning `Response.Error` into [`ApiError::Service`].
-pub fn decode(action: &str, bytes: &[u8]) -> Shared {
-    let mut root: Value = serde_json::from_slice(bytes).map_err(|e| {
-        transport(
-            action,
-            TransportKind::Decode,
-            format!("response is not JSON: {e}"),
-        )
-    })?;
-    let Some(response) = root.get_mut("Response").map(Value::take) else {
-        return Err(transport(
-            action,
-            TransportKind::Decode,
-            "response has no \"Response\" object",
-        ));
-    };
-    let request_id = response
-        .get("RequestId")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    if let Some(error) = response.get("Error").filter(|e| !e.is_null()) {
-        let text = |k: &str| {
-            error
-                .get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        return Err(ApiError::Service {
-            action: action.to_string(),
-            code: text("Code"),
-            message: text("Message"),
-            request_id,
-        });
-    }
-    if !response.is_object() {
-        return Err(transport(
-            action,
-            TransportKind::Decode,
-            "\"Response\" is not an object",
-        ));
-    }
-    Ok(Reply {
-        data: Arc::new(response),
-        request_id,
-    })
+    (decode(action, Body::from(bytes)), server_time)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decodes_errors_with_code_message_and_request_id() {
-        let body = br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad"},"RequestId":"r-1"}}"#;
-        let err = decode("DescribeRuns", body).expect_err("is an error");
-        assert_eq!(err.code(), Some("AuthFailure.SignatureFailure"));
-        assert_eq!(err.request_id(), Some("r-1"));
-        assert!(err.to_string().contains("DescribeRuns"));
-        let ok = decode(
-            "DescribeRuns",
-            br#"{"Response":{"TotalCount":1,"RequestId":"r-2"}}"#,
-        )
-        .expect("ok");
-        assert_eq!(ok.request_id, "r-2");
-        let bad = decode("DescribeRuns", b"{\"Resp").expect_err("not json");
-        assert!(matches!(
-            bad,
-            ApiError::Transport {
-                kind: TransportKind::Decode,
-                ..
-            }
-        ));
-    }
 
     #[test]
     fn key_material_debug_shows_no_secret() {

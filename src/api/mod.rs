@@ -1,7 +1,9 @@
 //! The Omics API: signing, models, errors, the rate-limited request queue and the client.
 //! Nothing here knows about the terminal UI.
 
+pub mod answer;
 pub mod error;
+mod lenient;
 pub mod sign;
 pub mod types;
 

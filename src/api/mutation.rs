@@ -2,12 +2,13 @@
 //! read-only mode; otherwise its intent is written to the audit log and flushed before it is
 //! sent (no audit, no request), and its result is written when it is known.
 
-use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::client::{Client, Reply, decode_as};
+use super::answer::{Body, typed};
+use super::types::RunGroupCreatedResponse;
+use super::client::{Client, Reply, ambiguous};
 use super::error::ApiError;
 use super::queue::Priority;
 use crate::audit::{Outcome, Status};
@@ -40,8 +41,10 @@ impl Client {
             None => None,
         };
         let raw = self.execute(action, region, body, priority).await;
-        let run_group_id = raw.as_ref().ok().and_then(|r| new_group(&r.data));
-        let result = raw.and_then(|r| decode_as::<T>(action, r));
+        let run_group_id = raw.as_ref().ok().and_then(|r| new_group(action, r));
+        // The service answered without an error, so the mutation was carried out: an answer of
+        // the wrong shape leaves only its outcome unknown.
+        let result = raw.and_then(|r| typed::<T>(action, &r).map_err(ambiguous));
         if let Some((log, id)) = audited {
             let outcome = match &result {
                 Ok(reply) => Outcome::ok(reply.request_id.clone(), run_group_id),
@@ -57,11 +60,12 @@ impl Client {
     }
 }
 
-fn new_group(data: &Arc<Value>) -> Option<String> {
-    data.get("RunGroupId")
-        .and_then(Value::as_str)
+fn new_group(action: &str, reply: &Reply<Body>) -> Option<String> {
+    typed::<RunGroupCreatedResponse>(action, reply)
+        .ok()?
+        .data
+        .run_group_id
         .filter(|id| !id.is_empty())
-        .map(str::to_string)
 }
 
 /// How the audit log records an error.

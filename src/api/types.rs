@@ -5,7 +5,10 @@
 //! yet are shown as they are instead of being rejected.
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::de::{MapAccess, SeqAccess};
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::lenient::{Lenient, model};
 
 /// A timestamp as the service sent it, with its parsed value when it could be read.
 ///
@@ -64,122 +67,47 @@ pub fn parse_time(raw: &str) -> Option<DateTime<FixedOffset>> {
     None
 }
 
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Accept anything: a string, a number of seconds, or junk kept as raw text.
-        let v = serde_json::Value::deserialize(d)?;
-        Ok(match v {
-            serde_json::Value::String(s) => Timestamp::parse(&s),
-            serde_json::Value::Number(n) => {
-                let parsed = n
-                    .as_i64()
-                    .and_then(|secs| DateTime::from_timestamp(secs, 0))
-                    .map(|t| t.with_timezone(&service_zone()));
-                Timestamp {
-                    raw: n.to_string(),
-                    parsed,
-                }
-            }
-            other => Timestamp {
-                raw: other.to_string(),
-                parsed: None,
-            },
+/// A string is parsed; a number is seconds since the epoch; anything else is kept as raw
+/// text.
+impl Lenient for Timestamp {
+    fn from_str(s: &str) -> Option<Self> {
+        Some(Timestamp::parse(s))
+    }
+    fn from_i64(secs: i64) -> Option<Self> {
+        let parsed = DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&service_zone()));
+        Some(Timestamp {
+            raw: secs.to_string(),
+            parsed,
         })
     }
+    fn from_u64(n: u64) -> Option<Self> {
+        match i64::try_from(n) {
+            Ok(secs) => Self::from_i64(secs),
+            Err(_) => Some(unparsed(n.to_string())),
+        }
+    }
+    fn from_f64(n: f64) -> Option<Self> {
+        String::from_f64(n).map(unparsed)
+    }
+    fn from_bool(b: bool) -> Option<Self> {
+        Some(unparsed(b.to_string()))
+    }
+    fn from_object<'de, A: MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
+        Ok(String::from_object(map)?.map(unparsed))
+    }
+    fn from_array<'de, A: SeqAccess<'de>>(seq: A) -> Result<Option<Self>, A::Error> {
+        Ok(String::from_array(seq)?.map(unparsed))
+    }
+}
+
+fn unparsed(raw: String) -> Timestamp {
+    Timestamp { raw, parsed: None }
 }
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.raw)
     }
-}
-
-/// How a field is read when the service sends the wrong JSON type: numbers may come as
-/// strings and the other way round, a malformed element of an array is dropped, and anything
-/// else unreadable becomes `None` instead of failing the whole response.
-pub trait Lenient: Sized + serde::de::DeserializeOwned {
-    fn coerce(v: serde_json::Value) -> Option<Self> {
-        serde_json::from_value(v).ok()
-    }
-}
-
-impl Lenient for String {
-    fn coerce(v: serde_json::Value) -> Option<Self> {
-        match v {
-            serde_json::Value::Null => None,
-            serde_json::Value::String(s) => Some(s),
-            other => Some(other.to_string()),
-        }
-    }
-}
-
-impl Lenient for i64 {
-    fn coerce(v: serde_json::Value) -> Option<Self> {
-        match v {
-            serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-    }
-}
-
-impl Lenient for bool {
-    fn coerce(v: serde_json::Value) -> Option<Self> {
-        match v {
-            serde_json::Value::Bool(b) => Some(b),
-            serde_json::Value::String(s) => match s.to_ascii_lowercase().as_str() {
-                "true" | "1" => Some(true),
-                "false" | "0" => Some(false),
-                _ => None,
-            },
-            serde_json::Value::Number(n) => n.as_i64().map(|i| i != 0),
-            _ => None,
-        }
-    }
-}
-
-impl Lenient for Timestamp {
-    fn coerce(v: serde_json::Value) -> Option<Self> {
-        if v.is_null() {
-            return None;
-        }
-        serde_json::from_value(v).ok()
-    }
-}
-
-impl<T: Lenient> Lenient for Vec<T> {
-    fn coerce(v: serde_json::Value) -> Option<Self> {
-        match v {
-            serde_json::Value::Array(items) => {
-                Some(items.into_iter().filter_map(T::coerce).collect())
-            }
-            _ => None,
-        }
-    }
-}
-
-fn lenient<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<Option<T>, D::Error> {
-    let v = Option::<serde_json::Value>::deserialize(d)?;
-    Ok(v.and_then(T::coerce))
-}
-
-/// Declares a response structure: PascalCase on the wire, every field optional and lenient,
-/// `None` fields left out when serialized (for `--json` output and the simulator).
-macro_rules! model {
-    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-        #[serde(rename_all = "PascalCase", default)]
-        pub struct $name {
-            $(
-                $(#[$fm])*
-                #[serde(deserialize_with = "lenient", skip_serializing_if = "Option::is_none")]
-                pub $field: Option<$ty>,
-            )*
-        }
-
-        impl Lenient for $name {}
-    };
 }
 
 model! {

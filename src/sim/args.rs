@@ -128,6 +128,9 @@ pub async fn run_cli(args: SimArgs) -> Result<(), String> {
     if let Some(g) = &lm.big_group {
         println!("  big group          {g}");
     }
+    if let Some(r) = &lm.big_group_scatter_run {
+        println!("  its big scatter    {r}");
+    }
     println!();
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c()

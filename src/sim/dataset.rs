@@ -369,6 +369,12 @@ fn add_group(
     if index == 1 {
         mark_nextflow_landmark(world, g);
     }
+    if index == SCENARIOS.len() {
+        // The big group holds a big scatter too: 5,000 runs and a big call tree at once.
+        let first = world.groups[g].runs[0];
+        put_in_big_scatter(world, first);
+        world.landmarks.big_group_scatter_run = Some(first);
+    }
     g
 }
 
@@ -407,12 +413,6 @@ fn mark_germline_landmarks(world: &mut World, g: usize) {
     let runs = world.groups[g].runs.clone();
     let template = &world.apps[world.groups[g].app].template;
     let leaf = template.find("GatherBqsrReports").unwrap_or(0);
-    let scatter = template
-        .nodes
-        .iter()
-        .position(|n| matches!(n.kind, Kind::Scatter { big: true, .. }))
-        .unwrap_or(0);
-    let (sa, sb) = (template.nodes[scatter].a, template.nodes[scatter].b);
 
     let failed = runs[0];
     let mut run = world.runs[failed].clone();
@@ -427,17 +427,32 @@ fn mark_germline_landmarks(world: &mut World, g: usize) {
     world.runs[failed] = run;
 
     let big = runs[1];
-    let f = sa + 0.45 * (sb - sa);
-    let remaining = world.fut(12 * MIN);
-    let mut run = world.runs[big].clone();
-    run.start = t0 - (f / (1.0 - f) * remaining as f64) as i64;
-    run.terminated = None;
-    run.big_scatter = true;
-    schedule(&mut run, world, t0 + remaining, None);
-    world.runs[big] = run;
+    put_in_big_scatter(world, big);
 
     world.landmarks.failed_run = failed;
     world.landmarks.big_scatter_run = big;
+}
+
+/// Puts a germline run in the middle of its big HaplotypeCaller scatter, widened to
+/// `Scale::scatter_shards` shards.
+fn put_in_big_scatter(world: &mut World, idx: usize) {
+    let template = &world.apps[world.groups[world.runs[idx].group].app].template;
+    let Some(scatter) = template
+        .nodes
+        .iter()
+        .position(|n| matches!(n.kind, Kind::Scatter { big: true, .. }))
+    else {
+        return;
+    };
+    let (sa, sb) = (template.nodes[scatter].a, template.nodes[scatter].b);
+    let f = sa + 0.45 * (sb - sa);
+    let remaining = world.fut(12 * MIN);
+    let mut run = world.runs[idx].clone();
+    run.start = world.t0 - (f / (1.0 - f) * remaining as f64) as i64;
+    run.terminated = None;
+    run.big_scatter = true;
+    schedule(&mut run, world, world.t0 + remaining, None);
+    world.runs[idx] = run;
 }
 
 /// Run 0 of the running rnaseq group failed in a process; its files show the error.
@@ -497,5 +512,23 @@ mod tests {
             .filter(|r| r.end() > now && r.end() < now + 16 * MIN)
             .count();
         assert!(soon > 10, "{soon}");
+    }
+
+    #[test]
+    fn the_big_group_holds_a_run_in_a_big_scatter() {
+        let scale = Scale {
+            big_group_runs: 50,
+            ..Scale::default()
+        };
+        let w = generate(42, &scale, 1_800_000_000_000);
+        let group = w.landmarks.big_group.expect("the big group");
+        let run = w
+            .landmarks
+            .big_group_scatter_run
+            .expect("its big-scatter run");
+        assert_eq!(w.runs[run].group, group);
+        assert!(w.runs[run].big_scatter);
+        assert_eq!(w.runs[run].status(w.t0), "RUNNING");
+        assert!(w.landmarks.big_group_scatter_run != Some(w.landmarks.big_scatter_run));
     }
 }

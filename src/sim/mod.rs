@@ -158,6 +158,8 @@ pub struct Landmarks {
     pub nextflow_run: String,
     /// The big group, when `Scale::big_group_runs` > 0.
     pub big_group: Option<String>,
+    /// A run of the big group in the middle of a big scatter, as `big_scatter_run` is.
+    pub big_group_scatter_run: Option<String>,
     /// The environment RunApplication accepts in this region, and an application id.
     pub environment: String,
     pub application: String,
@@ -335,6 +337,7 @@ impl SimHandle {
             big_scatter_path: big_ctx.path_into(scatter),
             nextflow_run: w.runs[lm.nextflow_run].uuid.clone(),
             big_group: lm.big_group.map(|g| w.groups[g].id.clone()),
+            big_group_scatter_run: lm.big_group_scatter_run.map(|r| w.runs[r].uuid.clone()),
             environment: w.envs[group.env].id.clone(),
             application: w.app_recs[group.app].id.clone(),
         }

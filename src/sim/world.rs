@@ -187,6 +187,7 @@ pub struct LandmarkIdx {
     pub nextflow_run: usize,
     pub finished_group: usize,
     pub big_group: Option<usize>,
+    pub big_group_scatter_run: Option<usize>,
 }
 
 pub struct World {

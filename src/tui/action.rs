@@ -170,6 +170,19 @@ pub enum ApiResult {
     },
 }
 
+impl ApiResult {
+    /// How many items the answer brought (0 for an error or a single item).
+    pub fn items(&self) -> usize {
+        match self {
+            Self::Projects { result, .. } => result.as_ref().map_or(0, Vec::len),
+            Self::Groups { result, .. } => result.as_ref().map_or(0, Vec::len),
+            Self::Runs { result, .. } => result.as_ref().map_or(0, Vec::len),
+            Self::Calls { result, .. } => result.as_ref().map_or(0, Vec::len),
+            _ => 0,
+        }
+    }
+}
+
 impl Action {
     /// The name used in the keymap and in key overrides.
     pub fn name(&self) -> String {

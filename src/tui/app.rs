@@ -21,6 +21,7 @@ use super::DashboardOptions;
 use super::action::{Action, ApiResult};
 use super::clipboard;
 use super::effect::{Effect, RetryPlan};
+use super::heap;
 use super::keymap::{Keymap, Mode};
 use super::state::State;
 use super::state::popup::Level as MsgLevel;
@@ -127,7 +128,11 @@ impl<B: Backend> App<B> {
     }
 
     fn apply(&mut self, action: Action) {
+        let large = matches!(&action, Action::Api(r) if r.items() > heap::LARGE_ANSWER);
         let effects = update(&mut self.state, action);
+        if large {
+            heap::release_free_memory();
+        }
         self.dirty = true;
         self.run_effects(effects);
     }

@@ -1,5 +1,6 @@
-//! Fixed data for tests: projects, groups, runs and a call tree with a sub-workflow, a
-//! failing scatter inside it, and a large scatter. "Now" is fixed, so durations are too.
+//! Fixed data for tests and benchmarks: projects, groups, runs and a call tree with a
+//! sub-workflow, a failing scatter inside it, and a large scatter; and builders of the large
+//! states the benchmarks draw. "Now" is fixed, so durations are too.
 
 use chrono::{DateTime, FixedOffset};
 
@@ -153,8 +154,8 @@ pub fn groups() -> Vec<RunGroup> {
     ]
 }
 
-pub fn runs() -> Vec<Run> {
-    let r = |uuid: &str, sample: &str, status: &str, start: &str, end: Option<&str>| Run {
+fn run(uuid: &str, sample: &str, status: &str, start: &str, end: Option<&str>) -> Run {
+    Run {
         run_uuid: Some(uuid.into()),
         project_id: Some(PROJECT.into()),
         run_group_id: Some(GROUP.into()),
@@ -163,9 +164,12 @@ pub fn runs() -> Vec<Run> {
         execution_time: exec(start, end),
         input: Some(r#"{"Germline.sample": "cos://bucket/NA.cram"}"#.into()),
         ..Run::default()
-    };
+    }
+}
+
+pub fn runs() -> Vec<Run> {
     vec![
-        r(
+        run(
             "1a2b3c4d-0000-4000-8000-000000000001",
             "NA12878",
             "SUCCESS",
@@ -177,23 +181,23 @@ pub fn runs() -> Vec<Run> {
                 r#"{"error":"Task Align.BwaMem shard 7 failed: exit code 137 (out of memory)"}"#
                     .into(),
             ),
-            ..r(RUN, "NA12891", "EXECUTOR_ERROR", "14:30", Some("15:10"))
+            ..run(RUN, "NA12891", "EXECUTOR_ERROR", "14:30", Some("15:10"))
         },
-        r(
+        run(
             "1a2b3c4d-0000-4000-8000-000000000003",
             "NA12892",
             "RUNNING",
             "14:31",
             None,
         ),
-        r(
+        run(
             "1a2b3c4d-0000-4000-8000-000000000004",
             "样本-甲 家系先证者",
             "RUNNING",
             "14:32",
             None,
         ),
-        r(
+        run(
             "1a2b3c4d-0000-4000-8000-000000000005",
             "HG002",
             "INIT",
@@ -397,5 +401,80 @@ pub fn at_calls(w: u16, h: u16) -> State {
     s.runs.select_id(RUN);
     update(&mut s, Action::Enter);
     api(&mut s, calls_result("/", top_calls()));
+    s
+}
+
+/// `n` runs of the running group in a mix of statuses, every fifth one failed.
+pub fn many_runs(n: usize) -> Vec<Run> {
+    const STATUSES: [&str; 5] = ["SUCCESS", "RUNNING", "SUCCESS", "EXECUTOR_ERROR", "INIT"];
+    (0..n)
+        .map(|i| {
+            let status = STATUSES[i % STATUSES.len()];
+            let start = format!("14:{:02}", i % 60);
+            let end = format!("16:{:02}", i % 60);
+            let done = matches!(status, "SUCCESS" | "EXECUTOR_ERROR");
+            let uuid = format!("{i:08x}-0000-4000-8000-{i:012x}");
+            let failed = status == "EXECUTOR_ERROR";
+            Run {
+                error_message: failed.then(|| {
+                    format!(
+                        r#"{{"error":"Task Align.BwaMem shard {} failed: exit code 137"}}"#,
+                        i % 24
+                    )
+                }),
+                ..run(
+                    &uuid,
+                    &format!("WGS-{i:05}"),
+                    status,
+                    &start,
+                    done.then_some(end.as_str()),
+                )
+            }
+        })
+        .collect()
+}
+
+/// The runs pane of the running group holding `n` runs.
+pub fn at_many_runs(w: u16, h: u16, n: usize) -> State {
+    let mut s = at_groups(w, h);
+    update(&mut s, Action::Enter);
+    api(
+        &mut s,
+        ApiResult::Runs {
+            scope: scope(),
+            query: RunsQuery::Group(GROUP.into()),
+            result: Ok(many_runs(n)),
+        },
+    );
+    s
+}
+
+/// Selects the call with this RunId, if it is on screen.
+pub fn select_call(s: &mut State, run_id: &str) -> bool {
+    let Some(t) = s.calls.as_mut() else {
+        return false;
+    };
+    (0..t.nodes.len())
+        .find(|&i| t.node(i).run_id() == run_id)
+        .is_some_and(|i| t.select_node(i))
+}
+
+/// The failed run's call tree with two scatters of `n` shards expanded: HaplotypeCaller at
+/// the top and BwaMem inside the Align sub-workflow, `2n + 6` visible rows. The top row is
+/// selected.
+pub fn at_big_scatters(w: u16, h: u16, n: usize) -> State {
+    let mut s = at_calls(w, h);
+    let align = format!("/{ALIGN}");
+    let opens = [
+        (HC, format!("/{HC}"), hc_shards(n)),
+        (ALIGN, align.clone(), align_calls()),
+        (BWA, format!("{align}/{BWA}"), bwa_shards(n)),
+    ];
+    for (id, path, calls) in opens {
+        select_call(&mut s, id);
+        update(&mut s, Action::Right);
+        api(&mut s, calls_result(&path, calls));
+    }
+    update(&mut s, Action::Top);
     s
 }

@@ -14,8 +14,9 @@ pub mod state;
 pub mod ui;
 pub mod update;
 
-#[cfg(test)]
+#[doc(hidden)]
 pub mod fixtures;
+mod heap;
 
 use std::collections::BTreeMap;
 use std::io::{Write, stdout};

@@ -143,21 +143,21 @@ impl<T: Item> ListView<T> {
     /// Recomputes `shown` after a change of items, filter or sort.
     pub fn refresh(&mut self, keep: Option<&str>) {
         let (filter, status) = (self.filter.clone(), self.status);
-        let mut shown: Vec<usize> = (0..self.items.len())
+        let col = self.sort;
+        // Each item's key is made once, not at every comparison; ties keep the items' order.
+        let mut keyed: Vec<(SortKey, usize)> = (0..self.items.len())
             .filter(|&i| {
                 let it = &self.items[i];
-                status.admits(StatusClass::of(it.status())) && matches(&it.haystack(), &filter)
+                status.admits(StatusClass::of(it.status()))
+                    && (filter.is_empty() || matches(&it.haystack(), &filter))
             })
+            .map(|i| (self.items[i].sort_key(col), i))
             .collect();
-        let (col, rev) = (self.sort, self.reverse);
-        shown.sort_by(|&a, &b| {
-            let o = self.items[a]
-                .sort_key(col)
-                .cmp(&self.items[b].sort_key(col))
-                .then(a.cmp(&b));
-            if rev { o.reverse() } else { o }
-        });
-        self.shown = shown;
+        keyed.sort_unstable();
+        if self.reverse {
+            keyed.reverse();
+        }
+        self.shown = keyed.into_iter().map(|(_, i)| i).collect();
         match keep.and_then(|id| self.position_of(id)) {
             Some(p) => self.selected = p,
             None => self.selected = self.selected.min(self.shown.len().saturating_sub(1)),

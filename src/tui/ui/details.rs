@@ -58,12 +58,36 @@ fn field_lines(lines: &mut Vec<Line<'static>>, key: &str, value: &str, theme: &T
     }
 }
 
-/// Every serialized field of a model, in order.
+/// Fields that come, go or change length as an item runs, shown after all the others and
+/// in this order: moving the selection between items at different stages then rewrites
+/// only the end of the pane (fewer bytes to the terminal), not every line below.
+const CHANGING: [&str; 6] = [
+    "ExecutionTime",
+    "SubmitTime",
+    "StartTime",
+    "EndTime",
+    "UpdateTime",
+    "Output",
+];
+
+/// Where a field goes: the error first (it is what triage looks for), then the fields by
+/// name, then those that change as the item runs.
+fn rank(key: &str) -> usize {
+    match CHANGING.iter().position(|c| *c == key) {
+        _ if key == "ErrorMessage" => 0,
+        Some(i) => 2 + i,
+        None => 1,
+    }
+}
+
+/// Every serialized field of a model, in the order of [`rank`].
 fn all_fields<T: Serialize>(item: &T, lines: &mut Vec<Line<'static>>, theme: &Theme) {
     let Ok(Value::Object(map)) = serde_json::to_value(item) else {
         return;
     };
-    for (k, v) in &map {
+    let mut fields: Vec<(&String, &Value)> = map.iter().collect();
+    fields.sort_by_key(|(k, _)| rank(k));
+    for (k, v) in fields {
         let text = pretty(k, v);
         if text.is_empty() {
             continue;

@@ -36,10 +36,10 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
             });
             match job {
                 Some((job_id, n)) => {
-                    let path = if n.path == "/" {
+                    let path = if &*n.path == "/" {
                         String::new()
                     } else {
-                        n.path.clone()
+                        n.path.to_string()
                     };
                     let name = n.meta.call_name.clone().unwrap_or_default();
                     let src = |stderr| LogSource::Job {

@@ -146,7 +146,7 @@ fn lazy_drill_down_three_levels_deep() {
         .copied()
         .expect("D shown");
     assert_eq!(t.node(d).depth, 3);
-    assert_eq!(t.node(d).path, abc);
+    assert_eq!(&*t.node(d).path, abc);
 }
 
 #[test]
