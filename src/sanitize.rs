@@ -59,9 +59,8 @@ pub fn text(s: &str) -> Cow<'_, str> {
 fn is_clean(s: &str, keep_newlines: bool) -> bool {
     let kept = |b: u8| (b' '..0x7f).contains(&b) || (keep_newlines && b == b'\n');
     s.bytes().all(kept)
-        || s.chars().all(|c| {
-            (!is_unsafe(c) || (keep_newlines && c == '\n')) && !is_width_unstable(c)
-        })
+        || s.chars()
+            .all(|c| (!is_unsafe(c) || (keep_newlines && c == '\n')) && !is_width_unstable(c))
 }
 
 fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {

@@ -8,13 +8,13 @@ use proptest::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use omtop::api::Reply;
+use omtop::api::answer::{Body, decode, typed};
 use omtop::api::types::{
     DescribeProjectsResponse, DescribeRunGroupsResponse, DescribeRunsResponse, GetRunCallsResponse,
     GetRunJobLogResponse, GetRunMetadataFileResponse, GetRunStatusResponse,
     RunGroupCreatedResponse, Timestamp,
 };
-use omtop::api::Reply;
-use omtop::api::answer::{Body, decode, typed};
 use omtop::tui::effect::LogSource;
 use omtop::tui::state::pager::{Tab, Trace};
 

@@ -32,8 +32,8 @@ fn on_big_group(sim: &SimHandle) -> Session {
     let mut s = Session::start(
         &["--endpoint", &endpoint, "--region", &lm.region],
         &[
-            ("TENCENTCLOUD_SECRET_ID", sim.secret_id()),
-            ("TENCENTCLOUD_SECRET_KEY", sim.secret_key()),
+            ("TENCENTCLOUD_SECRET_ID", &sim.secret_id()),
+            ("TENCENTCLOUD_SECRET_KEY", &sim.secret_key()),
         ],
         COLS,
         ROWS,

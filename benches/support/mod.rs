@@ -56,12 +56,12 @@ pub async fn raw(sim: &SimHandle, action: &str, region: &str, body: &Value) -> V
             service: SERVICE,
             timestamp,
         },
-        sim.secret_key(),
+        &sim.secret_key(),
     );
     let answer = reqwest::Client::new()
         .post(sim.endpoint())
         .header("Content-Type", "application/json")
-        .header("Authorization", authorization(sim.secret_id(), &signature))
+        .header("Authorization", authorization(&sim.secret_id(), &signature))
         .header("X-TC-Action", action)
         .header("X-TC-Version", VERSION)
         .header("X-TC-Timestamp", timestamp.to_string())

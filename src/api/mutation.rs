@@ -2,15 +2,14 @@
 //! read-only mode; otherwise its intent is written to the audit log and flushed before it is
 //! sent (no audit, no request), and its result is written when it is known.
 
-
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::answer::{Body, typed};
-use super::types::RunGroupCreatedResponse;
 use super::client::{Client, Reply, ambiguous};
 use super::error::ApiError;
 use super::queue::Priority;
+use super::types::RunGroupCreatedResponse;
 use crate::audit::{Outcome, Status};
 
 impl Client {
