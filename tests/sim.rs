@@ -351,7 +351,6 @@ async fn paging_a_5000_run_group_returns_every_run_once() {
     let (sim, c) = start(cfg).await;
     let group = sim.landmarks().big_group.expect("big group");
     let mut seen = HashSet::new();
-    let started = Instant::now();
     for page in 0..50 {
         let r = c
             .call(
@@ -366,11 +365,6 @@ async fn paging_a_5000_run_group_returns_every_run_once() {
         }
     }
     assert_eq!(seen.len(), 5000);
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
     let r = c
         .call(
             "DescribeRunGroups",
@@ -497,17 +491,15 @@ async fn the_big_scatter_has_the_configured_shards() {
     };
     let (sim, c) = start(cfg).await;
     let lm = sim.landmarks();
-    let started = Instant::now();
+    // How fast it answers is measured by the benchmarks, not asserted here.
     let r = c
         .call(
             "GetRunCalls",
             json!({"RunUuid": lm.big_scatter_run, "Path": lm.big_scatter_path}),
         )
         .await;
-    let elapsed = started.elapsed();
     let shards = r["Calls"].as_array().cloned().unwrap_or_default();
     assert_eq!(shards.len(), 10_000);
-    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
     let statuses: HashSet<&str> = shards.iter().filter_map(|s| s["Status"].as_str()).collect();
     assert!(
         statuses.contains("COMPLETE") && statuses.contains("RUNNING"),
