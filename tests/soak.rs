@@ -72,6 +72,15 @@ fn cli_reads(sim: &BackgroundSim, cli: &Omtop, stop: &AtomicBool) -> (usize, usi
     (runs, failures)
 }
 
+/// The status bar (the line above the key hints) shows an error. (A `✖` elsewhere is a
+/// status: the running group itself ends in error partway through the soak.)
+fn error_shown(t: &str) -> bool {
+    t.lines()
+        .rev()
+        .find(|l| l.contains(" req/s"))
+        .is_some_and(|l| l.contains("✖ "))
+}
+
 /// A retry from an earlier round may have failed since: its message waits to be read.
 /// Closes it, and says whether there was one.
 fn acknowledge(s: &mut Session) -> bool {
@@ -135,25 +144,35 @@ fn the_dashboard_and_cli_survive_faults_and_recover() {
         help(&mut s);
         keys_answered.fetch_add(1, Ordering::Relaxed);
         // Around the panes, whatever the network does.
+        // A step may fail under these faults; then its error must be on screen.
         s.send(&format!(":group {}\r", lm.running_group));
-        s.wait_for("Runs");
+        s.wait_until("the runs, or an error", |t| {
+            t.contains("Runs (") || error_shown(t)
+        });
         s.send("jjk");
         s.send(&format!(":run {}\r", lm.failed_run));
-        s.wait_for("Calls");
+        let t = s.wait_until("the calls, or an error", |t| {
+            t.contains("Calls (") || error_shown(t)
+        });
         s.send("n");
         s.send("R");
         keys_answered.fetch_add(6, Ordering::Relaxed);
-        if s.text().contains('✖') {
+        if error_shown(&t) || error_shown(&s.text()) {
             errors_seen.fetch_add(1, Ordering::Relaxed);
         }
         // Every few rounds, a retry from the dashboard and one from the CLI.
         if round % 4 == 1 {
             acknowledge(&mut s);
             s.send(&format!(":group {}\r", lm.running_group));
-            s.wait_for("Runs");
+            s.wait_until("the runs, or an error", |t| {
+                t.contains("Runs (") || error_shown(t)
+            });
             s.send("r");
-            s.wait_until("the retry confirmation", |t| {
-                t.contains("Resume with call cache") || t.contains("no failed runs")
+            s.wait_until("the retry confirmation, or why not", |t| {
+                t.contains("Resume with call cache")
+                    || t.contains("no failed or marked runs")
+                    || t.contains("select a run group")
+                    || error_shown(t)
             });
             if s.text().contains("Resume with call cache") {
                 s.send("\r");
@@ -183,7 +202,9 @@ fn the_dashboard_and_cli_survive_faults_and_recover() {
         ..Faults::default()
     });
     s.send(&format!(":group {}\r", lm.running_group));
-    s.wait_for("Runs");
+    s.wait_until("the runs, or an error", |t| {
+        t.contains("Runs (") || error_shown(t)
+    });
     acknowledge(&mut s);
     help(&mut s);
     s.send("jk");
@@ -191,7 +212,7 @@ fn the_dashboard_and_cli_survive_faults_and_recover() {
     // The faults stop: the dashboard recovers by itself, without a restart.
     sim.set_faults(Faults::default());
     s.send("R");
-    let fresh = |t: &str| (0..=5).any(|n| t.contains(&format!(" {n}s ago"))) && !t.contains('✖');
+    let fresh = |t: &str| (0..=5).any(|n| t.contains(&format!(" {n}s ago"))) && !error_shown(t);
     s.wait_until("fresh data and no error", fresh);
     stop.store(true, Ordering::Relaxed);
     let (cli_runs, cli_failures) = reader.join().expect("the CLI never panicked");

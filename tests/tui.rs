@@ -48,7 +48,11 @@ fn command(tx: &UnboundedSender<Event>, text: &str) {
 
 fn selected_job(s: &State) -> Option<String> {
     let t = s.calls.as_ref()?;
-    t.node(t.selected_node()?).meta.job_id.clone()
+    t.node(t.selected_node()?)
+        .meta
+        .job_id
+        .as_deref()
+        .map(str::to_string)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

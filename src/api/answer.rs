@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::client::Reply;
 use super::error::{ApiError, TransportKind};
+use super::text;
 
 /// The bytes of an answer that is not an error, kept until a caller reads them as a type
 /// (identical reads share one answer and may each want their own type).
@@ -101,14 +102,17 @@ fn head_of_tree(action: &str, bytes: &[u8]) -> Result<HeadFields, ApiError> {
 
 /// Reads a checked answer's `Response` into `T`.
 pub fn typed<T: DeserializeOwned>(action: &str, reply: &Reply<Body>) -> Result<Reply<T>, ApiError> {
-    let data = match serde_json::from_slice::<Envelope<T>>(&reply.data) {
-        Ok(e) => Ok(e.response),
-        // The quick reader refuses a key given twice; a tree keeps the last one.
-        Err(_) => serde_json::from_slice::<Value>(&reply.data).and_then(|mut root| {
-            let response = root.get_mut("Response").map(Value::take);
-            T::deserialize(response.unwrap_or_default())
-        }),
-    }
+    // Equal strings of one answer are kept once (see `text`).
+    let data = text::sharing(
+        || match serde_json::from_slice::<Envelope<T>>(&reply.data) {
+            Ok(e) => Ok(e.response),
+            // The quick reader refuses a key given twice; a tree keeps the last one.
+            Err(_) => serde_json::from_slice::<Value>(&reply.data).and_then(|mut root| {
+                let response = root.get_mut("Response").map(Value::take);
+                T::deserialize(response.unwrap_or_default())
+            }),
+        },
+    )
     .map_err(|e| {
         let detail = format!(
             "unexpected response shape: {e} (RequestId {})",

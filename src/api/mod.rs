@@ -5,6 +5,7 @@ pub mod answer;
 pub mod error;
 mod lenient;
 pub mod sign;
+pub mod text;
 pub mod types;
 
 pub use error::{ApiError, TransportKind};

@@ -9,6 +9,7 @@ use serde::de::{MapAccess, SeqAccess};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::lenient::{Lenient, model};
+pub use super::text::Text;
 
 /// A timestamp as the service sent it, with its parsed value when it could be read.
 ///
@@ -17,21 +18,23 @@ use super::lenient::{Lenient, model};
 /// Standard Time (UTC+8), the zone the service's own ISO timestamps carry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Timestamp {
-    pub raw: String,
+    /// Shared within one answer, like `Text`: a scatter's shards repeat a few hundred
+    /// distinct times between them.
+    pub raw: Text,
     pub parsed: Option<DateTime<FixedOffset>>,
 }
 
 impl Timestamp {
     pub fn parse(raw: &str) -> Self {
         Self {
-            raw: raw.to_string(),
+            raw: super::text::intern(raw),
             parsed: parse_time(raw),
         }
     }
 
     pub fn from_datetime(t: DateTime<FixedOffset>) -> Self {
         Self {
-            raw: t.to_rfc3339(),
+            raw: t.to_rfc3339().into(),
             parsed: Some(t),
         }
     }
@@ -76,7 +79,7 @@ impl Lenient for Timestamp {
     fn from_i64(secs: i64) -> Option<Self> {
         let parsed = DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&service_zone()));
         Some(Timestamp {
-            raw: secs.to_string(),
+            raw: secs.to_string().into(),
             parsed,
         })
     }
@@ -101,7 +104,10 @@ impl Lenient for Timestamp {
 }
 
 fn unparsed(raw: String) -> Timestamp {
-    Timestamp { raw, parsed: None }
+    Timestamp {
+        raw: raw.into(),
+        parsed: None,
+    }
 }
 
 impl Serialize for Timestamp {
@@ -194,13 +200,13 @@ model! {
 model! {
     /// A run (任务): one sample of a run group.
     pub struct Run {
-        run_uuid: String, project_id: String, application_id: String, run_group_id: String,
-        environment_id: String, user_defined_id: String, table_id: String, table_row_uuid: String,
-        status: String, input: String,
+        run_uuid: Text, project_id: Text, application_id: Text, run_group_id: Text,
+        environment_id: Text, user_defined_id: Text, table_id: Text, table_row_uuid: Text,
+        status: Text, input: Text,
         option: RunOption,
         execution_time: ExecutionTime,
         cache: CacheInfo,
-        error_message: String,
+        error_message: Text,
         create_time: Timestamp, update_time: Timestamp,
     }
 }
@@ -208,12 +214,12 @@ model! {
 model! {
     /// A call (作业) of a run, or the run itself as GetRunStatus describes it.
     pub struct RunMetadata {
-        run_type: String, run_id: String, parent_id: String, job_id: String, call_name: String,
-        scatter_index: String, input: String, output: String, status: String,
-        error_message: String,
+        run_type: Text, run_id: Text, parent_id: Text, job_id: Text, call_name: Text,
+        scatter_index: Text, input: Text, output: Text, status: Text,
+        error_message: Text,
         start_time: Timestamp, submit_time: Timestamp, end_time: Timestamp,
-        command: String, runtime: String, preprocess: bool, post_process: bool,
-        call_cached: bool, work_dir: String, stdout: String, stderr: String, meta: String,
+        command: Text, runtime: Text, preprocess: bool, post_process: bool,
+        call_cached: bool, work_dir: Text, stdout: Text, stderr: Text, meta: Text,
     }
 }
 

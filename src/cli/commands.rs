@@ -10,14 +10,14 @@ use crate::api::types::{Filter, RunGroup, RunMetadata, StatusClass};
 /// The CLI speaks for a person waiting at the prompt.
 pub const PRIO: Priority = Priority::Interactive;
 
-fn t(s: Option<&String>) -> String {
-    s.cloned().unwrap_or_default()
+fn t<S: AsRef<str>>(s: Option<&S>) -> String {
+    s.map(|s| s.as_ref().to_string()).unwrap_or_default()
 }
 
 fn time(ts: Option<&crate::api::types::Timestamp>) -> String {
     ts.map(|t| match t.parsed {
         Some(p) => p.format("%Y-%m-%d %H:%M").to_string(),
-        None => t.raw.clone(),
+        None => t.raw.to_string(),
     })
     .unwrap_or_default()
 }

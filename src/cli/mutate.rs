@@ -56,7 +56,7 @@ async fn group_of_run(ctx: &Ctx, run: &str) -> Result<String, CliError> {
         .describe_runs(&ctx.scope, &[Filter::new("RunUuid", [run])], PRIO)
         .await?;
     runs.into_iter()
-        .find_map(|r| r.run_group_id)
+        .find_map(|r| r.run_group_id.map(String::from))
         .ok_or_else(|| CliError::NotFound(format!("run {run} not found in this project")))
 }
 

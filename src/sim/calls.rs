@@ -8,7 +8,7 @@
 //! not listed. A path that names no listed Workflow or Scatter call answers
 //! `ResourceNotFound`.
 
-use crate::api::types::RunMetadata;
+use crate::api::types::{RunMetadata, Text};
 
 use super::names::{self, Rng, hash2};
 use super::templates::{Kind, Lang, Template};
@@ -322,60 +322,66 @@ impl Ctx<'_> {
         let work_dir = text::work_dir(self, c);
         let ts = |t: Option<i64>| t.map(names::ts);
         RunMetadata {
-            run_type: Some(run_type.into()),
-            run_id: Some(run_id),
-            parent_id: Some(parent_id),
-            job_id: Some(if leaf { self.job_id(c) } else { String::new() }),
-            call_name: Some(call_name),
-            scatter_index: Some(c.shard.map(|i| format!("-{i}")).unwrap_or_default()),
-            input: Some(if leaf {
+            run_type: Some(Text::from(run_type)),
+            run_id: Some(Text::from(run_id)),
+            parent_id: Some(Text::from(parent_id)),
+            job_id: Some(Text::from(if leaf {
+                self.job_id(c)
+            } else {
+                String::new()
+            })),
+            call_name: Some(Text::from(call_name)),
+            scatter_index: Some(Text::from(
+                c.shard.map(|i| format!("-{i}")).unwrap_or_default(),
+            )),
+            input: Some(Text::from(if leaf {
                 text::task_input(self, c)
             } else {
                 "{}".into()
-            }),
-            output: Some(if leaf && st.status == call_status::COMPLETE {
+            })),
+            output: Some(Text::from(if leaf && st.status == call_status::COMPLETE {
                 text::task_output(self, c, &work_dir)
             } else {
                 "{}".into()
-            }),
-            status: Some(st.status.into()),
-            error_message: Some(if st.failed_here {
+            })),
+            status: Some(Text::from(st.status)),
+            error_message: Some(Text::from(if st.failed_here {
                 text::task_error(self, c, &work_dir)
             } else {
                 String::new()
-            }),
+            })),
             start_time: ts(st.start),
             submit_time: ts(st.start.map(|s| s - 1_000)),
             end_time: ts(st.end),
-            command: Some(if leaf {
+            command: Some(Text::from(if leaf {
                 text::command(self, c)
             } else {
                 String::new()
-            }),
-            runtime: Some(if leaf {
+            })),
+            runtime: Some(Text::from(if leaf {
                 text::runtime(self, c)
             } else {
                 "{}".into()
-            }),
+            })),
             preprocess: Some(false),
             post_process: Some(false),
             call_cached: Some(st.cached),
-            stdout: Some(if leaf {
+            stdout: Some(Text::from(if leaf {
                 format!("{work_dir}/stdout")
             } else {
                 String::new()
-            }),
-            stderr: Some(if leaf {
+            })),
+            stderr: Some(Text::from(if leaf {
                 format!("{work_dir}/stderr")
             } else {
                 String::new()
-            }),
-            work_dir: Some(work_dir),
-            meta: Some(if leaf {
+            })),
+            work_dir: Some(Text::from(work_dir)),
+            meta: Some(Text::from(if leaf {
                 text::meta(self, c)
             } else {
                 String::new()
-            }),
+            })),
         }
     }
 
@@ -389,32 +395,32 @@ impl Ctx<'_> {
             "SUCCESS" | "EXECUTOR_ERROR" | "SYSTEM_ERROR" | "TERMINATED"
         );
         RunMetadata {
-            run_type: Some("Workflow".into()),
-            run_id: Some(run.uuid.clone()),
-            parent_id: Some(run.uuid.clone()),
-            job_id: Some(String::new()),
-            call_name: Some(self.template.root.clone()),
-            scatter_index: Some(String::new()),
-            input: Some(text::run_input(self)),
-            output: Some(if status == "SUCCESS" {
+            run_type: Some(Text::from("Workflow")),
+            run_id: Some(Text::from(run.uuid.clone())),
+            parent_id: Some(Text::from(run.uuid.clone())),
+            job_id: Some(Text::from(String::new())),
+            call_name: Some(Text::from(self.template.root.clone())),
+            scatter_index: Some(Text::from(String::new())),
+            input: Some(Text::from(text::run_input(self))),
+            output: Some(Text::from(if status == "SUCCESS" {
                 text::run_output(self)
             } else {
                 "{}".into()
-            }),
-            status: Some(status.into()),
-            error_message: Some(text::run_error(self, status)),
+            })),
+            status: Some(Text::from(status)),
+            error_message: Some(Text::from(text::run_error(self, status))),
             start_time: ts(started.then_some(run.start)),
             submit_time: ts(Some(run.submitted)),
             end_time: ts(ended.then(|| run.end())),
-            command: Some(String::new()),
-            runtime: Some("{}".into()),
+            command: Some(Text::from(String::new())),
+            runtime: Some(Text::from("{}")),
             preprocess: Some(false),
             post_process: Some(false),
             call_cached: Some(false),
-            work_dir: Some(text::run_dir(self)),
-            stdout: Some(String::new()),
-            stderr: Some(String::new()),
-            meta: Some(String::new()),
+            work_dir: Some(Text::from(text::run_dir(self))),
+            stdout: Some(Text::from(String::new())),
+            stderr: Some(Text::from(String::new())),
+            meta: Some(Text::from(String::new())),
         }
     }
 }

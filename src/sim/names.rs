@@ -137,9 +137,8 @@ pub fn iso(ms: i64) -> String {
 
 /// A Timestamp in the run APIs' ISO form, built without re-parsing its text.
 pub fn ts(ms: i64) -> Timestamp {
-    let raw = iso(ms);
     Timestamp {
-        raw,
+        raw: iso(ms).into(),
         parsed: Some(local(ms - ms.rem_euclid(1000))),
     }
 }

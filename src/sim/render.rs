@@ -1,7 +1,7 @@
 //! World records as the service's data structures (Project, RunGroup, Run).
 
 use crate::api::types::{
-    ApplicationVersion, CacheInfo, ExecutionTime, Project, Run, RunGroup, RunStatusCount,
+    ApplicationVersion, CacheInfo, ExecutionTime, Project, Run, RunGroup, RunStatusCount, Text,
     Timestamp, VolumeInfo,
 };
 
@@ -157,19 +157,19 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
     let started = now >= run.start;
     let ended = !matches!(st, status::INIT | status::RUNNING);
     Run {
-        run_uuid: Some(run.uuid.clone()),
-        project_id: Some(project.id.clone()),
-        application_id: Some(w.app_recs[group.app].id.clone()),
-        run_group_id: Some(group.id.clone()),
-        environment_id: Some(w.envs[group.env].id.clone()),
-        user_defined_id: Some(run.sample.clone()),
-        table_id: Some(group.table_id.clone()),
-        table_row_uuid: Some(run.table_row.clone()),
-        status: Some(st.to_string()),
-        input: Some(format!(
+        run_uuid: Some(Text::from(run.uuid.clone())),
+        project_id: Some(Text::from(project.id.clone())),
+        application_id: Some(Text::from(w.app_recs[group.app].id.clone())),
+        run_group_id: Some(Text::from(group.id.clone())),
+        environment_id: Some(Text::from(w.envs[group.env].id.clone())),
+        user_defined_id: Some(Text::from(run.sample.clone())),
+        table_id: Some(Text::from(group.table_id.clone())),
+        table_row_uuid: Some(Text::from(run.table_row.clone())),
+        status: Some(Text::from(st.to_string())),
+        input: Some(Text::from(format!(
             "omics/1250000000/project/{}/run-group/{}/run/{}/input.json",
             project.id, group.id, run.uuid
-        )),
+        ))),
         option: group.option.clone(),
         execution_time: Some(ExecutionTime {
             submit_time: Some(ts(run.submitted)),
@@ -181,7 +181,7 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
             cache_clear_time: None,
             cache_cleared: Some(false),
         }),
-        error_message: Some(error_message),
+        error_message: Some(Text::from(error_message)),
         create_time: Some(ts(run.submitted)),
         update_time: Some(ts(run_updated(w, r, now))),
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::api::Scope;
 use crate::api::types::{
-    ExecutionTime, Project, Run, RunGroup, RunMetadata, RunStatusCount, Timestamp,
+    ExecutionTime, Project, Run, RunGroup, RunMetadata, RunStatusCount, Text, Timestamp,
 };
 
 use super::action::{Action, ApiResult};
@@ -156,13 +156,13 @@ pub fn groups() -> Vec<RunGroup> {
 
 fn run(uuid: &str, sample: &str, status: &str, start: &str, end: Option<&str>) -> Run {
     Run {
-        run_uuid: Some(uuid.into()),
-        project_id: Some(PROJECT.into()),
-        run_group_id: Some(GROUP.into()),
-        user_defined_id: Some(sample.into()),
-        status: Some(status.into()),
+        run_uuid: Some(Text::from(uuid)),
+        project_id: Some(Text::from(PROJECT)),
+        run_group_id: Some(Text::from(GROUP)),
+        user_defined_id: Some(Text::from(sample)),
+        status: Some(Text::from(status)),
         execution_time: exec(start, end),
-        input: Some(r#"{"Germline.sample": "cos://bucket/NA.cram"}"#.into()),
+        input: Some(Text::from(r#"{"Germline.sample": "cos://bucket/NA.cram"}"#)),
         ..Run::default()
     }
 }
@@ -177,10 +177,9 @@ pub fn runs() -> Vec<Run> {
             Some("16:02"),
         ),
         Run {
-            error_message: Some(
-                r#"{"error":"Task Align.BwaMem shard 7 failed: exit code 137 (out of memory)"}"#
-                    .into(),
-            ),
+            error_message: Some(Text::from(
+                r#"{"error":"Task Align.BwaMem shard 7 failed: exit code 137 (out of memory)"}"#,
+            )),
             ..run(RUN, "NA12891", "EXECUTOR_ERROR", "14:30", Some("15:10"))
         },
         run(
@@ -216,15 +215,17 @@ fn call(
     end: Option<&str>,
 ) -> RunMetadata {
     RunMetadata {
-        run_type: Some(ty.into()),
-        run_id: Some(run_id.into()),
-        call_name: Some(name.into()),
-        status: Some(status.into()),
+        run_type: Some(Text::from(ty)),
+        run_id: Some(Text::from(run_id)),
+        call_name: Some(Text::from(name)),
+        status: Some(Text::from(status)),
         start_time: t(start),
         end_time: end.and_then(t),
-        input: Some(r#"{"in": "cos://bucket/x.bam"}"#.into()),
-        output: Some("{}".into()),
-        runtime: Some(r#"{"docker": "gatk:4.0.11.0", "cpu": "2", "memory": "8 GB"}"#.into()),
+        input: Some(Text::from(r#"{"in": "cos://bucket/x.bam"}"#)),
+        output: Some(Text::from("{}")),
+        runtime: Some(Text::from(
+            r#"{"docker": "gatk:4.0.11.0", "cpu": "2", "memory": "8 GB"}"#,
+        )),
         call_cached: Some(false),
         ..RunMetadata::default()
     }
@@ -234,7 +235,7 @@ fn call(
 pub fn top_calls() -> Vec<RunMetadata> {
     vec![
         RunMetadata {
-            job_id: Some("plan-quick-red-fox-000001".into()),
+            job_id: Some(Text::from("plan-quick-red-fox-000001")),
             call_cached: Some(true),
             ..call(
                 "6f1c2a9e-Germline.QC",
@@ -262,7 +263,7 @@ pub fn top_calls() -> Vec<RunMetadata> {
             Some("14:58"),
         ),
         RunMetadata {
-            job_id: Some("plan-quick-red-fox-000009".into()),
+            job_id: Some(Text::from("plan-quick-red-fox-000009")),
             ..call(
                 "6f1c2a9e-Germline.Report",
                 "Germline.Report",
@@ -303,10 +304,10 @@ pub fn bwa_shards(n: usize) -> Vec<RunMetadata> {
         .map(|i| {
             let failed = i == 7;
             RunMetadata {
-                scatter_index: Some(format!("-{i}")),
-                job_id: Some(format!("plan-bwa-shard-{i:04}")),
+                scatter_index: Some(Text::from(format!("-{i}"))),
+                job_id: Some(Text::from(format!("plan-bwa-shard-{i:04}"))),
                 error_message: failed
-                    .then(|| "bwa mem: exit code 137 (out of memory)\nKilled".to_string()),
+                    .then(|| "bwa mem: exit code 137 (out of memory)\nKilled".into()),
                 ..call(
                     &format!("{BWA}-{i}"),
                     "Align.BwaMem",
@@ -323,7 +324,7 @@ pub fn bwa_shards(n: usize) -> Vec<RunMetadata> {
 pub fn hc_shards(n: usize) -> Vec<RunMetadata> {
     (0..n)
         .map(|i| RunMetadata {
-            scatter_index: Some(format!("-{i}")),
+            scatter_index: Some(Text::from(format!("-{i}"))),
             ..call(
                 &format!("{HC}-{i}"),
                 "HaplotypeCaller",
@@ -421,6 +422,7 @@ pub fn many_runs(n: usize) -> Vec<Run> {
                         r#"{{"error":"Task Align.BwaMem shard {} failed: exit code 137"}}"#,
                         i % 24
                     )
+                    .into()
                 }),
                 ..run(
                     &uuid,

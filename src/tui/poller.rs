@@ -50,7 +50,9 @@ impl Poller {
         true
     }
 
-    /// Records an answer: the next poll is due after `interval`, or later after failures.
+    /// Records an answer: the next poll is due after `interval`, or later after failures
+    /// (exponentially: from one second for a target that never loaded, from `interval`
+    /// for one whose last answer is still shown).
     pub fn done(&mut self, t: &Target, ok: bool, now: i64, interval: i64) {
         let slot = self.slots.entry(t.clone()).or_default();
         slot.pending = false;
@@ -60,7 +62,14 @@ impl Poller {
             slot.next_due = now + interval;
         } else {
             slot.failures = slot.failures.saturating_add(1);
-            let back = interval.max(1).saturating_mul(1 << slot.failures.min(8));
+            // What never loaded leaves an empty pane: try again within seconds (2, 4, 8…).
+            // What did load stays on screen: back off from its own interval.
+            let base = if slot.last_ok.is_some() {
+                interval.max(1)
+            } else {
+                1
+            };
+            let back = base.saturating_mul(1 << slot.failures.min(8));
             slot.next_due = now + back.min(MAX_BACKOFF_SECS);
         }
     }
@@ -115,15 +124,24 @@ mod tests {
         p.schedule(101, vec![status("a")], &mut out);
         assert!(out.is_empty(), "a is still pending");
         let t = status("a").target().expect("a load");
+        // Never loaded: 2 s, then 4 s.
         p.done(&t, false, 102, 3);
-        assert!(!p.due(&t, 104));
+        assert!(!p.due(&t, 103));
+        assert!(p.due(&t, 104));
+        p.done(&t, false, 104, 3);
+        assert!(!p.due(&t, 107));
         assert!(p.due(&t, 108));
-        p.done(&t, false, 108, 3);
-        assert!(!p.due(&t, 115));
-        assert!(p.due(&t, 120));
         p.done(&t, true, 120, 3);
+        assert!(!p.due(&t, 122));
         assert!(p.due(&t, 123));
         assert_eq!(p.slot(&t).and_then(|s| s.last_ok), Some(120));
+        // Loaded once: from the interval, 6 s, then 12 s.
+        p.done(&t, false, 130, 3);
+        assert!(!p.due(&t, 135));
+        assert!(p.due(&t, 136));
+        p.done(&t, false, 136, 3);
+        assert!(!p.due(&t, 147));
+        assert!(p.due(&t, 148));
     }
 
     #[test]

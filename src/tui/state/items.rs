@@ -183,7 +183,7 @@ impl Item for RunGroup {
 
 impl Item for Run {
     fn id(&self) -> String {
-        self.run_uuid.clone().unwrap_or_default()
+        self.run_uuid.as_deref().unwrap_or_default().to_string()
     }
     fn status(&self) -> &str {
         self.status.as_deref().unwrap_or("")

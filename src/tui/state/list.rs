@@ -125,6 +125,21 @@ impl<T: Item> ListView<T> {
         self.selected_item().map(Item::id)
     }
 
+    /// What the pane says when it shows no rows: still loading, not loaded yet (a load
+    /// failed: the error is in the status line and the poller tries again within seconds),
+    /// nothing matching the filter, or nothing at all.
+    pub fn empty_text(&self, noun: &str) -> String {
+        if self.loading {
+            format!("loading {noun}…")
+        } else if !self.loaded {
+            format!("{noun} not loaded yet: trying again (R: now)")
+        } else if !self.items.is_empty() {
+            format!("no {noun} match the filter")
+        } else {
+            format!("no {noun}")
+        }
+    }
+
     /// Replaces the items, keeping the selection on the same id when it is still there.
     /// A selection on the first row stays on the first row, so a list that fills in
     /// (one region after another) starts at its top.
@@ -242,5 +257,29 @@ pub fn scrolled(offset: usize, selected: usize, height: usize) -> usize {
         selected + 1 - h
     } else {
         offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::Run;
+
+    #[test]
+    fn an_empty_pane_says_why() {
+        let mut l: ListView<Run> = ListView::default();
+        assert_eq!(
+            l.empty_text("runs"),
+            "runs not loaded yet: trying again (R: now)"
+        );
+        l.loading = true;
+        assert_eq!(l.empty_text("runs"), "loading runs…");
+        l.set_items(Vec::new());
+        assert_eq!(l.empty_text("runs"), "no runs");
+        l.set_items(vec![Run::default()]);
+        l.filter = "no such sample".into();
+        l.refresh(None);
+        assert_eq!(l.shown.len(), 0);
+        assert_eq!(l.empty_text("runs"), "no runs match the filter");
     }
 }

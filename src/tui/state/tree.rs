@@ -263,7 +263,7 @@ impl CallTree {
         let shared_path: Arc<str> = Arc::from(path);
         for meta in calls {
             let key = meta.run_id.clone().unwrap_or_default();
-            match existing.get(&key) {
+            match existing.get(key.as_str()) {
                 Some(&i) if !key.is_empty() => {
                     self.nodes[i].set_meta(meta);
                     ids.push(i);

@@ -187,11 +187,7 @@ pub fn groups(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         theme,
         cell: &cell,
         row_style: &|_| Style::new(),
-        empty: if l.loading {
-            "loading run groups…".into()
-        } else {
-            "no run groups".into()
-        },
+        empty: l.empty_text("run groups"),
     };
     (&t).render(area, buf);
 }
@@ -258,11 +254,7 @@ pub fn runs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused:
         theme,
         cell: &cell,
         row_style: &marked,
-        empty: if l.loading {
-            "loading runs…".into()
-        } else {
-            "no runs".into()
-        },
+        empty: l.empty_text("runs"),
     };
     (&table).render(area, buf);
 }

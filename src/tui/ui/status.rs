@@ -27,8 +27,9 @@ pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         let sample = t
             .run
             .user_defined_id
-            .clone()
-            .unwrap_or_else(|| t.run_uuid().to_string());
+            .as_deref()
+            .unwrap_or_else(|| t.run_uuid())
+            .to_string();
         parts.push(fit(&sample, 20));
         if let Some(id) = t.selected_node() {
             let trail = t.trail(id);

@@ -272,6 +272,9 @@ pub(super) fn goto_group(
     }
 }
 
+/// Times a `:run` lookup is asked before its error is left on screen.
+const LOOKUP_TRIES: u32 = 3;
+
 fn runs(
     state: &mut State,
     scope: Scope,
@@ -283,7 +286,27 @@ fn runs(
         Ok(l) => l,
         Err(e) => {
             state.flash_error(&e);
-            state.runs.loading = false;
+            match &query {
+                RunsQuery::Group(gid) => {
+                    if state.group.as_ref().is_some_and(|g| g.id() == *gid) {
+                        state.runs.loading = false;
+                    }
+                }
+                // The user typed `:run` once: a lookup that failed (after the client's
+                // own retries) is asked again, up to LOOKUP_TRIES in all.
+                RunsQuery::Uuid(uuid) => {
+                    let t = Target::Runs(scope.clone(), query.clone());
+                    let failures = state.poller.slot(&t).map_or(0, |s| s.failures);
+                    if state.goto == Some(Goto::Run(uuid.clone())) && failures < LOOKUP_TRIES {
+                        let e = Effect::LoadRuns {
+                            scope,
+                            query,
+                            prio: Priority::Interactive,
+                        };
+                        state.poller.admit(e, out);
+                    }
+                }
+            }
             return;
         }
     };
@@ -313,10 +336,11 @@ fn runs(
             let Some(run) = list.into_iter().find(|r| r.id() == uuid) else {
                 return;
             };
-            let gid = run.run_group_id.clone().unwrap_or_default();
+            let gid = run.run_group_id.as_deref().unwrap_or_default().to_string();
             let pid = run
                 .project_id
-                .clone()
+                .as_deref()
+                .map(String::from)
                 .or(scope.project_id.clone())
                 .unwrap_or_default();
             // Open the group (loading it), then the run once the runs arrive.

@@ -43,7 +43,7 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                     };
                     let name = n.meta.call_name.clone().unwrap_or_default();
                     let src = |stderr| LogSource::Job {
-                        job_id: job_id.clone(),
+                        job_id: job_id.to_string(),
                         path: path.clone(),
                         stderr,
                     };

@@ -1,7 +1,7 @@
 //! Terminate and retry: a key opens a confirmation carrying the effect; only confirming
 //! emits it, once. A failed mutation is shown, never repeated by itself.
 
-use crate::api::types::{RunGroup, StatusClass};
+use crate::api::types::{Run, RunGroup, StatusClass};
 use crate::api::{ApiError, Created, Priority, Scope};
 
 use super::super::action::Action;
@@ -103,6 +103,14 @@ pub fn ask_terminate(state: &mut State) {
     }));
 }
 
+/// A run's id and its sample name (empty when it has none).
+fn id_and_sample(r: &Run) -> (String, String) {
+    (
+        r.id(),
+        r.user_defined_id.as_deref().unwrap_or_default().to_string(),
+    )
+}
+
 pub fn ask_retry(state: &mut State) {
     if read_only(state) {
         return;
@@ -118,26 +126,21 @@ pub fn ask_retry(state: &mut State) {
             .items
             .iter()
             .filter(|r| StatusClass::of(r.status()) == StatusClass::Failed)
-            .map(|r| (r.id(), r.user_defined_id.clone().unwrap_or_default()))
+            .map(id_and_sample)
             .collect()
     };
     let runs: Vec<(String, String)> = match state.level {
         Level::Calls => state
             .calls
             .as_ref()
-            .map(|t| {
-                vec![(
-                    t.run_uuid().to_string(),
-                    t.run.user_defined_id.clone().unwrap_or_default(),
-                )]
-            })
+            .map(|t| vec![id_and_sample(&t.run)])
             .unwrap_or_default(),
         Level::Runs if !state.marks.is_empty() => state
             .runs
             .items
             .iter()
             .filter(|r| state.marks.contains(&r.id()))
-            .map(|r| (r.id(), r.user_defined_id.clone().unwrap_or_default()))
+            .map(id_and_sample)
             .collect(),
         _ if same_group && state.runs.loaded => failed(state),
         _ => Vec::new(),

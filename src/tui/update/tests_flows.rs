@@ -345,3 +345,32 @@ fn a_read_error_clears_once_reads_work_again_but_a_failed_change_stays() {
         assert_eq!(s.error.is_some(), stays, "{action}");
     }
 }
+
+#[test]
+fn a_run_lookup_that_fails_is_asked_again_then_left_on_screen() {
+    let uuid = "0f0f0f0f-0000-4000-8000-00000000beef";
+    let lookups = |effects: &[Effect]| {
+        effects
+            .iter()
+            .filter(
+                |e| matches!(e, Effect::LoadRuns { query: RunsQuery::Uuid(u), .. } if u == uuid),
+            )
+            .count()
+    };
+    let failed = || ApiResult::Runs {
+        scope: fx::scope(),
+        query: RunsQuery::Uuid(uuid.into()),
+        result: Err(service_error("DescribeRuns")),
+    };
+    let mut s = fx::at_runs(120, 40);
+    let shown = s.runs.items.len();
+    let mut out = Vec::new();
+    super::command::run(&mut s, &format!("run {uuid}"), &mut out);
+    assert!(lookups(&out) >= 1, "{out:?}");
+    assert_eq!(lookups(&api(&mut s, failed())), 1, "asked again");
+    assert_eq!(lookups(&api(&mut s, failed())), 1, "and once more");
+    assert_eq!(lookups(&api(&mut s, failed())), 0, "three tries in all");
+    assert!(s.error.is_some(), "the failure is on screen");
+    // The lookup's failures say nothing about the group's runs, which stay as they were.
+    assert_eq!((s.runs.items.len(), s.runs.loaded), (shown, true));
+}

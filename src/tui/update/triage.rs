@@ -212,6 +212,7 @@ pub fn selected_id(state: &State) -> Option<String> {
                 .clone()
                 .filter(|j| !j.is_empty())
                 .or_else(|| n.meta.run_id.clone())
+                .map(String::from)
         }),
     }?;
     Some(sanitize::line(&id).into_owned()).filter(|s| !s.is_empty())
