@@ -138,6 +138,52 @@ async fn an_interactive_read_overtakes_queued_background_polls() {
     }
 }
 
+#[test]
+fn after_the_service_throttles_a_key_its_sends_spread_out() {
+    let sim = BackgroundSim::start(SimConfig::default());
+    client_runtime().block_on(async {
+        let client = client_for(&sim);
+        let scope = common::guangzhou();
+        // Throttled four times over: the window widens by 50, 100, 200, then 400 ms.
+        for _ in 0..4 {
+            sim.inject_next("DescribeRuns", OneShotFault::Throttle);
+        }
+        let read = |i: usize| {
+            let (client, scope) = (client.clone(), scope.clone());
+            async move {
+                let body = serde_json::json!({"Limit": 1, "Offset": i});
+                client
+                    .call::<serde_json::Value>(
+                        "DescribeRuns",
+                        &scope.region,
+                        &body,
+                        Priority::Interactive,
+                    )
+                    .await
+            }
+        };
+        read(0).await.expect("succeeds on the fifth try");
+        // Then 41 reads at once: 20 go, and each later one waits for the widened window
+        // (1.45 s, not 1.05 s) after the one 20 places before it. (The bound leaves 200 ms
+        // for the arrivals' own jitter.)
+        let results = futures::future::join_all((1..=41).map(read)).await;
+        assert!(results.iter().all(Result::is_ok));
+        let stats = sim.stats();
+        let key = ("DescribeRuns".to_string(), "ap-guangzhou".to_string());
+        assert_eq!(stats.throttled, 4, "only the injected ones");
+        let mut at = stats.arrivals[&key].clone();
+        at.sort();
+        let burst = &at[at.len() - 41..];
+        for i in 20..burst.len() {
+            let gap = burst[i] - burst[i - 20];
+            assert!(
+                gap >= Duration::from_millis(1090),
+                "arrival {i}: {gap:?} after the one 20 before"
+            );
+        }
+    });
+}
+
 #[tokio::test]
 async fn reads_survive_a_dropped_connection_throttling_and_garbage() {
     let sim = sim(SimConfig::default()).await;

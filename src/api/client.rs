@@ -362,6 +362,9 @@ impl Client {
             self.inner.limiter.acquire(&key, priority).await;
             let (result, server_time) = self.send_once(action, region, &payload, &keys).await;
             let Err(err) = result else { return result };
+            if err.is_throttled() {
+                self.inner.limiter.throttled(&key);
+            }
             if err.code() == Some("AuthFailure.SignatureExpire")
                 && !resynced
                 && let Some(server) = server_time
@@ -396,10 +399,7 @@ impl Client {
             .saturating_mul(1 << attempt.min(16))
             .min(self.inner.backoff_cap);
         // Throttling frees up within a second; waiting less than that is wasted.
-        let floor = if err
-            .code()
-            .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
-        {
+        let floor = if err.is_throttled() {
             Duration::from_millis(500)
         } else {
             Duration::ZERO

@@ -122,10 +122,17 @@ impl ApiError {
         }
     }
 
+    /// Whether the service refused the request for the rate limit (`RequestLimitExceeded`
+    /// and its sub-codes).
+    pub fn is_throttled(&self) -> bool {
+        self.code()
+            .is_some_and(|c| c.starts_with("RequestLimitExceeded"))
+    }
+
     /// Whether the service refused the request before acting on it, so that even a mutation
     /// can be sent again safely (throttled, or a signature it would not check).
     pub fn is_definite_rejection(&self) -> bool {
-        matches!(self.code(), Some(c) if c.starts_with("RequestLimitExceeded") || c == "AuthFailure.SignatureExpire")
+        self.is_throttled() || self.code() == Some("AuthFailure.SignatureExpire")
     }
 
     /// Whether a mutation that failed this way may still have been carried out: the

@@ -7,7 +7,9 @@
 //! `rate - reserve` of the window: the reserve is headroom kept for what the user asks, so
 //! a keypress is answered at once even while polling or a long paged fetch is queued. The
 //! window is a little longer than a second so that network jitter cannot squeeze
-//! `rate + 1` arrivals into one second at the service.
+//! `rate + 1` arrivals into one second at the service. If the service throttles a key all
+//! the same (its arrivals bunched more than the margin allows), that key's margin doubles,
+//! up to half a second, and returns to normal after a minute without throttling.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -37,9 +39,23 @@ struct KeyState {
     sent: VecDeque<Instant>,
     waiting: [VecDeque<oneshot::Sender<()>>; 2],
     pumping: bool,
+    /// Margin added to the window after the service throttled this key, and when it last
+    /// did.
+    widened: Option<(Duration, Instant)>,
 }
 
 impl KeyState {
+    /// The window for this key now: one second and the margin, widened after throttling.
+    fn window(&mut self, now: Instant) -> Duration {
+        if self
+            .widened
+            .is_some_and(|(_, at)| now.duration_since(at) >= WIDENED_FOR)
+        {
+            self.widened = None;
+        }
+        BASE_WINDOW + self.widened.map_or(Duration::ZERO, |(extra, _)| extra)
+    }
+
     fn prune(&mut self, now: Instant, window: Duration) {
         while self
             .sent
@@ -66,12 +82,16 @@ impl KeyState {
 pub struct RateLimiter {
     rate: usize,
     reserve: usize,
-    window: Duration,
     keys: Mutex<HashMap<LimitKey, KeyState>>,
 }
 
 /// The extra length of the window beyond one second (see the module doc).
 pub const WINDOW_MARGIN: Duration = Duration::from_millis(50);
+const BASE_WINDOW: Duration = Duration::from_millis(1000).saturating_add(WINDOW_MARGIN);
+/// The most a key's window is widened after throttling.
+const MAX_WIDENING: Duration = Duration::from_millis(500);
+/// How long a widened window lasts after the last throttling.
+const WIDENED_FOR: Duration = Duration::from_secs(60);
 
 impl RateLimiter {
     pub fn new(rate: u32) -> Arc<Self> {
@@ -79,7 +99,6 @@ impl RateLimiter {
         Arc::new(Self {
             rate,
             reserve: rate / 5,
-            window: Duration::from_secs(1) + WINDOW_MARGIN,
             keys: Mutex::new(HashMap::new()),
         })
     }
@@ -110,7 +129,8 @@ impl RateLimiter {
                 let mut keys = self.lock();
                 let state = keys.entry(key.clone()).or_default();
                 let now = Instant::now();
-                state.prune(now, self.window);
+                let window = state.window(now);
+                state.prune(now, window);
                 if !state.would_overtake(priority) && state.sent.len() < self.cap(priority) {
                     state.sent.push_back(now);
                     return;
@@ -143,7 +163,8 @@ impl RateLimiter {
                     return;
                 };
                 let now = Instant::now();
-                state.prune(now, self.window);
+                let window = state.window(now);
+                state.prune(now, window);
                 while let Some(priority) = [Priority::Interactive, Priority::Background]
                     .into_iter()
                     .find(|p| !state.waiting[*p as usize].is_empty())
@@ -164,7 +185,7 @@ impl RateLimiter {
                     return;
                 }
                 match state.sent.front() {
-                    Some(first) => *first + self.window,
+                    Some(first) => *first + window,
                     None => now,
                 }
             };
@@ -184,7 +205,8 @@ impl RateLimiter {
         let mut keys = self.lock();
         keys.iter_mut()
             .filter_map(|(k, s)| {
-                s.prune(now, self.window);
+                let window = s.window(now);
+                s.prune(now, window);
                 let n = s
                     .sent
                     .iter()
@@ -193,6 +215,20 @@ impl RateLimiter {
                 (n > 0).then(|| (k.clone(), u32::try_from(n).unwrap_or(u32::MAX)))
             })
             .collect()
+    }
+
+    /// The service throttled a request of `key` although the window allowed it: its
+    /// arrivals bunched more than the margin allows, so widen that key's window (doubling,
+    /// up to `MAX_WIDENING`) for the next minute.
+    pub fn throttled(&self, key: &LimitKey) {
+        let mut keys = self.lock();
+        let state = keys.entry(key.clone()).or_default();
+        let extra = state
+            .widened
+            .map_or(WINDOW_MARGIN, |(e, _)| e * 2)
+            .min(MAX_WIDENING);
+        state.widened = Some((extra, Instant::now()));
+        tracing::warn!(action = %key.action, region = %key.region, ?extra, "throttled by the service; widening the window");
     }
 
     /// Requests waiting for a slot, over all keys.
@@ -298,6 +334,45 @@ mod tests {
         for b in background {
             b.await.expect("task");
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_key_widens_its_window_for_a_while() {
+        let limiter = RateLimiter::new(1);
+        let k = key("DescribeRuns");
+        // Each acquire after the first waits one window; returns that wait.
+        let gap = || async {
+            limiter.acquire(&k, Priority::Interactive).await;
+            let start = Instant::now();
+            limiter.acquire(&k, Priority::Interactive).await;
+            start.elapsed()
+        };
+        assert_eq!(gap().await, Duration::from_millis(1050));
+        limiter.throttled(&k);
+        assert_eq!(gap().await, Duration::from_millis(1100));
+        limiter.throttled(&k);
+        limiter.throttled(&k);
+        assert_eq!(gap().await, Duration::from_millis(1250));
+        for _ in 0..5 {
+            limiter.throttled(&k);
+        }
+        assert_eq!(
+            gap().await,
+            Duration::from_millis(1550),
+            "at most 500 ms wider"
+        );
+        // Another key is not slowed.
+        let start = Instant::now();
+        limiter
+            .acquire(&key("GetRunStatus"), Priority::Interactive)
+            .await;
+        limiter
+            .acquire(&key("GetRunStatus"), Priority::Interactive)
+            .await;
+        assert_eq!(start.elapsed(), Duration::from_millis(1050));
+        // A minute without throttling, and the window is back to normal.
+        tokio::time::sleep(WIDENED_FOR).await;
+        assert_eq!(gap().await, Duration::from_millis(1050));
     }
 
     #[tokio::test(start_paused = true)]
