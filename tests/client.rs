@@ -67,6 +67,19 @@ async fn paging(sim: &BackgroundSim) {
     assert_eq!(stats.throttled, 0);
 }
 
+/// One DescribeRuns whose body differs with `i`, so that no two are coalesced.
+async fn distinct_read(
+    client: &Client,
+    scope: &Scope,
+    i: usize,
+) -> Result<serde_json::Value, ApiError> {
+    let body = serde_json::json!({"Limit": 1, "Offset": i});
+    client
+        .call::<serde_json::Value>("DescribeRuns", &scope.region, &body, Priority::Interactive)
+        .await
+        .map(|r| r.data)
+}
+
 #[test]
 fn three_hundred_queued_reads_stay_under_the_limit() {
     let sim = BackgroundSim::start(SimConfig::default());
@@ -76,21 +89,7 @@ fn three_hundred_queued_reads_stay_under_the_limit() {
 async fn three_hundred_reads(sim: &BackgroundSim) {
     let client = client_for(sim);
     let scope = common::guangzhou();
-    let calls = (0..300).map(|i| {
-        let (client, scope) = (client.clone(), scope.clone());
-        async move {
-            // Distinct bodies, so nothing is coalesced.
-            let body = serde_json::json!({"Limit": 1, "Offset": i});
-            client
-                .call::<serde_json::Value>(
-                    "DescribeRuns",
-                    &scope.region,
-                    &body,
-                    Priority::Interactive,
-                )
-                .await
-        }
-    });
+    let calls = (0..300).map(|i| distinct_read(&client, &scope, i));
     let results = futures::future::join_all(calls).await;
     assert!(results.iter().all(Result::is_ok), "all succeed");
     let stats = sim.stats();
@@ -148,20 +147,7 @@ fn after_the_service_throttles_a_key_its_sends_spread_out() {
         for _ in 0..4 {
             sim.inject_next("DescribeRuns", OneShotFault::Throttle);
         }
-        let read = |i: usize| {
-            let (client, scope) = (client.clone(), scope.clone());
-            async move {
-                let body = serde_json::json!({"Limit": 1, "Offset": i});
-                client
-                    .call::<serde_json::Value>(
-                        "DescribeRuns",
-                        &scope.region,
-                        &body,
-                        Priority::Interactive,
-                    )
-                    .await
-            }
-        };
+        let read = |i: usize| distinct_read(&client, &scope, i);
         read(0).await.expect("succeeds on the fifth try");
         // Then 41 reads at once: 20 go, and each later one waits for the widened window
         // (1.45 s, not 1.05 s) after the one 20 places before it. (The bound leaves 200 ms

@@ -32,11 +32,6 @@ impl Text {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// A copy for a caller that owns its string.
-    pub fn to_owned_string(&self) -> String {
-        self.0.to_string()
-    }
 }
 
 thread_local! {
@@ -106,12 +101,6 @@ impl From<&str> for Text {
 impl From<String> for Text {
     fn from(s: String) -> Self {
         Text(ArcStr::from(s))
-    }
-}
-
-impl From<&String> for Text {
-    fn from(s: &String) -> Self {
-        Text(ArcStr::from(s.as_str()))
     }
 }
 

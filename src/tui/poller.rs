@@ -124,24 +124,22 @@ mod tests {
         p.schedule(101, vec![status("a")], &mut out);
         assert!(out.is_empty(), "a is still pending");
         let t = status("a").target().expect("a load");
-        // Never loaded: 2 s, then 4 s.
-        p.done(&t, false, 102, 3);
-        assert!(!p.due(&t, 103));
-        assert!(p.due(&t, 104));
-        p.done(&t, false, 104, 3);
-        assert!(!p.due(&t, 107));
-        assert!(p.due(&t, 108));
-        p.done(&t, true, 120, 3);
-        assert!(!p.due(&t, 122));
-        assert!(p.due(&t, 123));
+        // (answered at, ok, the next poll is due at), with a 3 s interval.
+        let steps = [
+            // Never loaded: 2 s, then 4 s.
+            (102, false, 104),
+            (104, false, 108),
+            (120, true, 123),
+            // Loaded once: from the interval, 6 s, then 12 s.
+            (130, false, 136),
+            (136, false, 148),
+        ];
+        for (now, ok, due_at) in steps {
+            p.done(&t, ok, now, 3);
+            assert!(!p.due(&t, due_at - 1), "answered at {now}");
+            assert!(p.due(&t, due_at), "answered at {now}");
+        }
         assert_eq!(p.slot(&t).and_then(|s| s.last_ok), Some(120));
-        // Loaded once: from the interval, 6 s, then 12 s.
-        p.done(&t, false, 130, 3);
-        assert!(!p.due(&t, 135));
-        assert!(p.due(&t, 136));
-        p.done(&t, false, 136, 3);
-        assert!(!p.due(&t, 147));
-        assert!(p.due(&t, 148));
     }
 
     #[test]
