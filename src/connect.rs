@@ -79,9 +79,12 @@ pub async fn demo(
     flags: &crate::config::ConnectionFlags,
     env: &crate::config::Env,
 ) -> Result<(crate::sim::SimHandle, Settings), String> {
-    let sim = crate::sim::start(crate::sim::SimConfig::default())
-        .await
-        .map_err(|e| format!("cannot start the simulator: {e}"))?;
+    let sim = crate::sim::start(crate::sim::SimConfig {
+        contract_check: false,
+        ..crate::sim::SimConfig::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the simulator: {e}"))?;
     let endpoint = reqwest::Url::parse(&sim.endpoint()).map_err(|e| e.to_string())?;
     let creds = crate::config::Credentials::new(sim.secret_id(), sim.secret_key());
     let mut settings = crate::config::resolve_with_credentials(flags, env, endpoint, creds)

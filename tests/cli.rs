@@ -348,3 +348,239 @@ async fn bad_input_is_named_and_secrets_never_show() {
         assert!(!text.contains(&sim.secret_key()));
     }
 }
+
+/// A finished group with failed runs, of the language asked for.
+fn finished_with_failures(all: &[(Scope, RunGroup)], nextflow: bool) -> (Scope, RunGroup) {
+    all.iter()
+        .find(|(_, g)| {
+            class(g) == StatusClass::Failed
+                && omtop::api::group::is_nextflow(g) == nextflow
+                && omtop::api::group::StatusCounts::of_group(g).retryable() > 0
+        })
+        .cloned()
+        .expect("a finished group with failures")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_carries_the_groups_own_options_and_dry_run_shows_them() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let cli = Omtop::for_sim(&sim);
+    let all = all_groups(&client).await;
+
+    // WDL: the group's RunOption, with only UseCallCache changed.
+    let (scope, g) = finished_with_failures(&all, false);
+    let s = scope_args(&scope);
+    let gid = g.run_group_id.clone().expect("id");
+    let out = cli
+        .run(&with(
+            &s,
+            &["retry", "--group", &gid, "--cache", "--dry-run", "--json"],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = json(&out);
+    assert_eq!(shown["Action"], "RetryRuns");
+    assert_eq!(
+        (&shown["Sent"], &shown["Valid"]),
+        (&false.into(), &true.into())
+    );
+    assert_eq!(shown["Body"]["RunGroupId"], gid.as_str());
+    let mut expected =
+        serde_json::to_value(g.option.clone().expect("a WDL group has options")).expect("encodes");
+    expected["UseCallCache"] = true.into();
+    if expected["FailureMode"] == "" {
+        expected["FailureMode"] = "NoNewCalls".into();
+        assert!(stderr(&out).contains("no FailureMode"), "{}", stderr(&out));
+    }
+    assert_eq!(shown["Body"]["WDLOption"], expected);
+    assert_eq!(
+        sim.stats().applied.get("RetryRuns"),
+        None,
+        "a dry run sends nothing"
+    );
+    // The same without --dry-run is accepted by the reference and the simulator.
+    let out = cli
+        .run(&with(
+            &s,
+            &["retry", "--group", &gid, "--cache", "--yes", "--json"],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sim.stats().applied.get("RetryRuns"), Some(&1));
+
+    // Nextflow: Config, Profile, NFVersion, Report and LaunchDir carried, Resume set.
+    let (scope, g) = finished_with_failures(&all, true);
+    let s = scope_args(&scope);
+    let gid = g.run_group_id.clone().expect("id");
+    let out = cli
+        .run(&with(
+            &s,
+            &["retry", "--group", &gid, "--resume", "--dry-run", "--json"],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut expected =
+        serde_json::to_value(g.nf_option.clone().expect("a Nextflow group has options"))
+            .expect("encodes");
+    expected["Resume"] = true.into();
+    assert_eq!(json(&out)["Body"]["NFOption"], expected);
+    assert!(json(&out)["Body"].get("WDLOption").is_none());
+    let out = cli
+        .run(&with(&s, &["retry", "--group", &gid, "--resume", "--yes"]))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sim.stats().applied.get("RetryRuns"), Some(&2));
+
+    // A human-readable dry run shows the JSON.
+    let out = cli
+        .run(&with(&s, &["retry", "--group", &gid, "--dry-run"]))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("RetryRuns in"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("\"Resume\": false"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_running_groups_failures_are_retried_by_their_ids() {
+    let sim = sim(SimConfig::default()).await;
+    let cli = Omtop::for_sim(&sim);
+    let lm = sim.landmarks();
+    let out = cli
+        .run(&[
+            "retry",
+            "--region",
+            &lm.region,
+            "--group",
+            &lm.running_group,
+            "--dry-run",
+            "--json",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let body = &json(&out)["Body"];
+    assert!(body.get("RunGroupId").is_none(), "{body}");
+    let uuids = body["RunUuids"].as_array().cloned().unwrap_or_default();
+    assert!(uuids.iter().any(|u| u == lm.failed_run.as_str()), "{body}");
+    let out = cli
+        .run(&[
+            "retry",
+            "--region",
+            &lm.region,
+            "--group",
+            &lm.running_group,
+            "--yes",
+        ])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sim.stats().applied.get("RetryRuns"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn launch_always_sends_a_valid_run_option() {
+    let sim = sim(SimConfig::default()).await;
+    let client = client_for(&sim);
+    let cli = Omtop::for_sim(&sim);
+    let all = all_groups(&client).await;
+    for nextflow in [false, true] {
+        let (scope, g) = all
+            .iter()
+            .find(|(_, g)| omtop::api::group::is_nextflow(g) == nextflow)
+            .cloned()
+            .expect("a group of each language");
+        let s = scope_args(&scope);
+        let app = g.application_id.clone().unwrap_or_default();
+        let env = g.environment_id.clone().unwrap_or_default();
+        let base = [
+            "launch",
+            "--app",
+            &app,
+            "--name",
+            "cached",
+            "--env",
+            &env,
+            "--input-json",
+            "{}",
+            "--cache",
+        ];
+        let mut dry = base.to_vec();
+        dry.extend(["--dry-run", "--json"]);
+        let out = cli.run(&with(&s, &dry)).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        let body = json(&out)["Body"].clone();
+        if nextflow {
+            assert_eq!(body["NFOption"]["Resume"], true, "{body}");
+            assert!(body.get("Option").is_none(), "{body}");
+        } else {
+            assert_eq!(
+                body["Option"],
+                serde_json::json!({"FailureMode": "NoNewCalls", "UseCallCache": true, "UseErrorOnHold": false}),
+            );
+        }
+        let mut real = base.to_vec();
+        real.push("--yes");
+        let out = cli.run(&with(&s, &real)).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(sim.stats().applied.get("RunApplication"), Some(&2));
+    // Flags become the options, checked by clap against the reference's values.
+    let (scope, g) = &all[0];
+    let s = scope_args(scope);
+    let app = g.application_id.clone().unwrap_or_default();
+    let out = cli
+        .run(&with(
+            &s,
+            &[
+                "launch",
+                "--app",
+                &app,
+                "--name",
+                "n",
+                "--env",
+                "e",
+                "--input-json",
+                "{}",
+                "--workflow-type",
+                "wdl",
+                "--failure-mode",
+                "ContinueWhilePossible",
+                "--error-on-hold",
+                "--outputs-dir",
+                "cos://b/out",
+                "--dry-run",
+                "--json",
+            ],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        json(&out)["Body"]["Option"],
+        serde_json::json!({"FailureMode": "ContinueWhilePossible", "UseCallCache": false,
+            "UseErrorOnHold": true, "FinalWorkflowOutputsDir": "cos://b/out"})
+    );
+    let out = cli
+        .run(&with(
+            &s,
+            &[
+                "launch",
+                "--app",
+                &app,
+                "--name",
+                "n",
+                "--env",
+                "e",
+                "--input-json",
+                "{}",
+                "--nf-version",
+                "21.04.0",
+                "--dry-run",
+            ],
+        ))
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("23.10.1"), "{}", stderr(&out));
+}

@@ -74,6 +74,7 @@ impl Client {
         let sig = sign::sign(
             &SignInput {
                 method: "POST",
+                query: "",
                 headers: &signed,
                 payload: payload.as_bytes(),
                 service: "omics",
@@ -94,6 +95,49 @@ impl Client {
             req = req.header("X-TC-Region", r);
         }
         req.send().await
+    }
+
+    /// A GET with the parameters in the query string, signed over it as TC3 does; `sent`
+    /// is the query actually sent (to tamper with it after signing).
+    async fn get(
+        &self,
+        action: &str,
+        query: &str,
+        sent: Option<&str>,
+        content_type: &str,
+    ) -> Value {
+        let ts = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let signed = [("content-type", content_type), ("host", self.host.as_str())];
+        let sig = sign::sign(
+            &SignInput {
+                method: "GET",
+                query,
+                headers: &signed,
+                payload: b"",
+                service: "omics",
+                timestamp: ts,
+            },
+            &self.key,
+        );
+        let v: Value = self
+            .http
+            .get(format!("{}/?{}", self.endpoint, sent.unwrap_or(query)))
+            .header("Content-Type", content_type)
+            .header("X-TC-Action", action)
+            .header("X-TC-Version", "2022-11-28")
+            .header("X-TC-Timestamp", ts.to_string())
+            .header("X-TC-Region", "ap-guangzhou")
+            .header("Authorization", sign::authorization(&self.id, &sig))
+            .send()
+            .await
+            .expect("answer")
+            .json()
+            .await
+            .expect("JSON");
+        v["Response"].clone()
     }
 
     /// `Response` of an action signed the usual way.
@@ -221,7 +265,7 @@ async fn a_client_that_follows_the_date_header_survives_clock_skew() {
 
 #[tokio::test]
 async fn parameters_are_checked_as_the_spec_says() {
-    let (_sim, c) = start(SimConfig::default()).await;
+    let (sim, c) = start(SimConfig::default()).await;
     let r = c.call("DescribeRuns", json!({"Limit": 101})).await;
     assert_eq!(code(&r), "InvalidParameterValue");
     assert!(
@@ -292,7 +336,7 @@ async fn parameters_are_checked_as_the_spec_says() {
     );
     let v: Value = c
         .http
-        .get(&c.endpoint)
+        .put(&c.endpoint)
         .send()
         .await
         .expect("answer")
@@ -300,6 +344,21 @@ async fn parameters_are_checked_as_the_spec_says() {
         .await
         .expect("JSON");
     assert_eq!(code(&v["Response"]), "UnsupportedProtocol");
+    // A nested required field is named by its path.
+    let r = c
+        .call(
+            "RetryRuns",
+            json!({"RunGroupId": "run-x", "WDLOption": {"UseCallCache": true}}),
+        )
+        .await;
+    assert_eq!(code(&r), "MissingParameter");
+    assert!(
+        r["Error"]["Message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("`WDLOption.FailureMode`"),
+        "{r}"
+    );
     // Filters: AND across, OR within; Name by substring.
     let r = c
         .call("DescribeRunGroups", json!({"Limit": 100, "Filters": [
@@ -308,6 +367,74 @@ async fn parameters_are_checked_as_the_spec_says() {
     let groups = r["RunGroups"].as_array().cloned().unwrap_or_default();
     assert!(groups.len() >= 2, "{r}");
     assert!(groups.iter().all(|g| g["Status"] == "RUNNING"));
+    // Requests the reference refuses are recorded, whatever they were answered.
+    let seen = sim.take_violations().join("\n");
+    for expected in [
+        "DescribeRuns: InvalidParameter: The parameter `Limit` must be an integer.",
+        "DescribeRuns: UnknownParameter: The parameter `Colour` is not recognized.",
+        "GetRunCalls: MissingParameter: The request is missing a required parameter `RunUuid`.",
+        "RetryRuns: MissingParameter: The request is missing a required parameter `WDLOption.FailureMode`.",
+    ] {
+        assert!(seen.contains(expected), "{expected} not in:\n{seen}");
+    }
+}
+
+#[tokio::test]
+async fn get_requests_carry_typed_parameters_in_the_signed_query() {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let (sim, c) = start(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let query = format!(
+        "Limit=5&Offset=0&Filters.0.Name=RunGroupId&Filters.0.Values.0={}",
+        lm.running_group
+    );
+    let r = c.get("DescribeRuns", &query, None, FORM).await;
+    let runs = r["Runs"].as_array().cloned().unwrap_or_default();
+    assert!(r["TotalCount"].as_i64().is_some_and(|n| n > 5), "{r}");
+    assert_eq!(runs.len(), 5, "Limit=5 read as the integer 5: {r}");
+    assert!(
+        runs.iter()
+            .all(|x| x["RunGroupId"] == lm.running_group.as_str())
+    );
+    // A nested option, its boolean written as text, as the SDKs flatten it.
+    let r = c
+        .get(
+            "RetryRuns",
+            &format!(
+                "RunUuids.0={}&WDLOption.FailureMode=NoNewCalls&WDLOption.UseCallCache=true&WDLOption.UseErrorOnHold=false",
+                lm.failed_run
+            ),
+            None,
+            FORM,
+        )
+        .await;
+    assert!(r["RunGroupId"].as_str().is_some(), "{r}");
+    // The signature covers the query: changing it after signing is refused.
+    let r = c
+        .get("DescribeRuns", "Limit=5", Some("Limit=6"), FORM)
+        .await;
+    assert_eq!(code(&r), "AuthFailure.SignatureFailure");
+    // Text where the reference wants an integer, and a GET that says it carries JSON.
+    let r = c.get("DescribeRuns", "Limit=five", None, FORM).await;
+    assert_eq!(code(&r), "InvalidParameter");
+    let r = c
+        .get("DescribeRuns", "Limit=5", None, "application/json")
+        .await;
+    assert_eq!(code(&r), "InvalidParameter");
+    let r = c
+        .get(
+            "DescribeRuns",
+            "Filters.1.Name=Status&Filters.1.Values.0=RUNNING",
+            None,
+            FORM,
+        )
+        .await;
+    assert_eq!(
+        code(&r),
+        "InvalidParameter",
+        "an array must start at 0: {r}"
+    );
+    assert_eq!(sim.take_violations().len(), 3);
 }
 
 #[tokio::test]
@@ -557,10 +684,16 @@ async fn terminating_a_group() {
 async fn retrying_runs_creates_a_new_group() {
     let (sim, c) = start(SimConfig::default()).await;
     let lm = sim.landmarks();
+    // The running group cannot be retried by its id; its failed run by RunUuids can.
+    let r = c
+        .call("RetryRuns", json!({"RunGroupId": lm.running_group}))
+        .await;
+    assert_eq!(code(&r), "FailedOperation.StatusNotSupported");
     let r = c
         .call(
             "RetryRuns",
-            json!({"RunUuids": [lm.failed_run], "WDLOption": {"UseCallCache": true}}),
+            json!({"RunUuids": [lm.failed_run], "WDLOption": {
+                "FailureMode": "NoNewCalls", "UseCallCache": true, "UseErrorOnHold": false}}),
         )
         .await;
     let new_group = r["RunGroupId"].as_str().expect("RunGroupId").to_string();
@@ -630,10 +763,19 @@ async fn retrying_runs_creates_a_new_group() {
         )
         .await;
     assert_eq!(code(&r), "ResourceNotFound.RunNotExist");
-    // The group's own failures, all at once.
-    let r = c
-        .call("RetryRuns", json!({"RunGroupId": lm.running_group}))
+    // A finished group's own failures, all at once.
+    let failed = c
+        .call(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "Status", "Values": ["COMPLETE_ERROR"]}]}),
+        )
         .await;
+    let finished = failed["RunGroups"][0]["RunGroupId"].clone();
+    assert!(
+        finished.is_string(),
+        "a finished group with failures: {failed}"
+    );
+    let r = c.call("RetryRuns", json!({"RunGroupId": finished})).await;
     assert!(r["RunGroupId"].is_string(), "{r}");
     assert_eq!(sim.stats().applied["RetryRuns"], 2);
 }
@@ -775,7 +917,9 @@ async fn presigned_urls_work_then_expire() {
             json!({"RunUuid": lm.nextflow_run, "Key": "secrets.txt"}),
         )
         .await;
-    assert_eq!(code(&bad), "InvalidParameterValue.InvalidCosKey");
+    // The reference lists the keys; anything else is refused by the schema check.
+    assert!(code(&bad).starts_with("InvalidParameterValue"), "{bad}");
+    assert_eq!(sim.take_violations().len(), 1);
 }
 
 #[tokio::test]

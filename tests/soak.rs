@@ -171,6 +171,7 @@ fn the_dashboard_and_cli_survive_faults_and_recover() {
             s.wait_until("the retry confirmation, or why not", |t| {
                 t.contains("Resume with call cache")
                     || t.contains("no failed or marked runs")
+                    || t.contains("still running: open it")
                     || t.contains("select a run group")
                     || error_shown(t)
             });

@@ -47,6 +47,7 @@ pub async fn raw(sim: &SimHandle, action: &str, region: &str, body: &Value) -> V
     let signature = sign(
         &SignInput {
             method: "POST",
+            query: "",
             headers: &[
                 ("content-type", "application/json"),
                 ("host", &host),

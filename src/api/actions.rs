@@ -44,7 +44,7 @@ impl Scope {
 }
 
 /// What RetryRuns retries, and how.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RetryRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,6 +84,10 @@ pub struct LaunchRequest {
     pub work_dir: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_clear_delay: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_mode: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volume_ids: Vec<String>,
 }
 
 /// The answer to a mutation that made a run group.
@@ -91,6 +95,31 @@ pub struct LaunchRequest {
 pub struct Created {
     pub run_group_id: String,
     pub request_id: String,
+}
+
+/// The exact bodies of the mutations, for sending and for showing before sending
+/// (`--dry-run`, the dashboard's confirmation).
+pub mod body {
+    use super::{LaunchRequest, RetryRequest, Scope, merge};
+    use serde_json::{Value, json};
+
+    pub fn terminate(scope: &Scope, run_group_id: &str) -> Value {
+        merge(scope.body(), json!({"RunGroupId": run_group_id}))
+    }
+
+    pub fn retry(scope: &Scope, req: &RetryRequest) -> Value {
+        merge(
+            scope.body(),
+            serde_json::to_value(req).unwrap_or(Value::Null),
+        )
+    }
+
+    pub fn launch(scope: &Scope, req: &LaunchRequest) -> Value {
+        merge(
+            scope.body(),
+            serde_json::to_value(req).unwrap_or(Value::Null),
+        )
+    }
 }
 
 fn merge(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
@@ -298,7 +327,7 @@ impl Client {
         scope: &Scope,
         run_group_id: &str,
     ) -> Result<String, ApiError> {
-        let body = merge(scope.body(), json!({"RunGroupId": run_group_id}));
+        let body = body::terminate(scope, run_group_id);
         let r: Reply<Value> = self
             .call(
                 "TerminateRunGroup",
@@ -312,11 +341,8 @@ impl Client {
 
     /// RetryRuns: makes a new run group of new runs.
     pub async fn retry_runs(&self, scope: &Scope, req: &RetryRequest) -> Result<Created, ApiError> {
-        let body = merge(
-            scope.body(),
-            serde_json::to_value(req).unwrap_or(Value::Null),
-        );
-        self.created("RetryRuns", &scope.region, &body).await
+        self.created("RetryRuns", &scope.region, &body::retry(scope, req))
+            .await
     }
 
     /// RunApplication: launches a new run group.
@@ -325,11 +351,8 @@ impl Client {
         scope: &Scope,
         req: &LaunchRequest,
     ) -> Result<Created, ApiError> {
-        let body = merge(
-            scope.body(),
-            serde_json::to_value(req).unwrap_or(Value::Null),
-        );
-        self.created("RunApplication", &scope.region, &body).await
+        self.created("RunApplication", &scope.region, &body::launch(scope, req))
+            .await
     }
 
     async fn created(&self, action: &str, region: &str, body: &Value) -> Result<Created, ApiError> {

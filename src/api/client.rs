@@ -422,6 +422,7 @@ impl Client {
         let signature = sign(
             &SignInput {
                 method: "POST",
+                query: "",
                 headers: &[
                     ("content-type", content_type),
                     ("host", &inner.host),

@@ -4,6 +4,7 @@
 pub mod answer;
 pub mod error;
 mod lenient;
+pub mod schema;
 pub mod sign;
 pub mod text;
 pub mod types;
@@ -30,5 +31,7 @@ pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};
 pub use queue::Priority;
 pub mod actions;
 pub use actions::{Created, LaunchRequest, RetryRequest, Scope};
+pub mod group;
 pub mod projects;
+pub mod retry;
 pub use projects::{KnownProject, ProjectList};

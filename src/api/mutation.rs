@@ -26,6 +26,15 @@ impl Client {
                 detail: "refused: omtop is in read-only mode".into(),
             });
         }
+        // A request the reference would refuse is not sent (nor audited as sent).
+        if let Value::Object(m) = body
+            && let Err(v) = super::schema::api().check(action, m)
+        {
+            return Err(ApiError::Local {
+                action: action.to_string(),
+                detail: format!("not sent: the API reference does not accept it ({v})"),
+            });
+        }
         let audited = match self.audit() {
             Some(log) => {
                 let id = log

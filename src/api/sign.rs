@@ -14,6 +14,9 @@ type HmacSha256 = Hmac<Sha256>;
 #[derive(Debug, Clone)]
 pub struct SignInput<'a> {
     pub method: &'a str,
+    /// The query string as sent, percent-encoded (`Limit=10&Offset=0`): empty for POST, the
+    /// parameters for GET.
+    pub query: &'a str,
     /// Signed headers as (name, value); names are lower-cased and sorted here.
     pub headers: &'a [(&'a str, &'a str)],
     pub payload: &'a [u8],
@@ -68,7 +71,8 @@ pub fn derive_keys(secret_key: &str, date: &str, service: &str) -> [Vec<u8>; 3] 
     [secret_date, secret_service, secret_signing]
 }
 
-/// Computes the TC3 signature for a POST to `/` with an empty query string.
+/// Computes the TC3 signature of a request to `/`: a POST with its JSON payload and an empty
+/// query string, or a GET with its parameters in the query string and an empty payload.
 pub fn sign(input: &SignInput<'_>, secret_key: &str) -> Signature {
     let mut headers: Vec<(String, String)> = input
         .headers
@@ -83,8 +87,9 @@ pub fn sign(input: &SignInput<'_>, secret_key: &str) -> Signature {
         .collect::<Vec<_>>()
         .join(";");
     let canonical_request = format!(
-        "{}\n/\n\n{}\n{}\n{}",
+        "{}\n/\n{}\n{}\n{}\n{}",
         input.method,
+        input.query,
         canonical_headers,
         signed_headers,
         sha256_hex(input.payload)
@@ -176,6 +181,7 @@ mod tests {
         let sig = sign(
             &SignInput {
                 method: "POST",
+                query: "",
                 headers: &headers,
                 payload: PAYLOAD.as_bytes(),
                 service: "cvm",
@@ -229,6 +235,7 @@ mod tests {
         let sig = sign(
             &SignInput {
                 method: "POST",
+                query: "",
                 headers: &[("content-type", "application/json"), ("host", "h")],
                 payload: b"{}",
                 service: "omics",

@@ -57,11 +57,14 @@ pub enum Command {
         /// Do not ask for confirmation (required when stdin is not a terminal).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Print the request that would be sent, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Retry failed runs: a group's failed runs, or the runs named.
     Retry(RetryArgs),
     /// Launch an application (RunApplication).
-    Launch(LaunchArgs),
+    Launch(Box<LaunchArgs>),
     /// Wait until a run group finishes; exit 0 if every run succeeded.
     Watch {
         group: String,
@@ -132,10 +135,48 @@ pub struct RetryArgs {
     #[arg(long = "run", short = 'r')]
     pub run: Vec<String>,
     /// Reuse results of calls that already succeeded (WDL call cache / Nextflow resume).
+    /// Every other option is the group's own.
     #[arg(long, visible_alias = "resume")]
     pub cache: bool,
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Print the request that would be sent, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// The workflow language of an application, which decides the options RunApplication takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum WorkflowType {
+    Wdl,
+    Nextflow,
+}
+
+/// RunOption's FailureMode values, as the reference lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailureMode {
+    #[value(name = "NoNewCalls")]
+    NoNewCalls,
+    #[value(name = "ContinueWhilePossible")]
+    ContinueWhilePossible,
+}
+
+impl FailureMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoNewCalls => "NoNewCalls",
+            Self::ContinueWhilePossible => "ContinueWhilePossible",
+        }
+    }
+}
+
+/// PRIVATE or PUBLIC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum AccessMode {
+    Private,
+    Public,
 }
 
 #[derive(Debug, Args)]
@@ -162,11 +203,65 @@ pub struct LaunchArgs {
     /// A batch table id (one run per row).
     #[arg(long)]
     pub table: Option<String>,
+    /// Only these rows of the table (TableRowUuids; repeat for several).
+    #[arg(long = "row", requires = "table")]
+    pub rows: Vec<String>,
     #[arg(long)]
     pub description: Option<String>,
-    /// Use the WDL call cache.
+    /// The application version (default: the latest).
+    #[arg(long)]
+    pub app_version: Option<String>,
+    /// WDL or NEXTFLOW (default: from the Nextflow flags, else from the application's
+    /// earlier run groups, else WDL).
+    #[arg(long, value_enum, ignore_case = true)]
+    pub workflow_type: Option<WorkflowType>,
+    /// Reuse results of earlier runs: the WDL call cache, or Nextflow `-resume`.
     #[arg(long)]
     pub cache: bool,
+    /// WDL: what happens after a task fails.
+    #[arg(long, value_enum, default_value = "NoNewCalls")]
+    pub failure_mode: FailureMode,
+    /// WDL: hold failed tasks instead of failing the workflow (UseErrorOnHold).
+    #[arg(long)]
+    pub error_on_hold: bool,
+    /// WDL: the COS directory final outputs are copied to (FinalWorkflowOutputsDir).
+    #[arg(long)]
+    pub outputs_dir: Option<String>,
+    /// WDL: keep outputs' relative paths there (UseRelativeOutputPaths).
+    #[arg(long)]
+    pub relative_output_paths: bool,
+    /// WDL: add the run's information to the output directory (AddRunInfoToOutputDir).
+    #[arg(long)]
+    pub add_run_info: bool,
+    /// Nextflow: the engine version.
+    #[arg(long, value_parser = ["22.10.7", "23.10.1"])]
+    pub nf_version: Option<String>,
+    /// Nextflow: the profile (`-profile`).
+    #[arg(long)]
+    pub nf_profile: Option<String>,
+    /// Nextflow: extra configuration text (or @FILE to read it from a file).
+    #[arg(long)]
+    pub nf_config: Option<String>,
+    /// Nextflow: produce the execution report, timeline and trace.
+    #[arg(long)]
+    pub report: bool,
+    /// Nextflow: the launch directory inside a cache volume (LaunchDir).
+    #[arg(long)]
+    pub launch_dir: Option<String>,
+    /// The working directory (Nextflow: a cache volume path or COS path).
+    #[arg(long)]
+    pub work_dir: Option<String>,
+    /// Cache volume ids (repeat for several; Nextflow).
+    #[arg(long = "volume")]
+    pub volumes: Vec<String>,
+    /// Hours after which the call cache is cleared (0: never).
+    #[arg(long)]
+    pub cache_clear_delay: Option<i64>,
+    #[arg(long, value_enum, ignore_case = true)]
+    pub access_mode: Option<AccessMode>,
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Print the request that would be sent, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -91,9 +91,13 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
         Command::Calls { run, path } => commands::calls(ctx, run, path).await.map(|()| exit::OK),
         Command::Status { run } => commands::status(ctx, run).await.map(|()| exit::OK),
         Command::Logs(a) => commands::logs(ctx, a).await.map(|()| exit::OK),
-        Command::Terminate { group, yes } => {
-            mutate::terminate(ctx, group, *yes).await.map(|()| exit::OK)
-        }
+        Command::Terminate {
+            group,
+            yes,
+            dry_run,
+        } => mutate::terminate(ctx, group, *yes, *dry_run)
+            .await
+            .map(|()| exit::OK),
         Command::Retry(a) => mutate::retry(ctx, a).await.map(|()| exit::OK),
         Command::Launch(a) => mutate::launch(ctx, a).await.map(|()| exit::OK),
         Command::Watch { group, interval } => {

@@ -10,11 +10,12 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::json;
 
-use super::args::{LaunchArgs, RetryArgs};
+use super::args::{AccessMode, LaunchArgs, RetryArgs, WorkflowType};
 use super::commands::PRIO;
 use super::{CliError, Ctx};
+use crate::api::actions::body;
 use crate::api::types::{Filter, NFOption, RunGroup, RunOption, StatusClass};
-use crate::api::{Created, LaunchRequest, RetryRequest};
+use crate::api::{Created, LaunchRequest, group, retry, schema};
 use crate::sanitize;
 
 /// Asks on the terminal, or requires `--yes` when there is no one to ask.
@@ -61,25 +62,8 @@ async fn group_of_run(ctx: &Ctx, run: &str) -> Result<String, CliError> {
 }
 
 /// Run counts of a group by what they mean.
-#[derive(Debug, Default)]
-struct Counts {
-    active: i64,
-    failed: i64,
-    terminated: i64,
-}
-
-fn counts(g: &RunGroup) -> Counts {
-    let mut n = Counts::default();
-    for c in g.run_status_counts.iter().flatten() {
-        let count = c.count.unwrap_or(0);
-        match StatusClass::of(c.status.as_deref().unwrap_or("")) {
-            class if class.is_live() => n.active += count,
-            StatusClass::Failed => n.failed += count,
-            StatusClass::Cancelled => n.terminated += count,
-            _ => {}
-        }
-    }
-    n
+fn counts(g: &RunGroup) -> group::StatusCounts {
+    group::StatusCounts::of_group(g)
 }
 
 fn label(g: &RunGroup) -> String {
@@ -90,9 +74,62 @@ fn label(g: &RunGroup) -> String {
     )
 }
 
-pub async fn terminate(ctx: &Ctx, group: &str, yes: bool) -> Result<(), CliError> {
+/// `--dry-run`: the request as it would be sent, whether the reference accepts it, and
+/// nothing sent. Exit 0 when it is valid, 2 when it is not.
+fn dry_run(
+    ctx: &Ctx,
+    action: &str,
+    body: &serde_json::Value,
+    notes: &[String],
+) -> Result<(), CliError> {
+    let verdict = match body {
+        serde_json::Value::Object(m) => schema::api().check(action, m),
+        _ => Ok(()),
+    };
+    if ctx.json {
+        super::output::json(&json!({
+            "Action": action,
+            "Region": ctx.scope.region,
+            "Body": body,
+            "Notes": notes,
+            "Valid": verdict.is_ok(),
+            "Sent": false,
+        }))?;
+    } else {
+        let pretty = serde_json::to_string_pretty(body).unwrap_or_default();
+        super::output::write(&format!(
+            "{action} in {} (dry run: nothing sent)\n{}\n",
+            sanitize::line(&ctx.scope.region),
+            sanitize::text(&pretty)
+        ))?;
+    }
+    for n in notes {
+        eprintln!("note: {}", sanitize::line(n));
+    }
+    verdict.map_err(|v| {
+        CliError::Usage(format!(
+            "the API reference does not accept this request: {v}"
+        ))
+    })
+}
+
+fn print_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("note: {}", sanitize::line(n));
+    }
+}
+
+pub async fn terminate(ctx: &Ctx, group: &str, yes: bool, dry: bool) -> Result<(), CliError> {
     let g = find_group(ctx, group).await?;
-    let active = counts(&g).active;
+    if dry {
+        return dry_run(
+            ctx,
+            "TerminateRunGroup",
+            &body::terminate(&ctx.scope, group),
+            &[],
+        );
+    }
+    let active = counts(&g).active();
     confirm(
         &format!(
             "Terminate run group {} with {active} active run(s)?",
@@ -113,47 +150,125 @@ pub async fn terminate(ctx: &Ctx, group: &str, yes: bool) -> Result<(), CliError
     Ok(())
 }
 
+/// The ids of a group's runs that failed so far.
+async fn failed_runs(ctx: &Ctx, group: &str) -> Result<Vec<String>, CliError> {
+    let runs = ctx
+        .client
+        .describe_runs(&ctx.scope, &[Filter::new("RunGroupId", [group])], PRIO)
+        .await?;
+    Ok(runs
+        .into_iter()
+        .filter(|r| StatusClass::of(r.status.as_deref().unwrap_or("")) == StatusClass::Failed)
+        .filter_map(|r| r.run_uuid.map(String::from))
+        .collect())
+}
+
 pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
-    let mut req = RetryRequest {
-        run_group_id: args.group.clone(),
-        run_uuids: args.run.clone(),
-        ..RetryRequest::default()
+    // The group's own options are carried into the request, so it is always looked up.
+    let group_id = match &args.group {
+        Some(g) => g.clone(),
+        None => group_of_run(ctx, &args.run[0]).await?,
     };
-    let what = match (&args.group, args.run.len()) {
-        (Some(g), 0) => format!("the failed runs of run group {}", sanitize::line(g)),
-        (Some(g), n) => format!("{n} run(s) of run group {}", sanitize::line(g)),
-        (None, n) => format!("{n} run(s)"),
+    let g = find_group(ctx, &group_id).await?;
+    let live = group::is_live(&g);
+    let failed_now = if live && args.run.is_empty() {
+        failed_runs(ctx, &group_id).await?
+    } else {
+        Vec::new()
     };
-    if args.cache {
-        // The option that applies depends on the group's workflow language.
-        let group_id = match &args.group {
-            Some(g) => g.clone(),
-            None => group_of_run(ctx, &args.run[0]).await?,
-        };
-        let g = find_group(ctx, &group_id).await?;
-        let is_nextflow = g
-            .kind
-            .or(g.application_type)
-            .is_some_and(|k| k.eq_ignore_ascii_case("NEXTFLOW"));
-        if is_nextflow {
-            req.nf_option = Some(NFOption {
-                resume: Some(true),
-                ..NFOption::default()
-            });
-        } else {
-            req.wdl_option = Some(RunOption {
-                use_call_cache: Some(true),
-                ..RunOption::default()
-            });
-        }
+    let plan = retry::plan(&g, &args.run, &failed_now, args.cache);
+    if args.dry_run {
+        return dry_run(
+            ctx,
+            "RetryRuns",
+            &body::retry(&ctx.scope, &plan.request),
+            &plan.notes,
+        );
     }
-    let how = if args.cache { " with call cache" } else { "" };
+    let what = match (live, args.run.len()) {
+        (false, 0) => {
+            let n = group::StatusCounts::of_group(&g);
+            format!(
+                "the {} failed and {} canceled run(s) of run group {}",
+                n.failed,
+                n.cancelled,
+                label(&g)
+            )
+        }
+        (true, 0) if failed_now.is_empty() => {
+            return Err(CliError::NotFound(format!(
+                "run group {} is still running and has no failed runs yet",
+                label(&g)
+            )));
+        }
+        (true, 0) => format!(
+            "the {} run(s) of run group {} failed so far (it is still running, so they are named one by one)",
+            failed_now.len(),
+            label(&g)
+        ),
+        (_, n) => format!("{n} run(s) of run group {}", label(&g)),
+    };
+    let how = if !args.cache {
+        " from scratch"
+    } else if group::is_nextflow(&g) {
+        " with -resume"
+    } else {
+        " with the call cache"
+    };
+    print_notes(&plan.notes);
     confirm(
         &format!("Retry {what}{how}? This starts a new run group."),
         args.yes,
     )?;
-    let created = ctx.client.retry_runs(&ctx.scope, &req).await?;
+    let created = ctx.client.retry_runs(&ctx.scope, &plan.request).await?;
     report_created(ctx, "new run group", &created)
+}
+
+/// Whether the application runs Nextflow: said by the user, implied by Nextflow flags, or
+/// seen on the application's earlier run groups.
+async fn launch_type(
+    ctx: &Ctx,
+    args: &LaunchArgs,
+) -> Result<(WorkflowType, Option<String>), CliError> {
+    if let Some(t) = args.workflow_type {
+        return Ok((t, None));
+    }
+    let nf_flags = args.nf_version.is_some()
+        || args.nf_profile.is_some()
+        || args.nf_config.is_some()
+        || args.report
+        || args.launch_dir.is_some();
+    if nf_flags {
+        return Ok((WorkflowType::Nextflow, None));
+    }
+    let groups = ctx
+        .client
+        .describe_run_groups(
+            &ctx.scope,
+            &[Filter::new("ApplicationId", [args.app.as_str()])],
+            PRIO,
+        )
+        .await?;
+    match groups.first() {
+        Some(g) if group::is_nextflow(g) => Ok((WorkflowType::Nextflow, None)),
+        Some(_) => Ok((WorkflowType::Wdl, None)),
+        None => Ok((
+            WorkflowType::Wdl,
+            Some(
+                "the application has no run groups yet to tell its type: sending WDL options (--workflow-type NEXTFLOW for a Nextflow application)"
+                    .into(),
+            ),
+        )),
+    }
+}
+
+fn nf_config(arg: Option<&String>) -> Result<Option<String>, CliError> {
+    match arg.map(String::as_str) {
+        Some(v) if v.starts_with('@') => std::fs::read_to_string(&v[1..])
+            .map(Some)
+            .map_err(|e| CliError::Usage(format!("cannot read --nf-config {}: {e}", &v[1..]))),
+        other => Ok(other.map(str::to_string)),
+    }
 }
 
 pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
@@ -168,6 +283,32 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
         serde_json::from_str::<serde_json::Value>(j)
             .map_err(|e| CliError::Usage(format!("the inputs are not valid JSON: {e}")))?;
     }
+    let (kind, note) = launch_type(ctx, args).await?;
+    let notes: Vec<String> = note.into_iter().collect();
+    let (option, nf_option) = match kind {
+        WorkflowType::Wdl => (
+            Some(RunOption {
+                failure_mode: Some(args.failure_mode.as_str().into()),
+                use_call_cache: Some(args.cache),
+                use_error_on_hold: Some(args.error_on_hold),
+                final_workflow_outputs_dir: args.outputs_dir.clone(),
+                use_relative_output_paths: args.relative_output_paths.then_some(true),
+                add_run_info_to_output_dir: args.add_run_info.then_some(true),
+            }),
+            None,
+        ),
+        WorkflowType::Nextflow => (
+            None,
+            Some(NFOption {
+                config: nf_config(args.nf_config.as_ref())?,
+                profile: args.nf_profile.clone(),
+                report: Some(args.report),
+                resume: Some(args.cache),
+                nf_version: args.nf_version.clone(),
+                launch_dir: args.launch_dir.clone(),
+            }),
+        ),
+    };
     let req = LaunchRequest {
         application_id: args.app.clone(),
         name: args.name.clone(),
@@ -177,12 +318,30 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
             .map(|j| base64::engine::general_purpose::STANDARD.encode(j.as_bytes())),
         input_cos_uri: args.input_cos.clone(),
         table_id: args.table.clone(),
-        option: args.cache.then(|| RunOption {
-            use_call_cache: Some(true),
-            ..RunOption::default()
+        table_row_uuids: args.rows.clone(),
+        application_version_id: args.app_version.clone(),
+        option,
+        nf_option,
+        work_dir: args.work_dir.clone(),
+        cache_clear_delay: args.cache_clear_delay,
+        access_mode: args.access_mode.map(|m| {
+            match m {
+                AccessMode::Private => "PRIVATE",
+                AccessMode::Public => "PUBLIC",
+            }
+            .to_string()
         }),
-        ..LaunchRequest::default()
+        volume_ids: args.volumes.clone(),
     };
+    if args.dry_run {
+        return dry_run(
+            ctx,
+            "RunApplication",
+            &body::launch(&ctx.scope, &req),
+            &notes,
+        );
+    }
+    print_notes(&notes);
     confirm(
         &format!(
             "Launch application {} as run group {:?}?",
@@ -236,11 +395,8 @@ pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliE
             Err(e) => return Err(e),
         };
         let status = g.status.clone().unwrap_or_default();
-        let Counts {
-            active,
-            failed,
-            terminated,
-        } = counts(&g);
+        let n = counts(&g);
+        let (active, failed, terminated) = (n.active(), n.failed, n.cancelled);
         let total = g.total_run.unwrap_or(0);
         let line = format!(
             "{}: {} — {active} active, {failed} failed, {terminated} terminated, {total} total",

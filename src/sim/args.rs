@@ -96,6 +96,8 @@ impl SimArgs {
             },
             describe_projects: !self.no_describe_projects,
             hostile: self.hostile,
+            // Reported as they happen instead (see `run_cli`).
+            contract_check: false,
         }
     }
 }
@@ -132,10 +134,21 @@ pub async fn run_cli(args: SimArgs) -> Result<(), String> {
         println!("  its big scatter    {r}");
     }
     println!();
-    println!("Ctrl-C stops it.");
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| format!("waiting for Ctrl-C failed: {e}"))?;
+    println!("Ctrl-C stops it. A request the API reference would refuse is reported here.");
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+    loop {
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => {
+                r.map_err(|e| format!("waiting for Ctrl-C failed: {e}"))?;
+                break;
+            }
+            _ = tick.tick() => {
+                for v in sim.take_violations() {
+                    eprintln!("not valid by the API reference: {v}");
+                }
+            }
+        }
+    }
     sim.shutdown();
     Ok(())
 }

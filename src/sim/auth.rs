@@ -30,10 +30,17 @@ pub struct Accepted<'a> {
     pub token: Option<&'a str>,
 }
 
+/// What was received besides the headers: the method, the raw query string and the body.
+pub struct Received<'a> {
+    pub method: &'a str,
+    pub query: &'a str,
+    pub body: &'a [u8],
+}
+
 /// Verifies a request. `header` returns a received header's value by lower-case name.
 pub fn verify(
     header: &dyn Fn(&str) -> Option<String>,
-    body: &[u8],
+    received: &Received<'_>,
     now_secs: i64,
     accepted: &Accepted<'_>,
 ) -> Result<(), ApiErr> {
@@ -123,9 +130,10 @@ pub fn verify(
     let headers: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let expected = sign::sign(
         &SignInput {
-            method: "POST",
+            method: received.method,
+            query: received.query,
             headers: &headers,
-            payload: body,
+            payload: received.body,
             service: SERVICE,
             timestamp,
         },
@@ -157,6 +165,7 @@ mod tests {
         let sig = sign::sign(
             &SignInput {
                 method: "POST",
+                query: "",
                 headers,
                 payload: body,
                 service: "omics",
@@ -188,7 +197,12 @@ mod tests {
             secret_key: KEY,
             token,
         };
-        verify(&|n| h.get(n).cloned(), body, now, &accepted).map_err(|e| e.code)
+        let received = Received {
+            method: "POST",
+            query: "",
+            body,
+        };
+        verify(&|n| h.get(n).cloned(), &received, now, &accepted).map_err(|e| e.code)
     }
 
     #[test]

@@ -133,14 +133,21 @@ fn options(
     match lang {
         Lang::Wdl => (
             Some(RunOption {
-                failure_mode: Some(
-                    if rng.chance(0.7) {
+                failure_mode: Some({
+                    let mode = if rng.chance(0.7) {
                         "NoNewCalls"
                     } else {
                         "ContinueWhilePossible"
+                    };
+                    // Some groups answer FailureMode "", as the reference's own
+                    // DescribeRunGroups example does: a retry must not send that back.
+                    if super::names::hash_str(3, prefix).is_multiple_of(4) {
+                        ""
+                    } else {
+                        mode
                     }
-                    .into(),
-                ),
+                    .into()
+                }),
                 use_call_cache: Some(rng.chance(0.5)),
                 use_error_on_hold: Some(false),
                 final_workflow_outputs_dir: Some(format!(

@@ -73,7 +73,6 @@ pub fn groups_of(w: &World, project: Option<usize>) -> Vec<usize> {
 
 pub fn describe_projects(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let p = &req.params;
-    p.allow(&["Limit", "Offset", "Filters"])?;
     let (limit, offset) = p.page()?;
     let filters = p.filters(&["Name", "ProjectId", "Region"])?;
     let w = lock(world);
@@ -99,7 +98,6 @@ pub fn describe_projects(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
 
 pub fn describe_run_groups(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let p = &req.params;
-    p.allow(&["ProjectId", "Limit", "Offset", "Filters"])?;
     let (limit, offset) = p.page()?;
     let filters = p.filters(&["Name", "RunGroupId", "Status", "ApplicationId", "Type"])?;
     let w = lock(world);
@@ -128,7 +126,6 @@ pub fn describe_run_groups(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
 
 pub fn describe_runs(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let p = &req.params;
-    p.allow(&["ProjectId", "Limit", "Offset", "Filters"])?;
     let (limit, offset) = p.page()?;
     let filters = p.filters(&[
         "RunGroupId",
@@ -251,7 +248,6 @@ pub fn find_run(world: &Mutex<World>, req: &Req<'_>) -> Res<RunCopy> {
 }
 
 pub fn get_run_calls(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
-    req.params.allow(&["RunUuid", "Path", "ProjectId"])?;
     let path = req.params.req_str("Path")?.to_string();
     let copy = find_run(world, req)?;
     let ctx = copy.ctx(req.now);
@@ -280,7 +276,6 @@ struct CallsBody<'a> {
 }
 
 pub fn get_run_status(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
-    req.params.allow(&["RunUuid", "ProjectId"])?;
     let copy = find_run(world, req)?;
     let ctx = copy.ctx(req.now);
     to_json(&json!({"Metadata": ctx.run_metadata(copy.run.status(req.now))}))
@@ -292,7 +287,6 @@ pub fn get_run_status(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
 /// `InvalidParameterValue.InvalidCosKey`.
 pub fn get_run_metadata_file(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let p = &req.params;
-    p.allow(&["RunUuid", "ProjectId", "Key", "Keys"])?;
     let key = p
         .opt_str("Key")?
         .filter(|k| !k.is_empty())
@@ -356,7 +350,6 @@ pub fn get_run_metadata_file(world: &Mutex<World>, req: &Req<'_>) -> Res<String>
 /// An unknown JobId, or a job that has not started, answers `ResourceNotFound`.
 pub fn get_run_job_log(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let p = &req.params;
-    p.allow(&["RunUuid", "JobId", "LogType", "ProjectId", "Path"])?;
     let job = p.req_str("JobId")?.to_string();
     let stderr = match p.req_str("LogType")? {
         "stdout" => false,

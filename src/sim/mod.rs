@@ -74,6 +74,10 @@ pub struct SimConfig {
     pub describe_projects: bool,
     /// Lace every string in every answer with terminal escapes and worse (see `hostile`).
     pub hostile: bool,
+    /// Panic when the handle is dropped if any request received did not conform to the API
+    /// reference (see [`SimHandle::take_violations`]). On by default, so every test that
+    /// starts a sim is also a contract test; `omtop sim` and `--demo` turn it off.
+    pub contract_check: bool,
 }
 
 impl Default for SimConfig {
@@ -89,6 +93,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             describe_projects: true,
             hostile: false,
+            contract_check: true,
         }
     }
 }
@@ -132,6 +137,9 @@ pub struct SimStats {
     pub max_in_window: HashMap<(String, String), u32>,
     /// Arrival times since sim start per (action, region).
     pub arrivals: HashMap<(String, String), Vec<Duration>>,
+    /// Requests that did not conform to the API reference (`api::schema`), as
+    /// `Action: Code: message`, whatever they were answered.
+    pub violations: Vec<String>,
 }
 
 /// Well-known items of the world (all in ap-guangzhou's default project), for demos and
@@ -172,6 +180,7 @@ struct Counters {
     throttled: u64,
     auth_failures: u64,
     faults: HashMap<String, u64>,
+    violations: Vec<String>,
 }
 
 /// The credential the sim accepts now.
@@ -245,6 +254,7 @@ pub struct SimHandle {
     addr: SocketAddr,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
+    contract_check: bool,
 }
 
 impl SimHandle {
@@ -302,7 +312,14 @@ impl SimHandle {
             faults: c.faults.clone(),
             max_in_window: limiter.max_in_window(),
             arrivals: limiter.arrivals(),
+            violations: c.violations.clone(),
         }
+    }
+
+    /// The requests received so far that did not conform to the API reference, and forgets
+    /// them: for tests that send such requests on purpose and check how they are refused.
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(&mut self.shared.counters().violations)
     }
 
     /// Well-known ids of this world.
@@ -352,6 +369,17 @@ impl SimHandle {
 impl Drop for SimHandle {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        // The contract: whatever a test drove (the client, the CLI, the dashboard), nothing
+        // it sent may be refused by the reference. A sim that saw such a request fails the
+        // test that owned it, unless the test took the violations it caused on purpose.
+        if self.contract_check && !std::thread::panicking() {
+            let violations = self.take_violations();
+            assert!(
+                violations.is_empty(),
+                "requests that do not conform to the API reference:\n{}",
+                violations.join("\n")
+            );
+        }
     }
 }
 
@@ -385,7 +413,12 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
     });
     let (stop, rx) = watch::channel(false);
     tokio::spawn(accept_loop(listener, shared.clone(), rx));
-    Ok(SimHandle { addr, shared, stop })
+    Ok(SimHandle {
+        addr,
+        shared,
+        stop,
+        contract_check: cfg.contract_check,
+    })
 }
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {

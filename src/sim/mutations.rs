@@ -40,7 +40,6 @@ fn find_group(w: &World, project: Option<usize>, id: &str) -> Res<usize> {
 /// Live runs become TERMINATED and so does the group; a finished group answers
 /// `FailedOperation.StatusNotSupported`.
 pub fn terminate_run_group(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
-    req.params.allow(&["RunGroupId", "ProjectId"])?;
     let id = req.params.req_str("RunGroupId")?;
     let mut w = lock(world);
     let project = project_scope(&w, req)?;
@@ -55,17 +54,12 @@ pub fn terminate_run_group(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
 }
 
 /// Retries failed or terminated runs into a new run group. `RunGroupId` alone retries all
-/// of its failed and terminated runs; `RunUuids` must all exist, belong to one group (the
-/// given one, if any) and be failed or terminated.
+/// of its failed and terminated runs, and only once the group has finished; `RunUuids` must
+/// all exist, belong to one group (the given one, if any) and be failed or terminated. The
+/// options were checked against the reference's schema before (RunOption's FailureMode,
+/// UseCallCache and UseErrorOnHold are required, NFVersion one of the listed versions).
 pub fn retry_runs(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let p = &req.params;
-    p.allow(&[
-        "ProjectId",
-        "RunGroupId",
-        "RunUuids",
-        "WDLOption",
-        "NFOption",
-    ])?;
     let group_id = p.opt_str("RunGroupId")?.filter(|s| !s.is_empty());
     let uuids = p.opt_str_list("RunUuids")?.filter(|v| !v.is_empty());
     let wdl: Option<RunOption> = p.opt_object("WDLOption")?;
@@ -79,6 +73,17 @@ pub fn retry_runs(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let mut w = lock(world);
     let project = project_scope(&w, req)?;
     let given = group_id.map(|id| find_group(&w, project, id)).transpose()?;
+    // A group is retried by its id only once it has finished; while it runs, the service
+    // refuses that and its failed runs must be named by RunUuids alone.
+    if let Some(g) = given {
+        let st = w.group_status(g, req.now);
+        if crate::api::types::StatusClass::of(st).is_live() {
+            return Err(status_not_supported(format!(
+                "The run group {} is {st}; a run group can be retried only when it has finished. Retry its failed runs by RunUuids.",
+                w.groups[g].id
+            )));
+        }
+    }
     let (g, runs) = match uuids {
         None => {
             let g = given.ok_or_else(|| group_not_found(""))?;
@@ -134,24 +139,6 @@ pub fn retry_runs(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
 /// `TableRowUuids`, else four rows). Tables are not modelled beyond that.
 pub fn run_application(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let p = &req.params;
-    p.allow(&[
-        "ApplicationId",
-        "Name",
-        "EnvironmentId",
-        "ProjectId",
-        "Description",
-        "InputCosUri",
-        "InputBase64",
-        "TableId",
-        "TableRowUuids",
-        "CacheClearDelay",
-        "ApplicationVersionId",
-        "Option",
-        "NFOption",
-        "WorkDir",
-        "AccessMode",
-        "VolumeIds",
-    ])?;
     let app_id = p.req_str("ApplicationId")?;
     let name = p.req_str("Name")?;
     let env_id = p.req_str("EnvironmentId")?;

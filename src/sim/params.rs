@@ -1,5 +1,6 @@
-//! Request parameters as the service checks them: unknown names, JSON types, required
-//! values, Limit/Offset and Filters.
+//! Request parameters as the actions read them, after `api::schema` has checked names, JSON
+//! types, required fields and enumerations: required non-empty values, Limit/Offset ranges
+//! and filter names.
 
 use serde_json::{Map, Value};
 
@@ -56,15 +57,13 @@ impl Params {
         }
     }
 
-    /// `UnknownParameter` for the first name not in `allowed`.
-    pub fn allow(&self, allowed: &[&str]) -> Res<()> {
-        match self.0.keys().find(|k| !allowed.contains(&k.as_str())) {
-            Some(k) => Err(ApiErr::new(
-                "UnknownParameter",
-                format!("The parameter `{k}` is not recognized."),
-            )),
-            None => Ok(()),
-        }
+    /// Parameters already decoded (from a GET's query string).
+    pub fn from_map(m: Map<String, Value>) -> Self {
+        Self(m)
+    }
+
+    pub fn map(&self) -> &Map<String, Value> {
+        &self.0
     }
 
     fn get(&self, name: &str) -> Option<&Value> {
@@ -240,10 +239,6 @@ mod tests {
             q.filters(&["Name"])
                 .err()
                 .is_some_and(|e| e.message.contains("Status"))
-        );
-        assert_eq!(
-            q.allow(&["Filters"]).map_err(|e| e.code),
-            Err("UnknownParameter".into())
         );
         assert_eq!(
             p(r#"{"Filters": 3}"#).filters(&[]).map_err(|e| e.code),

@@ -1,13 +1,18 @@
 //! One HTTP request through the sim: protocol checks, authentication, routing, rate limit,
 //! faults, the action itself, latency, and the answer.
 //!
-//! The order of checks: method and path (`UnsupportedProtocol`), X-TC-Action
-//! (`MissingParameter`), X-TC-Version (`MissingParameter`, `NoSuchVersion`), the signature
-//! (`AuthFailure.*`), the action (`InvalidAction`), X-TC-Region (`MissingParameter`,
-//! `UnsupportedRegion`), then the request counts as received, then the rate limit
-//! (`RequestLimitExceeded`), then faults, then the action's own checks. Every answer is
-//! HTTP 200 JSON with a `Date` header from the sim clock; only presigned file URLs answer
-//! otherwise.
+//! The order of checks: method and path (`UnsupportedProtocol`: POST / with a JSON body, or
+//! GET / with the parameters form-encoded in the query string, as the service and the
+//! official SDKs do), X-TC-Action (`MissingParameter`), X-TC-Version (`MissingParameter`,
+//! `NoSuchVersion`), the signature (`AuthFailure.*`, over the query string for GET), the
+//! action (`InvalidAction`; one the reference has but the sim does not serve is
+//! `UnsupportedOperation`), X-TC-Region (`MissingParameter`, `UnsupportedRegion` for a region
+//! the reference does not list for the action), then the request counts as received, then
+//! the rate limit (`RequestLimitExceeded`), then faults, then the parameters against the
+//! reference's schema (`api::schema`), then the action's own checks. A request that fails
+//! the schema is recorded as a contract violation whatever it is answered, so tests can
+//! assert that omtop never sends one. Every answer is HTTP 200 JSON with a `Date` header
+//! from the sim clock; only presigned file URLs answer otherwise.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,7 +23,8 @@ use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::json;
 
-use crate::api::{REGIONS, VERSION};
+use crate::api::VERSION;
+use crate::api::schema;
 
 use super::faults::OneShotFault;
 use super::files;
@@ -115,11 +121,12 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Answer {
             req.uri().query().unwrap_or_default(),
         ));
     }
-    if req.method() != Method::POST || req.uri().path() != "/" {
+    let get = req.method() == Method::GET;
+    if !(get || req.method() == Method::POST) || req.uri().path() != "/" {
         let e = ApiErr::new(
             "UnsupportedProtocol",
             format!(
-                "{} {} is not supported; use POST /.",
+                "{} {} is not supported; use POST / or GET /.",
                 req.method(),
                 req.uri().path()
             ),
@@ -135,7 +142,12 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Answer {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let (result, fault) = api_request(&shared, &header, &body, arrival);
+    let received = auth::Received {
+        method: parts.method.as_str(),
+        query: parts.uri.query().unwrap_or_default(),
+        body: if get { b"" } else { &body },
+    };
+    let (result, fault) = api_request(&shared, &header, &received, arrival);
     let delay = {
         let faults = shared.faults();
         shared.fault_state().latency(&faults)
@@ -169,7 +181,7 @@ pub async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Answer {
 fn api_request(
     shared: &Shared,
     header: &dyn Fn(&str) -> Option<String>,
-    body: &[u8],
+    received: &auth::Received<'_>,
     arrival: Instant,
 ) -> (Res<String>, Option<OneShotFault>) {
     let missing = |name: &str| {
@@ -201,15 +213,15 @@ fn api_request(
         secret_key: &keys.secret_key,
         token: keys.token.as_deref(),
     };
-    if let Err(e) = auth::verify(header, body, now.div_euclid(1000), &accepted) {
+    if let Err(e) = auth::verify(header, received, now.div_euclid(1000), &accepted) {
         if e.code.starts_with("AuthFailure") {
             shared.counters().auth_failures += 1;
         }
         return (Err(e), None);
     }
-    if !ACTIONS.contains(&action.as_str())
-        || (action == "DescribeProjects" && !shared.describe_projects)
-    {
+    let spec = schema::api().action(&action);
+    let Some(spec) = spec.filter(|_| action != "DescribeProjects" || shared.describe_projects)
+    else {
         return (
             Err(ApiErr::new(
                 "InvalidAction",
@@ -217,11 +229,24 @@ fn api_request(
             )),
             None,
         );
+    };
+    if !ACTIONS.contains(&action.as_str()) {
+        return (
+            Err(ApiErr::new(
+                "UnsupportedOperation",
+                format!("The simulator does not serve {action}."),
+            )),
+            None,
+        );
     }
     let Some(region) = header("x-tc-region").filter(|r| !r.is_empty()) else {
         return (Err(missing("Region")), None);
     };
-    if !REGIONS.contains(&region.as_str()) {
+    if spec
+        .regions
+        .as_ref()
+        .is_some_and(|rs| !rs.contains(&region))
+    {
         return (
             Err(ApiErr::new(
                 "UnsupportedRegion",
@@ -235,6 +260,13 @@ fn api_request(
         .received
         .entry(action.clone())
         .or_default() += 1;
+    let params = request_params(&action, header, received);
+    if let Err(e) = &params {
+        shared
+            .counters()
+            .violations
+            .push(format!("{action}: {}: {}", e.code, e.message));
+    }
     let faults = shared.faults();
     let limit = faults
         .throttle_rps
@@ -283,7 +315,7 @@ fn api_request(
         }
         _ => {}
     }
-    let params = match Params::parse(body) {
+    let params = match params {
         Ok(p) => p,
         Err(e) => return (Err(e), fault),
     };
@@ -312,6 +344,65 @@ fn api_request(
         *shared.counters().applied.entry(action.clone()).or_default() += 1;
     }
     (result, fault)
+}
+
+/// The largest query string of a GET, as the reference says (32 KB).
+const MAX_GET_QUERY: usize = 32 * 1024;
+
+/// The request's parameters, from the JSON body of a POST or the query string of a GET,
+/// checked against the reference's schema.
+fn request_params(
+    action: &str,
+    header: &dyn Fn(&str) -> Option<String>,
+    received: &auth::Received<'_>,
+) -> Res<Params> {
+    let content_type = header("content-type").unwrap_or_default();
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let params = if received.method == "GET" {
+        if media != "application/x-www-form-urlencoded" {
+            return Err(ApiErr::new(
+                "InvalidParameter",
+                format!(
+                    "A GET request must be application/x-www-form-urlencoded, not {content_type:?}."
+                ),
+            ));
+        }
+        if received.query.len() > MAX_GET_QUERY {
+            return Err(ApiErr::new(
+                "RequestSizeLimitExceeded",
+                format!(
+                    "The query string is {} bytes; a GET may carry at most {MAX_GET_QUERY}.",
+                    received.query.len()
+                ),
+            ));
+        }
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(received.query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let body = schema::api()
+            .body_from_query(action, &pairs)
+            .map_err(|v| ApiErr::new(v.code, v.message))?;
+        Params::from_map(body)
+    } else {
+        if media != "application/json" {
+            return Err(ApiErr::new(
+                "InvalidParameter",
+                format!(
+                    "A POST signed with TC3-HMAC-SHA256 must be application/json, not {content_type:?}."
+                ),
+            ));
+        }
+        Params::parse(received.body)?
+    };
+    schema::api()
+        .check(action, params.map())
+        .map_err(|v| ApiErr::new(v.code, v.message))?;
+    Ok(params)
 }
 
 /// GET of a presigned file URL.

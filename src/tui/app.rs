@@ -14,13 +14,12 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 
-use crate::api::types::{NFOption, RunOption};
-use crate::api::{Client, RetryRequest};
+use crate::api::Client;
 
 use super::DashboardOptions;
 use super::action::{Action, ApiResult};
 use super::clipboard;
-use super::effect::{Effect, RetryPlan};
+use super::effect::Effect;
 use super::heap;
 use super::keymap::{Keymap, Mode};
 use super::state::State;
@@ -334,11 +333,11 @@ impl<B: Backend> App<B> {
             }),
             Effect::Retry {
                 scope,
-                plan,
+                request,
                 old_group_id,
                 old_name,
             } => self.spawn(async move {
-                let result = c.retry_runs(&scope, &retry_request(&plan)).await;
+                let result = c.retry_runs(&scope, &request).await;
                 ApiResult::Retried {
                     scope,
                     old_group_id,
@@ -347,29 +346,5 @@ impl<B: Backend> App<B> {
                 }
             }),
         }
-    }
-}
-
-/// The RetryRuns request for a plan: the marked runs, or the group's failed runs; call
-/// caching (WDL) or `-resume` (Nextflow) switched on or off explicitly.
-pub fn retry_request(plan: &RetryPlan) -> RetryRequest {
-    let (wdl_option, nf_option) = if plan.nextflow {
-        let nf = NFOption {
-            resume: Some(plan.use_cache),
-            ..NFOption::default()
-        };
-        (None, Some(nf))
-    } else {
-        let wdl = RunOption {
-            use_call_cache: Some(plan.use_cache),
-            ..RunOption::default()
-        };
-        (Some(wdl), None)
-    };
-    RetryRequest {
-        run_group_id: plan.run_uuids.is_empty().then(|| plan.run_group_id.clone()),
-        run_uuids: plan.run_uuids.clone(),
-        wdl_option,
-        nf_option,
     }
 }

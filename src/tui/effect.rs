@@ -2,7 +2,7 @@
 //! data, so tests can check exactly which requests a key press causes.
 
 use crate::api::types::Filter;
-use crate::api::{Priority, Scope};
+use crate::api::{Priority, RetryRequest, Scope};
 
 use super::state::tree::CallTree;
 
@@ -34,17 +34,6 @@ impl RunsQuery {
             Self::Uuid(id) => Filter::new("RunUuid", [id.as_str()]),
         }
     }
-}
-
-/// What a retry asks for; the app turns it into a `RetryRequest`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPlan {
-    pub run_group_id: String,
-    /// The runs to retry; empty: every failed run of the group.
-    pub run_uuids: Vec<String>,
-    /// Reuse finished work: WDL call caching, or Nextflow `-resume`.
-    pub use_cache: bool,
-    pub nextflow: bool,
 }
 
 /// A log the pager shows.
@@ -104,10 +93,10 @@ pub enum Effect {
         group_id: String,
         name: String,
     },
-    /// RetryRuns (only ever from a confirmation).
+    /// RetryRuns (only ever from a confirmation), exactly as the confirmation showed it.
     Retry {
         scope: Scope,
-        plan: RetryPlan,
+        request: RetryRequest,
         old_group_id: String,
         old_name: String,
     },

@@ -97,60 +97,7 @@ pub fn span(e: &Option<ExecutionTime>) -> (Option<i64>, Option<i64>) {
     }
 }
 
-/// The counts of a group's runs by class, from RunStatusCounts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub succeeded: i64,
-    pub failed: i64,
-    pub running: i64,
-    pub pending: i64,
-    pub cancelled: i64,
-    pub other: i64,
-}
-
-impl Counts {
-    pub fn add(&mut self, class: StatusClass, n: i64) {
-        match class {
-            StatusClass::Succeeded => self.succeeded += n,
-            StatusClass::Failed => self.failed += n,
-            StatusClass::Running => self.running += n,
-            StatusClass::Pending => self.pending += n,
-            StatusClass::Cancelled => self.cancelled += n,
-            StatusClass::Unknown => self.other += n,
-        }
-    }
-
-    pub fn total(&self) -> i64 {
-        self.succeeded + self.failed + self.running + self.pending + self.cancelled + self.other
-    }
-
-    pub fn active(&self) -> i64 {
-        self.running + self.pending
-    }
-
-    pub fn of_group(g: &RunGroup) -> Self {
-        let mut c = Self::default();
-        for s in g.run_status_counts.iter().flatten() {
-            let status = s.status.as_deref().unwrap_or("");
-            c.add(StatusClass::of(status), s.count.unwrap_or(0));
-        }
-        c
-    }
-}
-
-/// A group still running that already has failed runs: it will end in error.
-pub fn doomed(g: &RunGroup) -> bool {
-    StatusClass::of(g.status.as_deref().unwrap_or("")).is_live() && Counts::of_group(g).failed > 0
-}
-
-pub fn is_nextflow(g: &RunGroup) -> bool {
-    let t = g
-        .application_type
-        .as_deref()
-        .or(g.kind.as_deref())
-        .unwrap_or("");
-    t.eq_ignore_ascii_case("NEXTFLOW")
-}
+pub use crate::api::group::{StatusCounts as Counts, doomed, is_nextflow};
 
 impl Item for RunGroup {
     fn id(&self) -> String {

@@ -10,6 +10,9 @@ use super::tree::NodeId;
 pub struct Choice {
     pub label: String,
     pub effect: Effect,
+    /// The request it sends, as shown while the choice is selected: the action, then one
+    /// line per parameter (sanitized; long lists shortened for the screen only).
+    pub preview: Vec<String>,
 }
 
 /// A question before a dangerous action. Only confirming emits the carried effect.

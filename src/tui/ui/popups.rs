@@ -43,14 +43,54 @@ fn frame(area: Rect, buf: &mut Buffer, title: Line<'static>, style: ratatui::sty
 
 pub fn confirm(c: &Confirm, theme: &Theme, screen: Rect, buf: &mut Buffer) {
     let w = 66.min(screen.width.saturating_sub(2));
-    let h = (c.lines.len() as u16 + 6).min(screen.height);
+    let inner_w = usize::from(w.saturating_sub(2).max(1));
+    // Every line is broken into rows here, so the popup's height is exact: prose at spaces,
+    // a request's parameters (`  "Name": value`) anywhere.
+    let rows = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .flat_map(|l| {
+                if l.starts_with("  \"") {
+                    super::text::hard_wrap(l, inner_w)
+                } else {
+                    super::text::word_wrap(l, inner_w)
+                }
+            })
+            .collect()
+    };
+    let text = rows(&c.lines);
+    let mut preview = c
+        .choices
+        .get(c.selected)
+        .map(|ch| rows(&ch.preview))
+        .unwrap_or_default();
+    // Below: a blank row, the buttons, the keys; above them, a blank row and the request.
+    let fixed = text.len() + 3;
+    let room = usize::from(screen.height.saturating_sub(2)).saturating_sub(fixed);
+    if preview.len() + 1 > room {
+        // On a short screen the request's parameters give way, never the buttons.
+        preview.truncate(room.saturating_sub(2));
+        if !preview.is_empty() {
+            preview.push("…".into());
+        }
+    }
+    let gap = usize::from(!preview.is_empty());
+    let h = (fixed + gap + preview.len() + 2).min(usize::from(screen.height)) as u16;
     let area = centered(screen, w, h);
     let title = Line::from(Span::styled(
         format!(" {} ", c.title),
         theme.warn.add_modifier(Modifier::BOLD),
     ));
     let inner = frame(area, buf, title, theme.warn);
-    let mut lines: Vec<Line<'static>> = c.lines.iter().map(|l| Line::from(l.clone())).collect();
+    let mut lines: Vec<Line<'static>> = text.into_iter().map(Line::from).collect();
+    if !preview.is_empty() {
+        lines.push(Line::default());
+        lines.extend(
+            preview
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, theme.dim))),
+        );
+    }
     lines.push(Line::default());
     let mut buttons = vec![Span::raw(" ")];
     for (i, ch) in c.choices.iter().enumerate() {

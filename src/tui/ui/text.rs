@@ -13,6 +13,52 @@ pub fn width(s: &str) -> usize {
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
+/// Breaks `s` into rows of at most `w` cells, anywhere (for JSON, where a word wrap would
+/// only move a long value to a row of its own). Wide characters are never split.
+pub fn hard_wrap(s: &str, w: usize) -> Vec<String> {
+    let w = w.max(2);
+    let mut rows = vec![String::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > w {
+            rows.push(String::new());
+            used = 0;
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push(c);
+        }
+        used += cw;
+    }
+    rows
+}
+
+/// Breaks `s` into rows of at most `w` cells at spaces; a word longer than a row is broken
+/// anywhere.
+pub fn word_wrap(s: &str, w: usize) -> Vec<String> {
+    let w = w.max(2);
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in s.split(' ') {
+        let sep = usize::from(!row.is_empty());
+        if width(&row) + sep + width(word) <= w {
+            if sep == 1 {
+                row.push(' ');
+            }
+            row.push_str(word);
+            continue;
+        }
+        if !row.is_empty() {
+            rows.push(std::mem::take(&mut row));
+        }
+        let mut pieces = hard_wrap(word, w);
+        row = pieces.pop().unwrap_or_default();
+        rows.extend(pieces);
+    }
+    rows.push(row);
+    rows
+}
+
 /// Sanitizes a network string for one cell and cuts it to `w` cells, ending in "…" when cut.
 pub fn fit(s: &str, w: usize) -> String {
     let s = sanitize::line(s);
@@ -168,6 +214,18 @@ pub fn pad(s: &str, w: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hard_wrap_counts_cells() {
+        assert_eq!(hard_wrap("abcdef", 4), ["abcd", "ef"]);
+        assert_eq!(hard_wrap("", 4), [""]);
+        assert_eq!(hard_wrap("ab人口", 3), ["ab", "人", "口"]);
+        assert_eq!(
+            word_wrap("of a new run group", 8),
+            ["of a new", "run", "group"]
+        );
+        assert_eq!(word_wrap("abcdefghij x", 4), ["abcd", "efgh", "ij x"]);
+    }
 
     #[test]
     fn truncation_counts_wide_characters() {

@@ -1,12 +1,15 @@
 //! Terminate and retry: a key opens a confirmation carrying the effect; only confirming
 //! emits it, once. A failed mutation is shown, never repeated by itself.
 
+use serde_json::Value;
+
+use crate::api::actions::body;
+use crate::api::group::{StatusCounts, is_live, is_nextflow};
 use crate::api::types::{Run, RunGroup, StatusClass};
-use crate::api::{ApiError, Created, Priority, Scope};
+use crate::api::{ApiError, Created, Priority, Scope, retry};
 
 use super::super::action::Action;
-use super::super::effect::{Effect, RetryPlan, RunsQuery, Target};
-use super::super::state::items::{Counts, is_nextflow};
+use super::super::effect::{Effect, RunsQuery, Target};
 use super::super::state::list::Item;
 use super::super::state::popup::{Choice, Confirm, Level as MsgLevel, Message, Popup};
 use super::super::state::{Goto, Level, State};
@@ -78,9 +81,10 @@ pub fn ask_terminate(state: &mut State) {
         );
         return;
     }
-    let c = Counts::of_group(&g);
+    let c = StatusCounts::of_group(&g);
     let total = g.total_run.unwrap_or(c.total());
     let name = g.name.clone().unwrap_or_default();
+    let preview = preview("TerminateRunGroup", &body::terminate(&scope, &g.id()));
     state.popup = Some(Popup::Confirm(Confirm {
         title: "Terminate run group".into(),
         lines: vec![
@@ -98,6 +102,7 @@ pub fn ask_terminate(state: &mut State) {
                 group_id: g.id(),
                 name,
             },
+            preview,
         }],
         selected: 0,
     }));
@@ -111,6 +116,50 @@ fn id_and_sample(r: &Run) -> (String, String) {
     )
 }
 
+/// How a request is shown in a confirmation: the action, then each parameter as
+/// `"Name": value` in compact JSON. A list longer than a screen can hold is shortened on
+/// screen only; the request sent is the one built here, whole.
+pub fn preview(action: &str, body: &Value) -> Vec<String> {
+    const SHOWN: usize = 3;
+    let mut lines = vec![format!("Sends {action}:")];
+    if let Value::Object(m) = body {
+        for (k, v) in m {
+            let value = match v {
+                Value::Array(items) if items.len() > SHOWN + 1 => {
+                    let head: Vec<String> = items[..SHOWN].iter().map(Value::to_string).collect();
+                    format!("[{}, … {} more]", head.join(", "), items.len() - SHOWN)
+                }
+                _ => v.to_string(),
+            };
+            lines.push(sanitize::line(&format!("  \"{k}\": {value}")).into_owned());
+        }
+    }
+    lines
+}
+
+/// Runs, named for a confirmation by sample where they have one.
+fn named(runs: &[(String, String)]) -> String {
+    let names: Vec<String> = runs
+        .iter()
+        .take(4)
+        .map(|(u, s)| sanitize::line(if s.is_empty() { u } else { s }).into_owned())
+        .collect();
+    format!(
+        "{}{}",
+        names.join(", "),
+        if runs.len() > 4 { ", …" } else { "" }
+    )
+}
+
+/// "the 1 failed and 7 canceled runs": what a retry by RunGroupId takes.
+fn by_group(c: &StatusCounts) -> String {
+    match (c.failed, c.cancelled) {
+        (f, 0) => format!("the {f} failed run(s)"),
+        (0, k) => format!("the {k} canceled run(s)"),
+        (f, k) => format!("the {f} failed and {k} canceled run(s)"),
+    }
+}
+
 pub fn ask_retry(state: &mut State) {
     if read_only(state) {
         return;
@@ -120,16 +169,7 @@ pub fn ask_retry(state: &mut State) {
         return;
     };
     let same_group = state.group.as_ref().is_some_and(|o| o.id() == g.id());
-    let failed = |state: &State| -> Vec<(String, String)> {
-        state
-            .runs
-            .items
-            .iter()
-            .filter(|r| StatusClass::of(r.status()) == StatusClass::Failed)
-            .map(id_and_sample)
-            .collect()
-    };
-    let runs: Vec<(String, String)> = match state.level {
+    let chosen: Vec<(String, String)> = match state.level {
         Level::Calls => state
             .calls
             .as_ref()
@@ -142,69 +182,90 @@ pub fn ask_retry(state: &mut State) {
             .filter(|r| state.marks.contains(&r.id()))
             .map(id_and_sample)
             .collect(),
-        _ if same_group && state.runs.loaded => failed(state),
         _ => Vec::new(),
     };
-    let counts = Counts::of_group(&g);
-    let n = if runs.is_empty() {
-        counts.failed
+    let live = is_live(&g);
+    // A running group cannot be retried by RunGroupId: its failed runs are named instead,
+    // so they must be known.
+    let failed_now: Vec<(String, String)> = if chosen.is_empty() && live {
+        if !(same_group && state.runs.loaded) {
+            state.flash(
+                MsgLevel::Warn,
+                format!(
+                    "{} is still running: open it to retry the runs failed so far",
+                    group_label(&g)
+                ),
+            );
+            return;
+        }
+        state
+            .runs
+            .items
+            .iter()
+            .filter(|r| StatusClass::of(r.status()) == StatusClass::Failed)
+            .map(id_and_sample)
+            .collect()
     } else {
-        runs.len() as i64
+        Vec::new()
     };
-    if n == 0 {
-        state.flash(MsgLevel::Warn, "no failed or marked runs to retry");
-        return;
-    }
-    let nextflow = is_nextflow(&g);
-    let uuids: Vec<String> = runs.iter().map(|(u, _)| u.clone()).collect();
-    let samples: Vec<String> = runs
-        .iter()
-        .take(4)
-        .map(|(u, s)| sanitize::line(if s.is_empty() { u } else { s }).into_owned())
-        .collect();
-    let what = if runs.is_empty() {
-        format!("the {n} failed runs")
+    let counts = StatusCounts::of_group(&g);
+    let mut lines = if !chosen.is_empty() {
+        vec![format!("Retry {} run(s): {}", chosen.len(), named(&chosen))]
+    } else if live {
+        if failed_now.is_empty() {
+            state.flash(MsgLevel::Warn, "no failed or marked runs to retry yet");
+            return;
+        }
+        vec![
+            format!(
+                "Retry the {} run(s) failed so far: {}",
+                failed_now.len(),
+                named(&failed_now)
+            ),
+            "(the group is still running, so they are named one by one)".into(),
+        ]
     } else {
-        format!(
-            "{n} run(s): {}{}",
-            samples.join(", "),
-            if runs.len() > 4 { ", …" } else { "" }
-        )
+        if counts.retryable() == 0 {
+            state.flash(
+                MsgLevel::Warn,
+                "no failed, canceled or marked runs to retry",
+            );
+            return;
+        }
+        vec![format!("Retry {}", by_group(&counts))]
     };
-    let plan = |use_cache| RetryPlan {
-        run_group_id: g.id(),
-        run_uuids: uuids.clone(),
-        use_cache,
-        nextflow,
+    lines.push(format!("of {} as a new run group.", group_label(&g)));
+    let runs: Vec<String> = chosen.iter().map(|(u, _)| u.clone()).collect();
+    let failed: Vec<String> = failed_now.iter().map(|(u, _)| u.clone()).collect();
+    let choice = |label: &str, use_cache: bool| {
+        let plan = retry::plan(&g, &runs, &failed, use_cache);
+        let mut preview = preview("RetryRuns", &body::retry(&scope, &plan.request));
+        preview.extend(
+            plan.notes
+                .iter()
+                .map(|n| sanitize::line(&format!("note: {n}")).into_owned()),
+        );
+        Choice {
+            label: label.into(),
+            effect: Effect::Retry {
+                scope: scope.clone(),
+                request: plan.request,
+                old_group_id: g.id(),
+                old_name: g.name.clone().unwrap_or_default(),
+            },
+            preview,
+        }
     };
-    let effect = |use_cache| Effect::Retry {
-        scope: scope.clone(),
-        plan: plan(use_cache),
-        old_group_id: g.id(),
-        old_name: g.name.clone().unwrap_or_default(),
-    };
-    let resume = if nextflow {
+    let resume = if is_nextflow(&g) {
         "Resume (-resume)"
     } else {
         "Resume with call cache"
     };
+    lines.push("Rerun starts from scratch; resume reuses finished calls.".into());
     state.popup = Some(Popup::Confirm(Confirm {
         title: "Retry runs".into(),
-        lines: vec![
-            format!("Retry {what}"),
-            format!("of {} as a new run group.", group_label(&g)),
-            "Rerun starts from scratch; resume reuses finished calls.".into(),
-        ],
-        choices: vec![
-            Choice {
-                label: "Rerun".into(),
-                effect: effect(false),
-            },
-            Choice {
-                label: resume.into(),
-                effect: effect(true),
-            },
-        ],
+        lines,
+        choices: vec![choice("Rerun", false), choice(resume, true)],
         selected: 0,
     }));
 }

@@ -5,8 +5,7 @@ use crate::api::types::{RunGroup, StatusClass};
 use crate::api::{ApiError, Created, TransportKind};
 
 use super::super::action::{Action, ApiResult};
-use super::super::app::retry_request;
-use super::super::effect::{Effect, RetryPlan, RunsQuery};
+use super::super::effect::{Effect, RunsQuery};
 use super::super::fixtures::{self as fx, api};
 use super::super::state::list::Item;
 use super::super::state::popup::{Level as MsgLevel, Popup};
@@ -108,15 +107,16 @@ fn retry_marked_runs_with_call_cache_and_select_the_new_group() {
     let e = update(&mut s, Action::Confirm);
     let [
         Effect::Retry {
-            plan, old_group_id, ..
+            request,
+            old_group_id,
+            ..
         },
     ] = &e[..]
     else {
         panic!("one retry effect: {e:?}");
     };
     assert_eq!(old_group_id, fx::GROUP);
-    assert!(plan.use_cache && !plan.nextflow);
-    let mut uuids = plan.run_uuids.clone();
+    let mut uuids = request.run_uuids.clone();
     uuids.sort();
     assert_eq!(
         uuids,
@@ -125,8 +125,14 @@ fn retry_marked_runs_with_call_cache_and_select_the_new_group() {
             fx::RUN.into()
         ]
     );
-    let req = serde_json::to_value(retry_request(plan)).expect("json");
-    assert_eq!(req["WDLOption"]["UseCallCache"], true);
+    // The group is still running: its runs are named, not the group.
+    assert_eq!(request.run_group_id, None);
+    // Every field the reference requires of a RunOption is sent; the group had none.
+    let req = serde_json::to_value(request).expect("json");
+    assert_eq!(
+        req["WDLOption"],
+        serde_json::json!({"FailureMode": "NoNewCalls", "UseCallCache": true, "UseErrorOnHold": false})
+    );
 
     let new_id = "run-fresh-green-newt-000777";
     let e = api(
@@ -179,22 +185,79 @@ fn retry_without_marks_takes_the_failed_runs_and_rerun_clears_the_cache() {
     update(&mut s, Action::Retry);
     let lines = confirm_lines(&s).join("\n");
     assert!(lines.contains("NA12891"), "{lines}");
+    assert!(lines.contains("failed so far"), "{lines}");
+    // The confirmation shows the exact request of the selected choice.
+    let Some(Popup::Confirm(c)) = &s.popup else {
+        panic!("confirmation");
+    };
+    let shown = c.choices[0].preview.join("\n");
+    assert!(shown.starts_with("Sends RetryRuns:"), "{shown}");
+    assert!(
+        shown.contains(&format!("\"RunUuids\": [\"{}\"]", fx::RUN)),
+        "{shown}"
+    );
+    assert!(shown.contains("\"UseCallCache\":false"), "{shown}");
+    assert!(
+        shown.contains("note: the group has no FailureMode"),
+        "{shown}"
+    );
     let e = update(&mut s, Action::Confirm);
-    let [Effect::Retry { plan, .. }] = &e[..] else {
+    let [Effect::Retry { request, .. }] = &e[..] else {
         panic!("one retry effect");
     };
-    assert_eq!(plan.run_uuids, vec![fx::RUN.to_string()]);
-    assert!(!plan.use_cache);
-    let nf = RetryPlan {
-        run_group_id: "g".into(),
-        run_uuids: vec![],
-        use_cache: true,
-        nextflow: true,
+    assert_eq!(request.run_uuids, vec![fx::RUN.to_string()]);
+    assert_eq!(
+        request.wdl_option.as_ref().and_then(|o| o.use_call_cache),
+        Some(false)
+    );
+}
+
+/// What the confirmation says a retry of a finished group (selected in the groups pane)
+/// retries, and what it sends.
+fn retry_group(name: &str) -> (Vec<String>, Vec<Effect>) {
+    let mut s = fx::at_groups(80, 24);
+    let id = fx::groups()
+        .into_iter()
+        .find(|g| g.name.as_deref() == Some(name))
+        .and_then(|g| g.run_group_id)
+        .expect("the fixture group");
+    s.groups.select_id(&id);
+    update(&mut s, Action::Retry);
+    let lines = confirm_lines(&s);
+    (lines, update(&mut s, Action::Confirm))
+}
+
+#[test]
+fn a_finished_group_is_retried_by_its_id_and_canceled_runs_count() {
+    let (lines, e) = retry_group("联合分型 joint calling");
+    assert!(lines[0].contains("the 2 failed run(s)"), "{lines:?}");
+    let [Effect::Retry { request, .. }] = &e[..] else {
+        panic!("one retry effect: {e:?}");
     };
-    let req = serde_json::to_value(retry_request(&nf)).expect("json");
-    assert_eq!(req["NFOption"]["Resume"], true);
-    assert_eq!(req["RunGroupId"], "g");
-    assert!(req.get("WDLOption").is_none());
+    assert_eq!(
+        request.run_group_id.as_deref(),
+        Some("run-happy-parchment-bulldog-708923")
+    );
+    assert!(request.run_uuids.is_empty());
+    // A group whose runs were all canceled is retried too: the service retries them.
+    let (lines, e) = retry_group("old-batch");
+    assert!(lines[0].contains("the 3 canceled run(s)"), "{lines:?}");
+    assert!(matches!(&e[..], [Effect::Retry { .. }]), "{e:?}");
+}
+
+#[test]
+fn a_running_group_in_the_groups_pane_asks_to_be_opened_first() {
+    let mut s = fx::at_groups(80, 24);
+    s.groups.select_id(fx::GROUP);
+    assert!(update(&mut s, Action::Retry).is_empty());
+    assert!(s.popup.is_none());
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("still running")),
+        "{:?}",
+        s.notice
+    );
 }
 
 #[test]
