@@ -68,6 +68,15 @@ async fn read_commands_list_and_drill_down() {
     let runs = runs.as_array().expect("array");
     assert_eq!(runs.len() as i64, group.total_run.unwrap_or(0));
     let run = runs[0]["RunUuid"].as_str().expect("uuid").to_string();
+    // The table shows the message inside ErrorMessage's JSON text, not the braces.
+    let lm = sim.landmarks();
+    let out = cli
+        .run(&["runs", "--region", &lm.region, "--group", &lm.running_group])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(table.contains("Task "), "{table}");
+    assert!(!table.contains("{\"error\""), "{table}");
 
     let out = cli.run(&with(&s, &["status", &run, "--json"])).await;
     assert!(out.status.success(), "{}", stderr(&out));
@@ -583,4 +592,20 @@ async fn launch_always_sends_a_valid_run_option() {
         .await;
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("23.10.1"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_region_is_passed_to_the_service_with_a_warning() {
+    let sim = sim(SimConfig::default()).await;
+    let cli = Omtop::for_sim(&sim);
+    let out = cli.run(&["groups", "--region", "ap-nanjing"]).await;
+    let err = stderr(&out);
+    assert!(
+        err.contains("'ap-nanjing'") && err.contains("using it anyway"),
+        "{err}"
+    );
+    // The service itself answers for a region its run APIs do not serve.
+    assert!(err.contains("UnsupportedRegion"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(sim.stats().received.get("DescribeRunGroups"), None);
 }

@@ -280,6 +280,26 @@ impl Filter {
     }
 }
 
+/// The message inside a run's or call's `ErrorMessage`, which the reference gives as JSON
+/// text (`"{}"` when there is none, `{"error": "..."}` with one): the first string among
+/// `error`, `message` (either case) or any field; text that is not a JSON object is the
+/// message itself. Empty when there is none. Not sanitized: callers showing it do that.
+pub fn error_message(raw: &str) -> String {
+    let t = raw.trim();
+    if t.is_empty() || t == "{}" || t == "null" {
+        return String::new();
+    }
+    if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(t) {
+        return ["error", "message", "Error", "Message"]
+            .iter()
+            .find_map(|k| m.get(*k).and_then(|v| v.as_str()))
+            .or_else(|| m.values().find_map(|v| v.as_str()))
+            .map(|v| error_message(v))
+            .unwrap_or_default();
+    }
+    t.to_string()
+}
+
 /// The broad class of a status string, for colour, symbols and filters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StatusClass {
@@ -381,6 +401,19 @@ mod tests {
                 .expect("decodes");
         assert_eq!(g.total_count, Some(7));
         assert_eq!(g.run_groups.map(|v| v.len()), Some(1));
+    }
+
+    #[test]
+    fn error_messages_are_read_out_of_their_json() {
+        assert_eq!(error_message("{}"), "");
+        assert_eq!(error_message(""), "");
+        assert_eq!(
+            error_message(r#"{"error": "Task Align.BwaMem failed\nexit 137"}"#),
+            "Task Align.BwaMem failed\nexit 137"
+        );
+        assert_eq!(error_message(r#"{"key": "value"}"#), "value");
+        assert_eq!(error_message("plain text"), "plain text");
+        assert_eq!(error_message(r#"{"n": 1}"#), "");
     }
 
     #[test]

@@ -14,6 +14,16 @@ fn t<S: AsRef<str>>(s: Option<&S>) -> String {
     s.map(|s| s.as_ref().to_string()).unwrap_or_default()
 }
 
+/// The first line of the message inside an ErrorMessage's JSON text.
+fn first_line(raw: Option<&str>) -> String {
+    let m = crate::api::types::error_message(raw.unwrap_or_default());
+    m.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn time(ts: Option<&crate::api::types::Timestamp>) -> String {
     ts.map(|t| match t.parsed {
         Some(p) => p.format("%Y-%m-%d %H:%M").to_string(),
@@ -137,11 +147,7 @@ pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliErro
     }
     let mut table = Table::new(vec!["RUN", "SAMPLE", "STATUS", "STARTED", "ERROR"]);
     for r in &runs {
-        let error = r
-            .error_message
-            .as_deref()
-            .and_then(|e| e.lines().find(|l| !l.trim().is_empty()))
-            .unwrap_or_default();
+        let error = first_line(r.error_message.as_deref());
         table.row(vec![
             t(r.run_uuid.as_ref()),
             t(r.user_defined_id.as_ref()),
@@ -162,12 +168,7 @@ fn call_row(c: &RunMetadata) -> Vec<String> {
         Some(i) => format!("{}[{i}]", t(c.call_name.as_ref())),
         None => t(c.call_name.as_ref()),
     };
-    let error = c
-        .error_message
-        .as_deref()
-        .filter(|e| !e.is_empty() && *e != "{}")
-        .and_then(|e| e.lines().next())
-        .unwrap_or_default();
+    let error = first_line(c.error_message.as_deref());
     vec![
         name,
         t(c.run_type.as_ref()),

@@ -26,7 +26,7 @@ pub enum ConfigError {
         expected: String,
     },
 
-    #[error("unknown region '{region}' (from {origin}); supported regions: {}", valid.join(", "))]
+    #[error("'{region}' (from {origin}) is not a region name (like {})", valid.join(", "))]
     UnknownRegion {
         region: String,
         origin: String,

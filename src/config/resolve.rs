@@ -116,7 +116,7 @@ impl Base {
         parse_endpoint(&value, &origin, flags.insecure_http, &mut self.warnings)
     }
 
-    fn region(&self, flags: &ConnectionFlags, env: &Env) -> Result<String, ConfigError> {
+    fn region(&mut self, flags: &ConnectionFlags, env: &Env) -> Result<String, ConfigError> {
         let tccli = self.tccli.as_ref().and_then(|(_, t)| t.region.clone());
         let file = self.config.as_ref().and_then(|c| c.file.region.clone());
         let (value, origin) = if let Some(v) = &flags.region {
@@ -130,7 +130,7 @@ impl Base {
         } else {
             (DEFAULT_REGION.to_owned(), "default".to_owned())
         };
-        check_region(value.trim(), &origin)
+        check_region(value.trim(), &origin, &mut self.warnings)
     }
 
     fn into_settings(
@@ -143,7 +143,12 @@ impl Base {
         let region = self.region(flags, env)?;
         let language = self.language()?;
         let (rate_limit, poll, regions, projects) = match &self.config {
-            Some(c) => (rate_limit(c)?, poll(c)?, regions(c, &region)?, projects(c)?),
+            Some(c) => (
+                rate_limit(c)?,
+                poll(c)?,
+                regions(c, &region, &mut self.warnings)?,
+                projects(c, &mut self.warnings)?,
+            ),
             None => (
                 SERVICE_RATE_LIMIT,
                 PollSettings::default(),
@@ -208,16 +213,36 @@ fn quoted(s: &str) -> String {
     format!("{s:?}")
 }
 
-fn check_region(region: &str, origin: &str) -> Result<String, ConfigError> {
+/// A region omtop does not know is passed on to the service with a warning, not refused:
+/// the service answers `UnsupportedRegion` itself where an action does not serve it, and
+/// some actions serve more regions than the run APIs (DescribeEnvironments' ap-nanjing).
+/// Only a value that cannot be a region name at all is an error.
+fn check_region(
+    region: &str,
+    origin: &str,
+    warnings: &mut Vec<String>,
+) -> Result<String, ConfigError> {
     if REGIONS.contains(&region) {
-        Ok(region.to_owned())
-    } else {
-        Err(ConfigError::UnknownRegion {
+        return Ok(region.to_owned());
+    }
+    let well_formed = region.len() >= 4
+        && region.len() <= 40
+        && region.contains('-')
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !well_formed {
+        return Err(ConfigError::UnknownRegion {
             region: region.to_owned(),
             origin: origin.to_owned(),
             valid: REGIONS.iter().map(|r| (*r).to_owned()).collect(),
-        })
+        });
     }
+    warnings.push(format!(
+        "region '{region}' (from {origin}) is not one the run APIs list ({}); using it anyway, and the service will say if it does not serve it",
+        REGIONS.join(", ")
+    ));
+    Ok(region.to_owned())
 }
 
 /// Parses an endpoint URL or bare host; plain http only to loopback unless `insecure`.
@@ -303,13 +328,17 @@ fn poll(c: &LoadedConfig) -> Result<PollSettings, ConfigError> {
     })
 }
 
-fn regions(c: &LoadedConfig, region: &str) -> Result<Vec<String>, ConfigError> {
+fn regions(
+    c: &LoadedConfig,
+    region: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<String>, ConfigError> {
     let Some(list) = &c.file.regions else {
         return Ok(vec![region.to_owned()]);
     };
     let mut out: Vec<String> = Vec::new();
     for r in list {
-        let r = check_region(r.trim(), &format!("{} `regions`", c.origin()))?;
+        let r = check_region(r.trim(), &format!("{} `regions`", c.origin()), warnings)?;
         if !out.contains(&r) {
             out.push(r);
         }
@@ -320,7 +349,7 @@ fn regions(c: &LoadedConfig, region: &str) -> Result<Vec<String>, ConfigError> {
     Ok(out)
 }
 
-fn projects(c: &LoadedConfig) -> Result<Vec<ProjectRef>, ConfigError> {
+fn projects(c: &LoadedConfig, warnings: &mut Vec<String>) -> Result<Vec<ProjectRef>, ConfigError> {
     c.file
         .projects
         .iter()
@@ -332,7 +361,7 @@ fn projects(c: &LoadedConfig) -> Result<Vec<ProjectRef>, ConfigError> {
             let origin = format!("{} `projects[{i}].region`", c.origin());
             Ok(ProjectRef {
                 id: p.id.trim().to_owned(),
-                region: check_region(p.region.trim(), &origin)?,
+                region: check_region(p.region.trim(), &origin, warnings)?,
                 alias: p.alias.clone().filter(|a| !a.trim().is_empty()),
             })
         })

@@ -264,12 +264,30 @@ fn region_order_and_validation() {
     };
     assert_eq!(resolve(&f, &env).expect("ok").region, "ap-beijing");
 
+    // A region omtop does not know goes to the service with a warning.
     let f = ConnectionFlags {
-        region: Some("eu-frankfurt".into()),
+        region: Some("ap-nanjing".into()),
+        ..flags()
+    };
+    let s = resolve(&f, &env).expect("an unknown region is passed on");
+    assert_eq!(s.region, "ap-nanjing");
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("ap-nanjing") && w.contains("--region")),
+        "{:?}",
+        s.warnings
+    );
+    // Something that cannot be a region is refused, naming what was wrong.
+    let f = ConnectionFlags {
+        region: Some("Frankfurt am Main".into()),
         ..flags()
     };
     let e = err(&f, &env);
-    assert!(e.contains("eu-frankfurt") && e.contains("--region"), "{e}");
+    assert!(
+        e.contains("Frankfurt am Main") && e.contains("--region"),
+        "{e}"
+    );
     assert!(e.contains("ap-beijing, ap-guangzhou, ap-shanghai"), "{e}");
 
     let h2 = Home::new();
@@ -464,7 +482,7 @@ fn config_values_are_validated_by_key() {
         ("[poll]\nstatus_secs = 0", "poll.status_secs", "0"),
         ("[poll]\nlist_secs = -3", "poll.list_secs", "-3"),
         ("language = \"fr-FR\"", "language", "fr-FR"),
-        ("regions = [\"mars-1\"]", "regions", "mars-1"),
+        ("regions = [\"Mars 1\"]", "regions", "Mars 1"),
         (
             "[[projects]]\nid = \"p\"\nregion = \"nowhere\"",
             "projects[0].region",

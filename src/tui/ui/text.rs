@@ -185,22 +185,10 @@ pub fn badge(status: &str) -> (String, StatusClass) {
     (format!("{} {}", symbol(class), sanitize::line(s)), class)
 }
 
-/// The first line of an error message (JSON objects shown compactly).
+/// The first line of an error message (the message inside its JSON), sanitized.
 pub fn first_line(s: &str) -> String {
-    let t = s.trim();
-    if t.is_empty() || t == "{}" || t == "null" {
-        return String::new();
-    }
-    // `{"error": "ConvertFileFailed"}`: the message, not the braces.
-    if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(t)
-        && let Some(v) = ["error", "message", "Error", "Message"]
-            .iter()
-            .find_map(|k| m.get(*k).and_then(|v| v.as_str()))
-            .or_else(|| m.values().find_map(|v| v.as_str()))
-    {
-        return first_line(v);
-    }
-    let line = t.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let m = crate::api::types::error_message(s);
+    let line = m.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     sanitize::line(line.trim()).into_owned()
 }
 
