@@ -294,7 +294,7 @@ pub fn error_message(raw: &str) -> String {
             .iter()
             .find_map(|k| m.get(*k).and_then(|v| v.as_str()))
             .or_else(|| m.values().find_map(|v| v.as_str()))
-            .map(|v| error_message(v))
+            .map(error_message)
             .unwrap_or_default();
     }
     t.to_string()
