@@ -202,3 +202,33 @@ fn a_field_the_model_does_not_have_is_reported() {
         [".Runs[0].Cache.CacheClearDelay", ".Runs[0].SomethingNew"]
     );
 }
+
+/// The schema and the fixtures are what the generator makes of the reference as it is now
+/// (`python3 scripts/gen_api_schema.py --check`), and cover every action and structure of
+/// its overview.
+#[test]
+fn the_schema_is_generated_from_the_reference_as_it_is() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let spec = root.join("../shared/spec/omics-api-full.zh.txt");
+    if !spec.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have the API reference beside the repository ({})",
+            spec.display()
+        );
+        eprintln!("skipped: no API reference at {}", spec.display());
+        return;
+    }
+    let out = std::process::Command::new("python3")
+        .arg(root.join("scripts/gen_api_schema.py"))
+        .arg("--check")
+        .current_dir(&root)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "the schema is out of date or incomplete:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
