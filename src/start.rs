@@ -40,8 +40,10 @@ fn init_logging(level: &str, settings: Option<&Settings>) {
         .try_init();
 }
 
+/// omtop's own message (settings, credentials, the simulator): its line breaks are kept;
+/// anything in it from outside is still cleaned of escapes and controls.
 fn fail(message: &str, code: u8) -> ExitCode {
-    eprintln!("omtop: {}", crate::sanitize::line(message));
+    eprintln!("omtop: {}", crate::sanitize::text(message));
     ExitCode::from(code)
 }
 

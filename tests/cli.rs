@@ -609,3 +609,27 @@ async fn an_unknown_region_is_passed_to_the_service_with_a_warning() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(sim.stats().received.get("DescribeRunGroups"), None);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_no_credentials_message_reads_as_written() {
+    let mut cli = Omtop::new("https://omics.tencentcloudapi.com", "", "");
+    cli.env.clear();
+    let out = cli.run(&["groups"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    // omtop's own text keeps its line breaks: one line per place it looked.
+    assert!(!err.contains('␊'), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() >= 7, "{err}");
+    assert!(
+        lines[0].starts_with("omtop: no Tencent Cloud credentials found"),
+        "{err}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim_start().starts_with("1. environment")),
+        "{err}"
+    );
+    assert!(lines.iter().any(|l| l.contains("omtop --demo")), "{err}");
+}

@@ -123,8 +123,14 @@ pub fn finish(result: Result<u8, CliError>) -> ExitCode {
             ExitCode::from(exit::OK)
         }
         Err(e) => {
-            // Messages may quote the service, so they are sanitized like everything else.
-            eprintln!("omtop: {}", crate::sanitize::line(&e.to_string()));
+            // The service's words are one line, cleaned like everything from the network;
+            // omtop's own messages keep their line breaks.
+            let text = e.to_string();
+            let shown = match e {
+                CliError::Api(_) => crate::sanitize::line(&text),
+                _ => crate::sanitize::text(&text),
+            };
+            eprintln!("omtop: {shown}");
             ExitCode::from(e.exit_code())
         }
     }
