@@ -34,4 +34,5 @@ pub use actions::{Created, LaunchRequest, RetryRequest, Scope};
 pub mod group;
 pub mod projects;
 pub mod retry;
+pub mod triage;
 pub use projects::{KnownProject, ProjectList};

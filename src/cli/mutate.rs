@@ -19,7 +19,7 @@ use crate::api::{Created, LaunchRequest, group, retry, schema};
 use crate::sanitize;
 
 /// Asks on the terminal, or requires `--yes` when there is no one to ask.
-fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
+pub(super) fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
     if yes {
         return Ok(());
     }
@@ -39,7 +39,7 @@ fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
     }
 }
 
-async fn find_group(ctx: &Ctx, id: &str) -> Result<RunGroup, CliError> {
+pub(super) async fn find_group(ctx: &Ctx, id: &str) -> Result<RunGroup, CliError> {
     let groups = ctx
         .client
         .describe_run_groups(&ctx.scope, &[Filter::new("RunGroupId", [id])], PRIO)
@@ -66,7 +66,7 @@ fn counts(g: &RunGroup) -> group::StatusCounts {
     group::StatusCounts::of_group(g)
 }
 
-fn label(g: &RunGroup) -> String {
+pub(super) fn label(g: &RunGroup) -> String {
     format!(
         "{} ({})",
         sanitize::line(g.run_group_id.as_deref().unwrap_or("?")),
@@ -76,7 +76,7 @@ fn label(g: &RunGroup) -> String {
 
 /// `--dry-run`: the request as it would be sent, whether the reference accepts it, and
 /// nothing sent. Exit 0 when it is valid, 2 when it is not.
-fn dry_run(
+pub(super) fn dry_run(
     ctx: &Ctx,
     action: &str,
     body: &serde_json::Value,
@@ -113,7 +113,7 @@ fn dry_run(
     })
 }
 
-fn print_notes(notes: &[String]) {
+pub(super) fn print_notes(notes: &[String]) {
     for n in notes {
         eprintln!("note: {}", sanitize::line(n));
     }
@@ -354,7 +354,7 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
     report_created(ctx, "launched run group", &created)
 }
 
-fn report_created(ctx: &Ctx, what: &str, created: &Created) -> Result<(), CliError> {
+pub(super) fn report_created(ctx: &Ctx, what: &str, created: &Created) -> Result<(), CliError> {
     if ctx.json {
         super::output::json(&json!({
             "RunGroupId": created.run_group_id, "RequestId": created.request_id

@@ -192,7 +192,7 @@ pub fn ask_retry(state: &mut State) {
             state.flash(
                 MsgLevel::Warn,
                 format!(
-                    "{} is still running: open it to retry the runs failed so far",
+                    "still running: open it to retry the runs failed so far ({})",
                     group_label(&g)
                 ),
             );
