@@ -70,7 +70,9 @@ pub fn normalize(text: &str, samples: &[&str]) -> String {
             _ => re.replace_all(&s, *with).into_owned(),
         };
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    // A sentence's final stop is not part of what it says.
+    let folded = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    folded.trim_end_matches(['.', ';', ':']).to_string()
 }
 
 /// A call name without its shard index or attempt (`Align.BwaMem-7`, `BwaMem[7]`,
@@ -125,12 +127,15 @@ pub fn task_in_message(message: &str) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// The one line of an error that says what went wrong: Nextflow's `Command error:` block,
-/// else what follows `failed:` on the first line, else the first line.
+/// The one line of an error that says what went wrong: the start of the stderr Cromwell
+/// quotes after `[First N bytes]:`, Nextflow's `Command error:` block, else what follows
+/// `failed:` on the first line, else the first line.
 pub fn cause_line(message: &str) -> &str {
+    static QUOTED: OnceLock<Option<Regex>> = OnceLock::new();
+    let quoted = QUOTED.get_or_init(|| Regex::new(r"\[First \d+ bytes\]:|Command error:").ok());
     let mut lines = message.lines().map(str::trim);
-    if let Some(pos) = message.find("Command error:")
-        && let Some(l) = message[pos + "Command error:".len()..]
+    if let Some(m) = quoted.as_ref().and_then(|re| re.find(message))
+        && let Some(l) = message[m.end()..]
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
@@ -138,10 +143,12 @@ pub fn cause_line(message: &str) -> &str {
         return l;
     }
     let first = lines.find(|l| !l.is_empty()).unwrap_or("");
-    match first.split_once(" failed: ") {
-        Some((_, cause)) if !cause.trim().is_empty() => cause.trim(),
-        _ => first,
-    }
+    [" failed: ", " was lost: ", " was preempted: "]
+        .iter()
+        .find_map(|sep| first.split_once(sep))
+        .map(|(_, cause)| cause.trim())
+        .filter(|cause| !cause.is_empty())
+        .unwrap_or(first)
 }
 
 #[cfg(test)]
@@ -257,5 +264,17 @@ mod tests {
             "EXITING because of FATAL ERROR: not enough memory"
         );
         assert_eq!(cause_line("\n  just this\nand more"), "just this");
+        assert_eq!(
+            cause_line(
+                "Task A.B was lost: the compute node was reclaimed.\nThe job j-1 was killed"
+            ),
+            "the compute node was reclaimed."
+        );
+        assert_eq!(
+            cause_line(
+                "Job A.B:NA:1 exited with return code 1 which has not been declared as a valid return code.\nCheck the content of stderr: /w/stderr.\n [First 3000 bytes]:No space left on device"
+            ),
+            "No space left on device"
+        );
     }
 }
