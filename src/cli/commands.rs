@@ -49,24 +49,38 @@ pub async fn projects(ctx: &Ctx) -> Result<(), CliError> {
     Ok(table.print()?)
 }
 
+/// Whether a status means the run is being stopped (still active, on its way to CANCELED).
+fn stopping(status: &str) -> bool {
+    matches!(
+        status.trim().to_ascii_uppercase().as_str(),
+        "CANCELING" | "CANCELLING" | "TERMINATING" | "ABORTING"
+    )
+}
+
 fn progress(g: &RunGroup) -> String {
     let total = g.total_run.unwrap_or(0);
-    let (mut done, mut failed, mut stopped) = (0, 0, 0);
+    let (mut done, mut failed, mut stopped, mut canceling) = (0, 0, 0, 0);
     for c in g.run_status_counts.iter().flatten() {
         let n = c.count.unwrap_or(0);
-        match StatusClass::of(c.status.as_deref().unwrap_or("")) {
+        let status = c.status.as_deref().unwrap_or("");
+        match StatusClass::of(status) {
             StatusClass::Succeeded => done += n,
             StatusClass::Failed => failed += n,
             StatusClass::Cancelled => stopped += n,
+            _ if stopping(status) => canceling += n,
             _ => {}
         }
     }
     let mut out = format!("{done}/{total}");
-    let notes: Vec<String> = [(failed, "failed"), (stopped, "terminated")]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}"))
-        .collect();
+    let notes: Vec<String> = [
+        (canceling, "canceling"),
+        (failed, "failed"),
+        (stopped, "terminated"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
     if !notes.is_empty() {
         out.push_str(&format!(" ({})", notes.join(", ")));
     }
@@ -239,4 +253,42 @@ pub async fn logs(ctx: &Ctx, args: &super::args::LogsArgs) -> Result<(), CliErro
         clean.push('\n');
     }
     Ok(output::write(&clean)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::RunStatusCount;
+
+    fn group(counts: &[(&str, i64)]) -> RunGroup {
+        RunGroup {
+            total_run: Some(counts.iter().map(|c| c.1).sum()),
+            run_status_counts: Some(
+                counts
+                    .iter()
+                    .map(|(s, n)| RunStatusCount {
+                        status: Some((*s).into()),
+                        count: Some(*n),
+                    })
+                    .collect(),
+            ),
+            ..RunGroup::default()
+        }
+    }
+
+    #[test]
+    fn progress_names_runs_on_their_way_to_canceled() {
+        assert_eq!(
+            progress(&group(&[("CANCELING", 34)])),
+            "0/34 (34 canceling)"
+        );
+        assert_eq!(
+            progress(&group(&[
+                ("SUCCESS", 3),
+                ("CANCELED", 30),
+                ("EXECUTOR_ERROR", 1)
+            ])),
+            "3/34 (1 failed, 30 terminated)"
+        );
+    }
 }

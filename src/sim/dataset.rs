@@ -496,7 +496,12 @@ mod tests {
         assert_eq!(w.projects.iter().filter(|p| p.is_default).count(), 2);
         assert_eq!(w.group_status(0, now), "RUNNING");
         assert_eq!(w.group_status(2, now), "COMPLETE");
-        assert_eq!(w.group_status(4, now), "TERMINATED");
+        assert_eq!(w.group_status(4, now), "COMPLETE_ERROR");
+        assert!(
+            w.status_counts(4, now)
+                .iter()
+                .any(|(s, _)| *s == "CANCELED")
+        );
         assert_eq!(w.runs[w.landmarks.failed_run].status(now), "EXECUTOR_ERROR");
         assert_eq!(w.runs[w.landmarks.big_scatter_run].status(now), "RUNNING");
         let running = w

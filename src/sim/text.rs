@@ -234,7 +234,9 @@ pub fn task_error(ctx: &Ctx<'_>, c: CallRef, work_dir: &str) -> String {
 /// A run's ErrorMessage: a short telling first line, then the details.
 pub fn run_error(ctx: &Ctx<'_>, status: &str) -> String {
     match status {
-        "TERMINATED" => "Run terminated: its run group was terminated (TerminateRunGroup).".into(),
+        "CANCELING" | "CANCELED" => {
+            "Run canceled: its run group was terminated (TerminateRunGroup).".into()
+        }
         "EXECUTOR_ERROR" | "SYSTEM_ERROR" => {
             let Some(leaf) = ctx.run.fail_leaf else {
                 return String::new();

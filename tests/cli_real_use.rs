@@ -1,0 +1,52 @@
+//! The scripting CLI where real use differs from the happy path: runs being canceled, log
+//! files kept byte for byte, ambiguous mutations, projects without DescribeProjects, and
+//! the smaller things a script notices (shard names, lower-case statuses, audit times).
+
+mod common;
+
+use common::bin::{Omtop, stderr, stdout};
+use common::sim;
+use omtop::sim::SimConfig;
+
+/// `--region R` of the simulator's landmarks (their project is the region's default).
+fn region(r: &str) -> Vec<&str> {
+    vec!["--region", r]
+}
+
+fn with<'a>(first: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
+    first.iter().chain(rest).copied().collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminated_groups_canceling_runs_count_as_active() {
+    let sim = sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let cli = Omtop::for_sim(&sim);
+    let r = region(&lm.region);
+    let out = cli
+        .run(&with(&r, &["terminate", &lm.running_group, "--yes"]))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Its live runs are CANCELING for a few seconds: active, and named as such.
+    let out = cli.run(&with(&r, &["groups", "--status", "RUNNING"])).await;
+    let line = stdout(&out)
+        .lines()
+        .find(|l| l.contains(&lm.running_group))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(line.contains("canceling"), "{}", stdout(&out));
+
+    let out = cli
+        .run(&with(&r, &["watch", &lm.running_group, "--interval", "1"]))
+        .await;
+    let err = stderr(&out);
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        !first.contains(" 0 active"),
+        "the canceling runs are active: {err}"
+    );
+    assert_eq!(out.status.code(), Some(4), "terminated: {err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert!(last.contains(" 0 active"), "{err}");
+}
