@@ -5,7 +5,8 @@
 mod common;
 
 use common::bin::{Omtop, stderr, stdout};
-use common::sim;
+use common::{client_for, sim};
+use omtop::api::{Priority, Scope};
 use omtop::sim::SimConfig;
 
 /// `--region R` of the simulator's landmarks (their project is the region's default).
@@ -49,4 +50,78 @@ async fn a_terminated_groups_canceling_runs_count_as_active() {
     assert_eq!(out.status.code(), Some(4), "terminated: {err}");
     let last = err.lines().last().unwrap_or_default();
     assert!(last.contains(" 0 active"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logs_into_a_file_are_the_services_bytes() {
+    let sim = sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let client = client_for(&sim);
+    let cli = Omtop::for_sim(&sim);
+    let r = region(&lm.region);
+    let scope = Scope::new(lm.region.clone(), None);
+
+    // A Nextflow run's trace is a TSV: redirected, it stays one, tab for tab. (The run has
+    // finished, so its files no longer change.)
+    let url = client
+        .get_run_metadata_file(
+            &scope,
+            &lm.nextflow_run,
+            "execution_trace.txt",
+            Priority::Interactive,
+        )
+        .await
+        .expect("url");
+    let file = reqwest::get(url)
+        .await
+        .expect("download")
+        .bytes()
+        .await
+        .expect("body");
+    assert!(file.contains(&b'\t'), "the trace is tab-separated");
+    let out = cli
+        .run(&with(
+            &r,
+            &["logs", &lm.nextflow_run, "--key", "execution_trace.txt"],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        out.stdout.len(),
+        file.len(),
+        "{} bytes written for a {}-byte file",
+        out.stdout.len(),
+        file.len()
+    );
+    assert_eq!(out.stdout, file.to_vec());
+
+    // A task's stderr keeps its tabs too.
+    let content = client
+        .get_run_job_log(
+            &scope,
+            &lm.failed_run,
+            &lm.failed_job_id,
+            &lm.failed_task_path,
+            true,
+            Priority::Interactive,
+        )
+        .await
+        .expect("stderr");
+    assert!(content.contains('\t'), "{content}");
+    let out = cli
+        .run(&with(
+            &r,
+            &[
+                "logs",
+                &lm.failed_run,
+                "--job",
+                &lm.failed_job_id,
+                "--path",
+                &lm.failed_task_path,
+                "--stderr",
+            ],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), content);
 }

@@ -1,5 +1,7 @@
 //! The read-only commands: list and show.
 
+use std::io::IsTerminal;
+
 use serde_json::json;
 
 use super::output::{self, Table};
@@ -231,23 +233,31 @@ pub async fn status(ctx: &Ctx, run: &str) -> Result<(), CliError> {
     Ok(output::write(&out)?)
 }
 
+/// Prints a log. Into a file or a pipe (or with `--raw`) it is written as the service has it,
+/// byte for byte: the user asked for the file. On a terminal it is sanitized like every
+/// other string from the network.
 pub async fn logs(ctx: &Ctx, args: &super::args::LogsArgs) -> Result<(), CliError> {
-    let text = match &args.job {
-        Some(job) => {
-            ctx.client
-                .get_run_job_log(&ctx.scope, &args.run, job, &args.path, args.stderr, PRIO)
-                .await?
-        }
+    let bytes = match &args.job {
+        Some(job) => ctx
+            .client
+            .get_run_job_log(&ctx.scope, &args.run, job, &args.path, args.stderr, PRIO)
+            .await?
+            .into_bytes(),
         None => {
             let key = args.key.as_deref().unwrap_or("nextflow.log");
             ctx.client
-                .fetch_metadata_file(&ctx.scope, &args.run, key, PRIO)
+                .fetch_metadata_bytes(&ctx.scope, &args.run, key, PRIO)
                 .await?
         }
     };
     if ctx.json {
+        let text = String::from_utf8_lossy(&bytes);
         return Ok(output::json(&json!({ "content": text }))?);
     }
+    if args.raw || !std::io::stdout().is_terminal() {
+        return Ok(output::write_bytes(&bytes)?);
+    }
+    let text = String::from_utf8_lossy(&bytes);
     let mut clean = crate::sanitize::text(&text).into_owned();
     if !clean.ends_with('\n') {
         clean.push('\n');
