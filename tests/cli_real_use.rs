@@ -7,7 +7,7 @@ mod common;
 use common::bin::{Omtop, stderr, stdout};
 use common::{client_for, sim};
 use omtop::api::{Priority, Scope};
-use omtop::sim::SimConfig;
+use omtop::sim::{OneShotFault, SimConfig};
 
 /// `--region R` of the simulator's landmarks (their project is the region's default).
 fn region(r: &str) -> Vec<&str> {
@@ -124,4 +124,27 @@ async fn logs_into_a_file_are_the_services_bytes() {
         .await;
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), content);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mutation_answered_internal_error_says_its_outcome_is_unknown() {
+    let sim = sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let cli = Omtop::for_sim(&sim);
+    sim.inject_next("TerminateRunGroup", OneShotFault::InternalError);
+    let out = cli
+        .run(&with(
+            &region(&lm.region),
+            &["terminate", &lm.running_group, "--yes"],
+        ))
+        .await;
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("InternalError"), "the service's word: {err}");
+    assert!(
+        err.contains("outcome unknown") && err.contains("not resent"),
+        "and omtop's: {err}"
+    );
+    assert!(err.contains("before trying again"), "{err}");
+    assert_eq!(sim.stats().received.get("TerminateRunGroup"), Some(&1));
 }

@@ -12,6 +12,8 @@ mod triage;
 mod tests;
 #[cfg(test)]
 mod tests_flows;
+#[cfg(test)]
+mod tests_real_use;
 
 use super::action::Action;
 use super::effect::Effect;

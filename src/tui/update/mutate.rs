@@ -237,15 +237,22 @@ pub fn confirm_key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
     }
 }
 
-fn show_error(state: &mut State, title: &str, e: &ApiError) {
+/// Shows a failed mutation; one that may have been carried out is titled so (`what` is
+/// "Terminate" or "Retry").
+fn show_error(state: &mut State, what: &str, e: &ApiError) {
     state.flash_error(e);
+    let title = if e.outcome_unknown() {
+        format!("{what}: outcome unknown")
+    } else {
+        format!("{what} failed")
+    };
     let mut lines = vec![sanitize::line(&e.to_string()).into_owned()];
     if let Some(id) = e.request_id() {
         lines.push(format!("RequestId: {}", sanitize::line(id)));
     }
     // An unknown outcome's text already says it was not resent and what to do.
     state.popup = Some(Popup::Message(Message {
-        title: title.into(),
+        title,
         lines,
         level: MsgLevel::Error,
     }));
@@ -274,7 +281,7 @@ pub fn terminated(state: &mut State, group_id: &str, name: &str, result: Result<
             state.flash(MsgLevel::Info, text);
             expire_lists(state);
         }
-        Err(e) => show_error(state, "Terminate failed", &e),
+        Err(e) => show_error(state, "Terminate", &e),
     }
 }
 
@@ -288,7 +295,7 @@ pub fn retried(
 ) {
     let created = match result {
         Ok(c) => c,
-        Err(e) => return show_error(state, "Retry failed", &e),
+        Err(e) => return show_error(state, "Retry", &e),
     };
     let new = created.run_group_id.clone();
     state

@@ -1,0 +1,58 @@
+//! Where real use differs from the happy path: ambiguous mutations, logs that do not exist
+//! or stop growing, first loads that fail, requests that hang, filters and names.
+
+use crate::api::ApiError;
+
+use super::super::action::ApiResult;
+use super::super::fixtures::{self as fx, api};
+use super::super::state::State;
+use super::super::state::popup::Popup;
+
+fn internal_error(action: &str) -> ApiError {
+    ApiError::Service {
+        action: action.into(),
+        code: "InternalError".into(),
+        message: "Retry your request.".into(),
+        request_id: "req-5e1f".into(),
+    }
+}
+
+fn message(s: &State) -> (String, String) {
+    match &s.popup {
+        Some(Popup::Message(m)) => (m.title.clone(), m.lines.join(" ")),
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_mutation_that_failed_internally_is_titled_outcome_unknown() {
+    let mut s = fx::at_runs(80, 24);
+    api(
+        &mut s,
+        ApiResult::Terminated {
+            group_id: fx::GROUP.into(),
+            name: "wgs".into(),
+            result: Err(internal_error("TerminateRunGroup")),
+        },
+    );
+    let (title, text) = message(&s);
+    assert!(title.contains("outcome unknown"), "{title}");
+    assert!(!title.contains("failed"), "{title}");
+    assert!(
+        text.contains("not resent") && text.contains("req-5e1f"),
+        "{text}"
+    );
+    let mut s = fx::at_runs(80, 24);
+    api(
+        &mut s,
+        ApiResult::Retried {
+            scope: fx::scope(),
+            old_group_id: fx::GROUP.into(),
+            old_name: "wgs".into(),
+            result: Err(internal_error("RetryRuns")),
+        },
+    );
+    let (title, text) = message(&s);
+    assert!(title.contains("outcome unknown"), "{title}");
+    assert!(text.contains("Check the run groups"), "{text}");
+}
