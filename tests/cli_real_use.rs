@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::bin::{Omtop, stderr, stdout};
+use common::bin::{Omtop, json, stderr, stdout};
 use common::{client_for, sim};
 use omtop::api::{Priority, Scope};
 use omtop::sim::{OneShotFault, SimConfig};
@@ -147,4 +147,76 @@ async fn a_mutation_answered_internal_error_says_its_outcome_is_unknown() {
     );
     assert!(err.contains("before trying again"), "{err}");
     assert_eq!(sim.stats().received.get("TerminateRunGroup"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shards_statuses_and_audit_read_as_a_person_expects() {
+    let sim = sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let cli = Omtop::for_sim(&sim);
+    let r = region(&lm.region);
+
+    // A shard's CallName already ends in its index (`…HaplotypeCaller_GATK4-7`, ScatterIndex
+    // `-7`): it is not repeated as `[-7]`.
+    let out = cli
+        .run(&with(
+            &r,
+            &["calls", &lm.big_scatter_run, &lm.big_scatter_path],
+        ))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("[-"), "{}", &text[..text.len().min(600)]);
+    assert!(
+        text.lines().any(|l| l.contains("HaplotypeCaller_GATK4-7 ")),
+        "{}",
+        &text[..text.len().min(600)]
+    );
+
+    // Status values are matched whatever their case, as --type is.
+    let out = cli
+        .run(&with(&r, &["groups", "--status", "running", "--json"]))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        json(&out).as_array().is_some_and(|a| !a.is_empty()),
+        "running groups found"
+    );
+    let out = cli
+        .run(&with(
+            &r,
+            &[
+                "runs",
+                "--group",
+                &lm.running_group,
+                "--status",
+                "executor_error",
+                "--json",
+            ],
+        ))
+        .await;
+    assert!(
+        json(&out).as_array().is_some_and(|a| !a.is_empty()),
+        "failed runs found"
+    );
+
+    // The audit log shows the service's zone, like every other time, and the error once.
+    let out = cli
+        .run(&with(&r, &["terminate", &lm.finished_group, "--yes"]))
+        .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = cli.run(&["audit"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text.lines().nth(1).unwrap_or_default();
+    assert!(line.contains("+08:00"), "{text}");
+    assert!(
+        line.contains("FailedOperation.StatusNotSupported: The run group"),
+        "{text}"
+    );
+    assert_eq!(
+        line.matches("FailedOperation.StatusNotSupported").count(),
+        1,
+        "{text}"
+    );
 }

@@ -89,10 +89,18 @@ fn progress(g: &RunGroup) -> String {
     out
 }
 
+/// Status values as the service spells them (`running` → `RUNNING`), as `--type` is.
+fn upper(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| v.trim().to_ascii_uppercase())
+        .collect()
+}
+
 pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), CliError> {
     let mut filters = Vec::new();
     if !args.status.is_empty() {
-        filters.push(Filter::new("Status", args.status.clone()));
+        filters.push(Filter::new("Status", upper(&args.status)));
     }
     if let Some(n) = &args.name {
         filters.push(Filter::new("Name", [n.clone()]));
@@ -142,7 +150,7 @@ pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliErro
         filters.push(Filter::new("RunGroupId", [g.clone()]));
     }
     if !args.status.is_empty() {
-        filters.push(Filter::new("Status", args.status.clone()));
+        filters.push(Filter::new("Status", upper(&args.status)));
     }
     if let Some(s) = &args.sample {
         filters.push(Filter::new("UserDefinedId", [s.clone()]));
@@ -173,11 +181,19 @@ pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliErro
     Ok(table.print()?)
 }
 
+/// A call's name; a shard's index is added as `[i]` unless the name ends in it already (the
+/// service names shards `Workflow.Task-7` with ScatterIndex `-7`).
+fn call_label(c: &RunMetadata) -> String {
+    let name = t(c.call_name.as_ref());
+    match c.scatter_index.as_deref().filter(|s| !s.is_empty()) {
+        Some(i) if name.ends_with(i) => name,
+        Some(i) => format!("{name}[{}]", i.trim_start_matches('-')),
+        None => name,
+    }
+}
+
 fn call_row(c: &RunMetadata) -> Vec<String> {
-    let name = match c.scatter_index.as_deref().filter(|s| !s.is_empty()) {
-        Some(i) => format!("{}[{i}]", t(c.call_name.as_ref())),
-        None => t(c.call_name.as_ref()),
-    };
+    let name = call_label(c);
     let error = c
         .error_message
         .as_deref()
@@ -284,6 +300,22 @@ mod tests {
             ),
             ..RunGroup::default()
         }
+    }
+
+    #[test]
+    fn shard_names_are_not_repeated() {
+        let shard = |name: &str, idx: &str| RunMetadata {
+            call_name: Some(name.into()),
+            scatter_index: Some(idx.into()),
+            ..RunMetadata::default()
+        };
+        let spec = "PairedEndSingleSampleWorkflow.BaseRecalibrator-0";
+        assert_eq!(call_label(&shard(spec, "-0")), spec);
+        assert_eq!(
+            call_label(&shard("Align.BwaMem", "-12")),
+            "Align.BwaMem[12]"
+        );
+        assert_eq!(call_label(&shard("Align.QC", "")), "Align.QC");
     }
 
     #[test]
