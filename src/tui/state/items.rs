@@ -181,6 +181,21 @@ impl Item for RunGroup {
     }
 }
 
+/// What a run is called on screen: its sample (UserDefinedId), or the start of its
+/// RunUuid when it has none (a run launched without a table).
+pub fn run_label(r: &Run) -> String {
+    match r.user_defined_id.as_deref().map(str::trim) {
+        Some(sample) if !sample.is_empty() => sample.to_string(),
+        _ => r
+            .run_uuid
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(8)
+            .collect(),
+    }
+}
+
 impl Item for Run {
     fn id(&self) -> String {
         self.run_uuid.as_deref().unwrap_or_default().to_string()

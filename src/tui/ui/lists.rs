@@ -9,7 +9,7 @@ use ratatui::widgets::Widget;
 use crate::api::types::{Run, RunGroup, StatusClass};
 
 use super::super::state::State;
-use super::super::state::items::{Counts, ProjectRow, doomed, is_nextflow, span};
+use super::super::state::items::{Counts, ProjectRow, doomed, is_nextflow, run_label, span};
 use super::super::state::list::{Item, ListView};
 use super::table::{Col, Table};
 use super::text::{badge, first_line, fit, short_time, span_duration, status_duration};
@@ -218,7 +218,7 @@ pub fn runs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused:
                 fit(&r.id().chars().take(8).collect::<String>(), w),
                 theme.dim,
             )),
-            2 => Line::from(fit(r.user_defined_id.as_deref().unwrap_or("-"), w)),
+            2 => Line::from(fit(&run_label(r), w)),
             3 => Line::from(status_cell(r.status(), theme)),
             4 => {
                 let (s, e) = span(&r.execution_time);

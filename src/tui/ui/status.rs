@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 
 use super::super::action::Action;
 use super::super::keymap::{Keymap, Mode};
+use super::super::state::items::run_label;
 use super::super::state::popup::Level as MsgLevel;
 use super::super::state::{InputPurpose, Level, State};
 use super::super::update::data_age;
@@ -24,13 +25,7 @@ pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         parts.push(fit(g.name.as_deref().unwrap_or(""), 24));
     }
     if let Some(t) = state.calls.as_ref() {
-        let sample = t
-            .run
-            .user_defined_id
-            .as_deref()
-            .unwrap_or_else(|| t.run_uuid())
-            .to_string();
-        parts.push(fit(&sample, 20));
+        parts.push(fit(&run_label(&t.run), 20));
         if let Some(id) = t.selected_node() {
             let trail = t.trail(id);
             for &n in &trail[..trail.len().saturating_sub(1)] {

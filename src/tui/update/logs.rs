@@ -7,6 +7,7 @@ use crate::sanitize;
 
 use super::super::action::Action;
 use super::super::effect::{Effect, LogSource};
+use super::super::state::items::run_label;
 use super::super::state::list::Item;
 use super::super::state::pager::{Pager, Tab};
 use super::super::state::popup::{Level as MsgLevel, Popup};
@@ -41,7 +42,7 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                     } else {
                         n.path.to_string()
                     };
-                    let name = n.meta.call_name.clone().unwrap_or_default();
+                    let name = n.meta.call_name.as_deref().unwrap_or_default().to_string();
                     let src = |stderr| LogSource::Job {
                         job_id: job_id.to_string(),
                         path: path.clone(),
@@ -55,7 +56,7 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                     )
                 }
                 None if t.nextflow => (
-                    t.run.user_defined_id.clone().unwrap_or_default(),
+                    run_label(&t.run),
                     t.run_uuid().to_string(),
                     t.is_live(),
                     nextflow_files(),
@@ -73,7 +74,7 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                 return;
             };
             (
-                r.user_defined_id.clone().unwrap_or_default(),
+                run_label(r),
                 r.id(),
                 StatusClass::of(r.status()).is_live(),
                 nextflow_files(),

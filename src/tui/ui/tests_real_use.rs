@@ -1,0 +1,129 @@
+//! Frames where real data differs from the happy path: a run without a sample, a finished
+//! run without calls, cached calls at the width that drops columns, a service slow to
+//! answer, lists that have not loaded.
+
+use std::collections::BTreeMap;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::api::types::Text;
+
+use super::super::action::{Action, ApiResult};
+use super::super::effect::RunsQuery;
+use super::super::fixtures::{self as fx, api, calls_result};
+use super::super::keymap::Keymap;
+use super::super::state::State;
+use super::super::update::update;
+use super::Screen;
+use super::theme::Theme;
+
+/// The frame's text, one line per row.
+fn frame(state: &State) -> String {
+    let (w, h) = state.size;
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    let keymap = Keymap::new(&BTreeMap::new(), false).expect("keymap");
+    let theme = Theme::colored();
+    let screen = Screen {
+        state,
+        keymap: &keymap,
+        theme: &theme,
+    };
+    term.draw(|f| f.render_widget(&screen, f.area()))
+        .expect("draw");
+    let buf = term.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The runs pane where the failed run has no sample (UserDefinedId is empty for a run
+/// launched without a table).
+fn without_sample(w: u16, h: u16) -> State {
+    let mut s = fx::at_groups(w, h);
+    update(&mut s, Action::Enter);
+    let runs = fx::runs()
+        .into_iter()
+        .map(|mut r| {
+            if r.run_uuid.as_deref() == Some(fx::RUN) {
+                r.user_defined_id = Some(Text::from(""));
+            }
+            r
+        })
+        .collect();
+    api(
+        &mut s,
+        ApiResult::Runs {
+            scope: fx::scope(),
+            query: RunsQuery::Group(fx::GROUP.into()),
+            result: Ok(runs),
+        },
+    );
+    s.runs.select_id(fx::RUN);
+    s
+}
+
+#[test]
+fn a_run_without_a_sample_is_named_by_its_short_uuid() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut s = without_sample(w, h);
+        let text = frame(&s);
+        let row = text
+            .lines()
+            .find(|l| l.contains("✖ EXECUTOR_ERROR 40m"))
+            .unwrap_or_default();
+        assert!(row.contains("6f1c2a9e"), "{w}x{h}:\n{text}");
+        update(&mut s, Action::Enter);
+        api(&mut s, calls_result("/", fx::top_calls()));
+        let text = frame(&s);
+        let crumbs = text.lines().next().unwrap_or_default().trim_end();
+        assert!(!crumbs.ends_with('›'), "{crumbs}");
+        assert!(crumbs.ends_with("6f1c2a9e"), "{crumbs}");
+    }
+}
+
+#[test]
+fn a_finished_run_without_calls_says_why() {
+    let mut s = fx::at_runs(120, 40);
+    s.runs.select_id(fx::RUN);
+    update(&mut s, Action::Enter);
+    api(&mut s, calls_result("/", Vec::new()));
+    let text = frame(&s);
+    assert!(!text.contains("no calls yet"), "{text}");
+    assert!(
+        text.contains("the run failed before any call started"),
+        "{text}"
+    );
+    // A live run may still start its first call.
+    let mut s = fx::at_runs(120, 40);
+    s.runs.select_id("1a2b3c4d-0000-4000-8000-000000000005");
+    update(&mut s, Action::Enter);
+    api(
+        &mut s,
+        ApiResult::Calls {
+            scope: fx::scope(),
+            run_uuid: "1a2b3c4d-0000-4000-8000-000000000005".into(),
+            path: "/".into(),
+            result: Ok(Vec::new()),
+        },
+    );
+    assert!(frame(&s).contains("no calls yet"));
+}
+
+#[test]
+fn cached_calls_are_marked_at_every_width() {
+    for (w, h) in [(80, 24), (120, 40), (160, 48)] {
+        let s = fx::at_calls(w, h);
+        let text = frame(&s);
+        let row = text
+            .lines()
+            .find(|l| l.contains(" QC "))
+            .unwrap_or_default();
+        assert!(row.contains("cached"), "{w}x{h}:\n{text}");
+    }
+}
