@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::api::types::Text;
+use crate::api::ApiError;
+use crate::api::types::{NFOption, Text};
 
 use super::super::action::{Action, ApiResult};
-use super::super::effect::RunsQuery;
+use super::super::effect::{Effect, LogSource, RunsQuery};
 use super::super::fixtures::{self as fx, api, calls_result};
 use super::super::keymap::Keymap;
 use super::super::state::State;
@@ -126,4 +127,92 @@ fn cached_calls_are_marked_at_every_width() {
             .unwrap_or_default();
         assert!(row.contains("cached"), "{w}x{h}:\n{text}");
     }
+}
+
+const NF_GROUP: &str = "run-lonely-orange-dodo-410909";
+const NF_RUN: &str = "1a2b3c4d-0000-4000-8000-000000000001";
+
+/// The runs of the Nextflow group, launched with `NFOption.Report` as given.
+fn nextflow_runs(report: Option<bool>) -> State {
+    let mut s = fx::at_groups(120, 40);
+    let groups = fx::groups()
+        .into_iter()
+        .map(|mut g| {
+            if g.run_group_id.as_deref() == Some(NF_GROUP) {
+                g.nf_option = Some(NFOption {
+                    report,
+                    ..NFOption::default()
+                });
+            }
+            g
+        })
+        .collect();
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: fx::scope(),
+            result: Ok(groups),
+        },
+    );
+    s.groups.select_id(NF_GROUP);
+    update(&mut s, Action::Enter);
+    api(
+        &mut s,
+        ApiResult::Runs {
+            scope: fx::scope(),
+            query: RunsQuery::Group(NF_GROUP.into()),
+            result: Ok(fx::runs()),
+        },
+    );
+    s.runs.select_id(NF_RUN);
+    s
+}
+
+fn fetched(effects: &[Effect]) -> Vec<LogSource> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchLog { source, .. } => Some(source.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn no_trace_is_asked_for_when_the_group_had_reports_off() {
+    let mut s = nextflow_runs(Some(false));
+    let e = update(&mut s, Action::Logs);
+    assert_eq!(
+        fetched(&e),
+        [LogSource::File("nextflow.log".into())],
+        "the log only"
+    );
+    let e = update(&mut s, Action::NextChoice);
+    assert_eq!(fetched(&e), [], "no trace is asked for");
+    let text = frame(&s);
+    assert!(
+        text.contains("not produced by this run (Report was off)"),
+        "{text}"
+    );
+    // With reports on, the trace is asked for; if the service has none, that is said plainly.
+    let mut s = nextflow_runs(None);
+    update(&mut s, Action::Logs);
+    let e = update(&mut s, Action::NextChoice);
+    let trace = LogSource::File("execution_trace.txt".into());
+    assert_eq!(fetched(&e), [trace.clone()]);
+    api(
+        &mut s,
+        ApiResult::Log {
+            run_uuid: NF_RUN.into(),
+            source: trace,
+            result: Err(ApiError::Service {
+                action: "GetRunMetadataFile".into(),
+                code: "ResourceNotFound.CosObjectNotExist".into(),
+                message: "execution_trace.txt does not exist".into(),
+                request_id: "r-9".into(),
+            }),
+        },
+    );
+    let text = frame(&s);
+    assert!(text.contains("not produced by this run"), "{text}");
 }

@@ -60,7 +60,7 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
             result,
         } => {
             finish(state, Target::Status(run_uuid.clone()), result.is_ok());
-            status(state, &run_uuid, result);
+            status(state, &run_uuid, result, out);
         }
         ApiResult::Log {
             run_uuid,
@@ -392,7 +392,12 @@ fn calls(
     triage::resume(state, out);
 }
 
-fn status(state: &mut State, run_uuid: &str, result: Result<RunMetadata, ApiError>) {
+fn status(
+    state: &mut State,
+    run_uuid: &str,
+    result: Result<RunMetadata, ApiError>,
+    out: &mut Vec<Effect>,
+) {
     let meta = match result {
         Ok(m) => m,
         Err(e) => {
@@ -431,8 +436,16 @@ fn status(state: &mut State, run_uuid: &str, result: Result<RunMetadata, ApiErro
                     .expire(&Target::Runs(scope, RunsQuery::Group(g.id())));
             }
         }
-        state
-            .poller
-            .expire(&Target::Calls(run_uuid.to_string(), "/".into()));
+        // A finished run's tree is no longer polled: read its open paths once more, so its
+        // calls show how it ended.
+        if let Some(t) = state.calls.as_ref().filter(|t| t.run_uuid() == run_uuid) {
+            for path in t.live_open_paths() {
+                let e = Effect::load_calls(t, path, Priority::Background);
+                if let Some(target) = e.target() {
+                    state.poller.expire(&target);
+                }
+                state.poller.admit(e, out);
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 use crate::api::types::StatusClass;
 use crate::api::{Priority, Scope};
 
-use super::super::effect::{Effect, RunsQuery, Target};
+use super::super::effect::{Effect, LogSource, RunsQuery, Target};
 use super::super::state::list::Item;
 use super::super::state::popup::Popup;
 use super::super::state::{Level, State};
@@ -104,15 +104,29 @@ pub fn tick(state: &mut State, out: &mut Vec<Effect>) {
     }
 }
 
-/// Re-fetches a followed log every few seconds while its run is live.
+/// Re-fetches a followed log every few seconds while what writes it is live. Once it has
+/// finished, the log is fetched once more (for its last lines) and following stops.
 fn follow(state: &mut State, now: i64, out: &mut Vec<Effect>) {
+    let live = match &state.popup {
+        Some(Popup::Pager(p)) => p
+            .current()
+            .and_then(|t| source_live(state, &p.run_uuid, &t.source)),
+        _ => return,
+    };
     let Some(Popup::Pager(p)) = state.popup.as_mut() else {
         return;
     };
-    if !p.follow || !p.live || now - p.fetched_at < FOLLOW_SECS {
+    let ended = p.live && live == Some(false);
+    if ended {
+        p.live = false;
+    }
+    if !p.follow || !(p.live || ended) || (!ended && now - p.fetched_at < FOLLOW_SECS) {
         return;
     }
-    let Some(tab) = p.current() else { return };
+    let Some(tab) = p.current().filter(|t| t.absent.is_none()) else {
+        return;
+    };
+    let task = matches!(tab.source, LogSource::Job { .. });
     let e = Effect::FetchLog {
         scope: p.scope.clone(),
         run_uuid: p.run_uuid.clone(),
@@ -121,6 +135,43 @@ fn follow(state: &mut State, now: i64, out: &mut Vec<Effect>) {
     };
     if state.poller.admit(e, out) {
         p.fetched_at = now;
+    }
+    if ended {
+        p.follow = false;
+        let what = if task { "task" } else { "run" };
+        state.flash(
+            super::super::state::popup::Level::Info,
+            format!("the {what} has finished: its log was fetched once more and follow stopped"),
+        );
+    }
+}
+
+/// Whether a log can still grow: its task is live (and so its run), or for a run's file,
+/// the run is. `None` when omtop cannot tell (the task or run is no longer on screen).
+fn source_live(state: &State, run_uuid: &str, source: &LogSource) -> Option<bool> {
+    let tree = state.calls.as_ref().filter(|t| t.run_uuid() == run_uuid);
+    let run_live = tree.map(|t| t.is_live()).or_else(|| {
+        state
+            .runs
+            .items
+            .iter()
+            .find(|r| r.id() == run_uuid)
+            .map(|r| StatusClass::of(r.status()).is_live())
+    });
+    match source {
+        LogSource::File(_) => run_live,
+        LogSource::Job { job_id, .. } => {
+            let task = tree.and_then(|t| {
+                t.nodes
+                    .iter()
+                    .find(|n| n.meta.job_id.as_deref() == Some(job_id.as_str()))
+            });
+            match (run_live, task) {
+                (Some(false), _) => Some(false),
+                (_, Some(n)) => Some(n.class.is_live()),
+                (run, None) => run,
+            }
+        }
     }
 }
 

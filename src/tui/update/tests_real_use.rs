@@ -2,8 +2,10 @@
 //! or stop growing, first loads that fail, requests that hang, filters and names.
 
 use crate::api::ApiError;
+use crate::api::types::RunMetadata;
 
 use super::super::action::{Action, ApiResult};
+use super::super::effect::{Effect, LogSource};
 use super::super::fixtures::{self as fx, api};
 use super::super::state::list::StatusFilter;
 use super::super::state::popup::Popup;
@@ -88,4 +90,124 @@ fn another_group_or_project_opens_unfiltered() {
     update(&mut s, Action::Enter);
     assert_eq!(s.level, Level::Groups);
     assert_eq!(s.groups.status, StatusFilter::All);
+}
+
+const LIVE_RUN: &str = "1a2b3c4d-0000-4000-8000-000000000003";
+const LIVE_JOB: &str = "plan-live-task-000003";
+
+/// The call tree of the running run NA12892: one task, RUNNING (or `status`).
+fn live_calls(status: &str) -> ApiResult {
+    let task = RunMetadata {
+        run_type: Some("Task".into()),
+        run_id: Some("1a2b3c4d-Germline.QC".into()),
+        job_id: Some(LIVE_JOB.into()),
+        call_name: Some("Germline.QC".into()),
+        status: Some(status.into()),
+        ..RunMetadata::default()
+    };
+    ApiResult::Calls {
+        scope: fx::scope(),
+        run_uuid: LIVE_RUN.into(),
+        path: "/".into(),
+        result: Ok(vec![task]),
+    }
+}
+
+fn log_fetches(effects: &[Effect]) -> Vec<LogSource> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchLog { source, .. } => Some(source.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Moves the clock on by one second; answers every log fetch it causes.
+fn tick(s: &mut State) -> usize {
+    let now = s.now + chrono::Duration::seconds(1);
+    let e = update(s, Action::Tick(now));
+    let fetches = log_fetches(&e);
+    for source in &fetches {
+        api(
+            s,
+            ApiResult::Log {
+                run_uuid: LIVE_RUN.into(),
+                source: source.clone(),
+                result: Ok("more output\n".into()),
+            },
+        );
+    }
+    fetches.len()
+}
+
+/// Following the live task's stdout.
+fn following() -> State {
+    let mut s = fx::at_runs(120, 40);
+    s.runs.select_id(LIVE_RUN);
+    update(&mut s, Action::Enter);
+    api(&mut s, live_calls("RUNNING"));
+    let e = update(&mut s, Action::Logs);
+    let [source] = &log_fetches(&e)[..] else {
+        panic!("stdout fetched: {e:?}");
+    };
+    api(
+        &mut s,
+        ApiResult::Log {
+            run_uuid: LIVE_RUN.into(),
+            source: source.clone(),
+            result: Ok("started\n".into()),
+        },
+    );
+    update(&mut s, Action::Follow);
+    s
+}
+
+#[test]
+fn following_a_task_stops_once_it_finished_after_one_last_fetch() {
+    let mut s = following();
+    let while_live: usize = (0..9).map(|_| tick(&mut s)).sum();
+    assert_eq!(while_live, 3, "every 3 s while the task runs");
+    // The tree's next poll says the task completed (its run goes on).
+    api(&mut s, live_calls("COMPLETE"));
+    let last: usize = (0..3).map(|_| tick(&mut s)).sum();
+    assert_eq!(last, 1, "fetched once more, for the end of the log");
+    let Some(Popup::Pager(p)) = &s.popup else {
+        panic!("the pager stays open");
+    };
+    assert!(!p.follow, "follow is off");
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("finished") && n.text.contains("follow")),
+        "{:?}",
+        s.notice
+    );
+    let after: usize = (0..60).map(|_| tick(&mut s)).sum();
+    assert_eq!(after, 0, "nothing more is asked");
+}
+
+#[test]
+fn following_stops_when_the_run_finishes() {
+    let mut s = following();
+    let _ = (0..4).map(|_| tick(&mut s)).sum::<usize>();
+    let e = api(
+        &mut s,
+        ApiResult::Status {
+            scope: fx::scope(),
+            run_uuid: LIVE_RUN.into(),
+            result: Ok(RunMetadata {
+                status: Some("SYSTEM_ERROR".into()),
+                ..RunMetadata::default()
+            }),
+        },
+    );
+    // The tree is read once more too, so the calls show how the run ended.
+    assert!(
+        e.iter()
+            .any(|e| matches!(e, Effect::LoadCalls { path, .. } if path == "/")),
+        "{e:?}"
+    );
+    let rest: usize = (0..60).map(|_| tick(&mut s)).sum();
+    assert_eq!(rest, 1, "one last fetch, then none");
 }
