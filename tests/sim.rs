@@ -958,3 +958,21 @@ async fn random_faults_latency_and_a_lower_limit() {
         2
     );
 }
+
+#[tokio::test]
+async fn an_outage_at_start_answers_every_request_internal_error() {
+    let (sim, c) = start(SimConfig {
+        faults: Faults {
+            outage_secs: 60,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    for action in ["DescribeProjects", "DescribeRunGroups", "TerminateRunGroup"] {
+        let r = c.call(action, json!({})).await;
+        assert_eq!(code(&r), "InternalError", "{action}: {r}");
+    }
+    assert_eq!(sim.stats().faults.get("Outage"), Some(&3));
+    assert_eq!(sim.stats().applied.get("TerminateRunGroup"), None);
+}

@@ -186,6 +186,8 @@ struct Keys {
 /// State shared by every connection.
 pub(crate) struct Shared {
     keys: Mutex<Keys>,
+    /// When the sim started serving (for the outage at start).
+    started: Instant,
     rate_limit: u32,
     describe_projects: bool,
     hostile: bool,
@@ -367,6 +369,7 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
             secret_key: cfg.secret_key.clone(),
             token: cfg.token.clone(),
         }),
+        started,
         rate_limit: cfg.rate_limit,
         describe_projects: cfg.describe_projects,
         hostile: cfg.hostile,

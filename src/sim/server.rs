@@ -1,7 +1,8 @@
 //! One HTTP request through the sim: protocol checks, authentication, routing, rate limit,
 //! faults, the action itself, latency, and the answer.
 //!
-//! The order of checks: method and path (`UnsupportedProtocol`), X-TC-Action
+//! The order of checks: method and path (`UnsupportedProtocol`), an outage at start
+//! (`InternalError` for everything, `Faults::outage_secs`), X-TC-Action
 //! (`MissingParameter`), X-TC-Version (`MissingParameter`, `NoSuchVersion`), the signature
 //! (`AuthFailure.*`), the action (`InvalidAction`), X-TC-Region (`MissingParameter`,
 //! `UnsupportedRegion`), then the request counts as received, then the rate limit
@@ -178,6 +179,17 @@ fn api_request(
             format!("The request is missing a required parameter `{name}`."),
         )
     };
+    let outage = Duration::from_secs(shared.faults().outage_secs);
+    if arrival.duration_since(shared.started) < outage {
+        *shared.counters().faults.entry("Outage".into()).or_default() += 1;
+        return (
+            Err(ApiErr::new(
+                "InternalError",
+                "An internal error occurred; please try again later.",
+            )),
+            None,
+        );
+    }
     let Some(action) = header("x-tc-action").filter(|a| !a.is_empty()) else {
         return (Err(missing("Action")), None);
     };
