@@ -180,7 +180,10 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         title.push(Span::styled("searching… ", theme.warn));
     }
     let empty = match &t.roots {
-        Children::Failed(e) => format!("could not load calls: {}", fit(e, 200)),
+        Children::Failed(e) => format!(
+            "calls not loaded yet: trying again (R: now): {}",
+            fit(e, 200)
+        ),
         Children::Loaded(_) if t.shown.is_some() => "no calls match the filter".into(),
         Children::Loaded(_) => no_calls(t),
         _ => "loading calls…".into(),

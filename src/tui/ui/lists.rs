@@ -79,8 +79,21 @@ pub fn projects(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focu
             _ => count_cell(p.failed, theme.failed),
         }
     };
+    let mut head = title("Projects", l, theme);
+    let unloaded = state
+        .unloaded_regions()
+        .into_iter()
+        .filter(|r| state.region_filter.as_deref().is_none_or(|f| f == *r))
+        .count();
+    if unloaded > 0 && !l.items.is_empty() {
+        let what = if unloaded == 1 { "region" } else { "regions" };
+        head.spans.push(Span::styled(
+            format!("{unloaded} {what} not loaded: trying again "),
+            theme.warn,
+        ));
+    }
     let t = Table {
-        title: title("Projects", l, theme),
+        title: head,
         cols: &PROJECT_COLS,
         len: l.shown.len(),
         offset: l.offset,
@@ -89,11 +102,7 @@ pub fn projects(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focu
         theme,
         cell: &cell,
         row_style: &|_| Style::new(),
-        empty: if l.loading {
-            "loading projects…".into()
-        } else {
-            "no projects".into()
-        },
+        empty: l.empty_text("projects"),
     };
     (&t).render(area, buf);
 }

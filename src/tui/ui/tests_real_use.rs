@@ -14,8 +14,8 @@ use super::super::action::{Action, ApiResult};
 use super::super::effect::{Effect, LogSource, RunsQuery};
 use super::super::fixtures::{self as fx, api, calls_result};
 use super::super::keymap::Keymap;
-use super::super::state::State;
-use super::super::update::update;
+use super::super::state::{Settings, State};
+use super::super::update::{self, update};
 use super::Screen;
 use super::theme::Theme;
 
@@ -215,4 +215,94 @@ fn no_trace_is_asked_for_when_the_group_had_reports_off() {
     );
     let text = frame(&s);
     assert!(text.contains("not produced by this run"), "{text}");
+}
+
+fn internal_error(action: &str) -> ApiError {
+    ApiError::Service {
+        action: action.into(),
+        code: "InternalError".into(),
+        message: "An internal error occurred.".into(),
+        request_id: "r-1".into(),
+    }
+}
+
+fn at_second(sec: i64) -> Action {
+    Action::Tick(fx::now() + chrono::Duration::seconds(sec))
+}
+
+fn asks_projects(effects: &[Effect]) -> bool {
+    effects
+        .iter()
+        .any(|e| matches!(e, Effect::LoadProjects { .. }))
+}
+
+#[test]
+fn projects_that_could_not_load_are_asked_again_until_they_do() {
+    let mut s = State::new(Settings::default(), fx::now());
+    s.size = (120, 40);
+    update::init(&mut s);
+    let answer = |s: &mut State, ok: bool| {
+        let result = if ok {
+            Ok(fx::projects())
+        } else {
+            Err(internal_error("DescribeProjects"))
+        };
+        api(
+            s,
+            ApiResult::Projects {
+                region: fx::REGION.into(),
+                result,
+            },
+        )
+    };
+    answer(&mut s, false);
+    let text = frame(&s);
+    assert!(
+        text.contains("projects not loaded yet: trying again"),
+        "{text}"
+    );
+    assert!(!text.contains("no projects"), "{text}");
+    // Asked again after 2, 4, 8 seconds, failing each time; then it works.
+    let mut asked = Vec::new();
+    for sec in 1..=30 {
+        if asks_projects(&update(&mut s, at_second(sec))) {
+            asked.push(sec);
+            answer(&mut s, asked.len() == 4);
+        }
+    }
+    assert_eq!(asked, [2, 6, 14, 30], "2, 4, 8, 16 s apart");
+    assert_eq!(s.projects.items.len(), 3);
+    assert!(frame(&s).contains("Population WGS"));
+    // Loaded, it is not asked for again by itself.
+    let again = (31..=90).any(|sec| asks_projects(&update(&mut s, at_second(sec))));
+    assert!(!again);
+}
+
+#[test]
+fn a_service_slow_to_answer_is_said_and_for_how_long() {
+    let mut s = State::new(Settings::default(), fx::now());
+    s.size = (80, 24);
+    update::init(&mut s);
+    for sec in 1..=3 {
+        update(&mut s, at_second(sec));
+    }
+    let text = frame(&s);
+    assert!(
+        !text.contains("no answer"),
+        "a few seconds are normal:\n{text}"
+    );
+    for sec in 4..=12 {
+        update(&mut s, at_second(sec));
+    }
+    let text = frame(&s);
+    assert!(text.contains("no answer for 12s"), "{text}");
+    api(
+        &mut s,
+        ApiResult::Projects {
+            region: fx::REGION.into(),
+            result: Ok(fx::projects()),
+        },
+    );
+    update(&mut s, at_second(13));
+    assert!(!frame(&s).contains("no answer"));
 }

@@ -15,6 +15,7 @@ pub const FOLLOW_SECS: i64 = 3;
 /// The first loads: the projects of every configured region.
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut out = Vec::new();
+    state.poller.clock = state.now_unix();
     state.projects.loading = true;
     for region in state.settings.regions.clone() {
         let e = Effect::LoadProjects {
@@ -48,6 +49,14 @@ fn wanted(state: &State) -> Vec<Effect> {
     let rows = layout::list_rows(state);
     match state.level {
         Level::Projects => {
+            // A region whose projects never loaded is asked again (after 2, 4, 8… s): a
+            // failed first load must not leave an empty list for good.
+            for region in state.unloaded_regions() {
+                w.push(Effect::LoadProjects {
+                    region: region.to_string(),
+                    prio: Priority::Background,
+                });
+            }
             let l = &state.projects;
             for &i in l.shown.iter().skip(l.offset).take(rows) {
                 let p = &l.items[i];
@@ -79,12 +88,17 @@ fn wanted(state: &State) -> Vec<Effect> {
             }
         }
         Level::Calls => {
-            if let Some(t) = state.calls.as_ref().filter(|t| t.is_live()) {
-                w.push(Effect::PollStatus {
-                    scope: t.scope.clone(),
-                    run_uuid: t.run_uuid().to_string(),
-                });
-                for path in t.live_open_paths() {
+            if let Some(t) = state.calls.as_ref() {
+                if t.is_live() {
+                    w.push(Effect::PollStatus {
+                        scope: t.scope.clone(),
+                        run_uuid: t.run_uuid().to_string(),
+                    });
+                    for path in t.live_open_paths() {
+                        w.push(Effect::load_calls(t, path, Priority::Background));
+                    }
+                }
+                for path in t.failed_paths() {
                     w.push(Effect::load_calls(t, path, Priority::Background));
                 }
             }

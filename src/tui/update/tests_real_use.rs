@@ -211,3 +211,34 @@ fn following_stops_when_the_run_finishes() {
     let rest: usize = (0..60).map(|_| tick(&mut s)).sum();
     assert_eq!(rest, 1, "one last fetch, then none");
 }
+
+#[test]
+fn a_finished_runs_calls_that_could_not_load_are_asked_again() {
+    let mut s = fx::at_runs(120, 40);
+    s.runs.select_id(fx::RUN);
+    update(&mut s, Action::Enter);
+    let failed = || ApiResult::Calls {
+        scope: fx::scope(),
+        run_uuid: fx::RUN.into(),
+        path: "/".into(),
+        result: Err(internal_error("GetRunCalls")),
+    };
+    api(&mut s, failed());
+    let mut asked = Vec::new();
+    for sec in 1..=8 {
+        let now = fx::now() + chrono::Duration::seconds(sec);
+        let e = update(&mut s, Action::Tick(now));
+        if e.iter()
+            .any(|e| matches!(e, Effect::LoadCalls { path, .. } if path == "/"))
+        {
+            asked.push(sec);
+            if asked.len() == 1 {
+                api(&mut s, failed());
+            } else {
+                api(&mut s, fx::calls_result("/", fx::top_calls()));
+            }
+        }
+    }
+    assert_eq!(asked, [2, 6], "after 2 s, then 4 s more");
+    assert_eq!(s.calls.as_ref().map(|t| t.rows().len()), Some(4));
+}
