@@ -220,3 +220,38 @@ async fn shards_statuses_and_audit_read_as_a_person_expects() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_describe_projects_a_default_project_without_groups_is_listed() {
+    let sim = sim(SimConfig {
+        describe_projects: false,
+        ..SimConfig::default()
+    })
+    .await;
+    let cli = Omtop::for_sim(&sim);
+    // ap-beijing's default project has no run groups yet: nothing to learn its id from.
+    let out = cli
+        .run(&["projects", "--region", "ap-beijing", "--json"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("DescribeProjects is unavailable"));
+    let listed = json(&out);
+    let listed = listed.as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["Region"], "ap-beijing");
+    assert_eq!(listed[0]["IsDefault"], true);
+    let out = cli.run(&["projects", "--region", "ap-beijing"]).await;
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("ap-beijing") && l.contains('*')),
+        "{text}"
+    );
+    // Its groups are asked for the way the fallback always does: without a ProjectId.
+    let out = cli
+        .run(&["groups", "--region", "ap-beijing", "--json"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out).as_array().map(Vec::len), Some(0));
+}

@@ -41,7 +41,7 @@ pub async fn projects(ctx: &Ctx) -> Result<(), CliError> {
     let mut table = Table::new(vec!["PROJECT", "NAME", "REGION", "DEFAULT", "CREATED"]);
     for p in &list.projects {
         table.row(vec![
-            t(p.project_id.as_ref()),
+            p.project_id.clone().unwrap_or_else(|| "-".into()),
             t(p.name.as_ref()),
             t(p.region.as_ref()),
             if p.is_default == Some(true) { "*" } else { "" }.into(),

@@ -37,6 +37,24 @@ impl ProjectRow {
         }
     }
 
+    /// A region's default project whose id is not known yet (DescribeProjects is
+    /// unavailable and it has no run groups to learn it from): reached by omitting
+    /// ProjectId, as the fallback does.
+    pub fn unknown_default(region: &str) -> Self {
+        Self {
+            region: region.to_string(),
+            name: "default project".into(),
+            is_default: true,
+            ..Self::default()
+        }
+    }
+
+    /// The scope its run groups are asked in (no ProjectId while its id is not known).
+    pub fn scope(&self) -> crate::api::Scope {
+        let id = Some(self.id.clone()).filter(|id| !id.is_empty());
+        crate::api::Scope::new(self.region.clone(), id)
+    }
+
     /// The name shown: the alias, the project's name, or its id.
     pub fn display_name(&self) -> &str {
         self.alias

@@ -189,9 +189,7 @@ impl State {
 
     /// The scope of the open project.
     pub fn project_scope(&self) -> Option<Scope> {
-        self.project
-            .as_ref()
-            .map(|p| Scope::new(p.region.clone(), Some(p.id.clone())))
+        self.project.as_ref().map(ProjectRow::scope)
     }
 
     /// The region shown in the status bar: the open project's, or the region filter.

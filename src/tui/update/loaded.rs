@@ -118,6 +118,15 @@ fn projects(
         }
         Err(e) if crate::api::projects::means_unavailable(&e) => {
             state.fallback_regions.insert(region.to_string());
+            // The region's default project is there whether or not it has groups to learn
+            // its id from.
+            if !state
+                .all_projects
+                .iter()
+                .any(|p| p.region == region && p.is_default)
+            {
+                state.upsert_project(ProjectRow::unknown_default(region));
+            }
             let e = Effect::LoadGroups {
                 scope: Scope::new(region, None),
                 prio: Priority::Interactive,
@@ -161,31 +170,9 @@ fn groups(
     };
     let project_id = match &scope.project_id {
         Some(id) => id.clone(),
-        None => {
-            // The region's default project, learned from its groups.
-            let Some(g) = list.iter().find(|g| g.project_id.is_some()) else {
-                return;
-            };
-            let id = g.project_id.clone().unwrap_or_default();
-            if !state
-                .all_projects
-                .iter()
-                .any(|p| p.region == scope.region && p.id == id)
-            {
-                state.upsert_project(ProjectRow {
-                    region: scope.region.clone(),
-                    id: id.clone(),
-                    name: g.project_name.clone().unwrap_or_default(),
-                    is_default: true,
-                    ..ProjectRow::default()
-                });
-            }
-            let done = Target::Groups(Scope::new(scope.region.clone(), Some(id.clone())));
-            let now = state.now_unix();
-            let iv = poll::interval(state, &done);
-            state.poller.done(&done, true, now, iv);
-            id
-        }
+        // The region's default project: learned from its groups, or still unknown (its
+        // row has an empty id then).
+        None => learn_default(state, &scope.region, &list).unwrap_or_default(),
     };
     let key = (scope.region.clone(), project_id.clone());
     state.groups_cache.insert(key, list.clone());
@@ -203,6 +190,38 @@ fn groups(
         }
     }
     goto_group(state, &scope.region, &project_id, &list, out);
+}
+
+/// Learns a region's default project from groups listed without a ProjectId (every group
+/// names its project): its row replaces the one standing in for it. `None` when no group
+/// names it.
+fn learn_default(state: &mut State, region: &str, list: &[RunGroup]) -> Option<String> {
+    let g = list.iter().find(|g| g.project_id.is_some())?;
+    let id = g.project_id.clone().unwrap_or_default();
+    let row = ProjectRow {
+        region: region.to_string(),
+        id: id.clone(),
+        name: g.project_name.clone().unwrap_or_default(),
+        is_default: true,
+        ..ProjectRow::default()
+    };
+    let stand_in = |p: &ProjectRow| p.region == region && p.id.is_empty();
+    state.all_projects.retain(|p| !stand_in(p));
+    if state.project.as_ref().is_some_and(stand_in) {
+        state.project = Some(row.clone());
+    }
+    if !state
+        .all_projects
+        .iter()
+        .any(|p| p.region == region && p.id == id)
+    {
+        state.upsert_project(row);
+    }
+    let done = Target::Groups(Scope::new(region, Some(id.clone())));
+    let now = state.now_unix();
+    let iv = poll::interval(state, &done);
+    state.poller.done(&done, true, now, iv);
+    Some(id)
 }
 
 /// Carries out a pending `Goto::Group` once its group is known.
@@ -236,7 +255,10 @@ pub(super) fn goto_group(
                 run,
             });
             let e = Effect::LoadGroups {
-                scope: Scope::new(region, Some(project_id.to_string())),
+                scope: Scope::new(
+                    region,
+                    Some(project_id.to_string()).filter(|p| !p.is_empty()),
+                ),
                 prio: Priority::Interactive,
             };
             state.poller.admit(e, out);

@@ -1,7 +1,7 @@
 //! Moving around: selection, drilling in and out, focus, the mouse, the help popup.
 
+use crate::api::Priority;
 use crate::api::types::{Run, RunGroup};
-use crate::api::{Priority, Scope};
 
 use super::super::action::Action;
 use super::super::effect::{Effect, RunsQuery};
@@ -182,7 +182,7 @@ pub fn back(state: &mut State) {
 
 pub fn open_project(state: &mut State, p: ProjectRow, out: &mut Vec<Effect>) {
     let key = (p.region.clone(), p.id.clone());
-    let scope = Scope::new(p.region.clone(), Some(p.id.clone()));
+    let scope = p.scope();
     state.project = Some(p);
     state.level = Level::Groups;
     state.focus = Focus::List;

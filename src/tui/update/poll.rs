@@ -60,7 +60,7 @@ fn wanted(state: &State) -> Vec<Effect> {
             let l = &state.projects;
             for &i in l.shown.iter().skip(l.offset).take(rows) {
                 let p = &l.items[i];
-                w.push(groups_of(Scope::new(p.region.clone(), Some(p.id.clone()))));
+                w.push(groups_of(p.scope()));
             }
         }
         Level::Groups => w.extend(state.project_scope().map(groups_of)),

@@ -242,3 +242,62 @@ fn a_finished_runs_calls_that_could_not_load_are_asked_again() {
     assert_eq!(asked, [2, 6], "after 2 s, then 4 s more");
     assert_eq!(s.calls.as_ref().map(|t| t.rows().len()), Some(4));
 }
+
+#[test]
+fn without_describe_projects_each_regions_default_project_is_listed() {
+    let mut s = State::new(Default::default(), fx::now());
+    s.size = (120, 40);
+    super::init(&mut s);
+    let e = api(
+        &mut s,
+        ApiResult::Projects {
+            region: fx::REGION.into(),
+            result: Err(ApiError::Service {
+                action: "DescribeProjects".into(),
+                code: "InvalidAction".into(),
+                message: "no such action".into(),
+                request_id: "r".into(),
+            }),
+        },
+    );
+    let [Effect::LoadGroups { scope, .. }] = &e[..] else {
+        panic!("the default project's groups: {e:?}");
+    };
+    // The default project has no groups yet: nothing names it, it is shown all the same.
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: scope.clone(),
+            result: Ok(Vec::new()),
+        },
+    );
+    assert_eq!(s.projects.shown.len(), 1, "{:?}", s.projects.items);
+    let row = s.projects.selected_item().cloned().expect("a row");
+    assert!(row.is_default && row.region == fx::REGION, "{row:?}");
+    // Opening it asks for its groups as the fallback does (no ProjectId), and shows none.
+    let e = update(&mut s, Action::Enter);
+    assert!(
+        matches!(&e[..], [Effect::LoadGroups { scope, .. }] if scope.project_id.is_none()),
+        "{e:?}"
+    );
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: scope.clone(),
+            result: Ok(Vec::new()),
+        },
+    );
+    assert_eq!(s.level, Level::Groups);
+    assert!(s.groups.loaded && s.groups.items.is_empty());
+    // Once it has a group, the default project is known by its id, listed once.
+    update(&mut s, Action::Back);
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: scope.clone(),
+            result: Ok(fx::groups()),
+        },
+    );
+    let ids: Vec<&str> = s.projects.items.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, [fx::PROJECT]);
+}
