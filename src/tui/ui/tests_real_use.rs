@@ -199,7 +199,7 @@ fn no_trace_is_asked_for_when_the_group_had_reports_off() {
     update(&mut s, Action::Logs);
     let e = update(&mut s, Action::NextChoice);
     let trace = LogSource::File("execution_trace.txt".into());
-    assert_eq!(fetched(&e), [trace.clone()]);
+    assert_eq!(fetched(&e), std::slice::from_ref(&trace));
     api(
         &mut s,
         ApiResult::Log {
@@ -305,4 +305,28 @@ fn a_service_slow_to_answer_is_said_and_for_how_long() {
     );
     update(&mut s, at_second(13));
     assert!(!frame(&s).contains("no answer"));
+}
+
+#[test]
+fn a_canceling_run_is_drawn_as_active() {
+    let mut s = fx::at_groups(120, 40);
+    update(&mut s, Action::Enter);
+    let runs = fx::runs()
+        .into_iter()
+        .map(|mut r| {
+            r.status = Some(Text::from("CANCELING"));
+            r
+        })
+        .collect();
+    api(
+        &mut s,
+        ApiResult::Runs {
+            scope: fx::scope(),
+            query: RunsQuery::Group(fx::GROUP.into()),
+            result: Ok(runs),
+        },
+    );
+    let text = frame(&s);
+    assert!(text.contains("● CANCELING"), "{text}");
+    assert!(!text.contains("? CANCELING"), "{text}");
 }
