@@ -12,7 +12,7 @@ use super::super::state::State;
 use super::super::state::items::{Counts, ProjectRow, doomed, is_nextflow, run_label, span};
 use super::super::state::list::{Item, ListView};
 use super::table::{Col, Table};
-use super::text::{badge, first_line, fit, short_time, span_duration, status_duration};
+use super::text::{badge, first_line, fit, short_time, span_duration, status_duration, symbol};
 use super::theme::Theme;
 
 /// The title of a list pane: its name, counts, filter, status filter and sort.
@@ -139,7 +139,17 @@ pub fn progress(c: &Counts, total: i64, w: usize, theme: &Theme) -> Line<'static
 }
 
 pub fn group_status(g: &RunGroup, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![status_cell(g.status(), theme)];
+    let class = StatusClass::of(g.status());
+    // The service ends a terminated group COMPLETE_ERROR: its canceled runs tell, so it is
+    // drawn as terminated (■), its status still shown as it is.
+    let terminated =
+        !class.is_live() && class != StatusClass::Cancelled && Counts::of_group(g).cancelled > 0;
+    let mut spans = vec![if terminated {
+        let text = format!("{} {}", symbol(StatusClass::Cancelled), fit(g.status(), 40));
+        Span::styled(text, theme.status(StatusClass::Cancelled))
+    } else {
+        status_cell(g.status(), theme)
+    }];
     if doomed(g) {
         spans.push(Span::styled(
             " doomed",

@@ -330,3 +330,36 @@ fn a_canceling_run_is_drawn_as_active() {
     assert!(text.contains("● CANCELING"), "{text}");
     assert!(!text.contains("? CANCELING"), "{text}");
 }
+
+#[test]
+fn a_terminated_group_that_ended_complete_error_is_drawn_as_terminated() {
+    let mut s = fx::state(120, 40);
+    update(&mut s, Action::Enter);
+    let mut groups = fx::groups();
+    groups[1].run_status_counts = Some(vec![
+        crate::api::types::RunStatusCount {
+            status: Some("SUCCESS".into()),
+            count: Some(4),
+        },
+        crate::api::types::RunStatusCount {
+            status: Some("CANCELED".into()),
+            count: Some(8),
+        },
+    ]);
+    api(
+        &mut s,
+        ApiResult::Groups {
+            scope: fx::scope(),
+            result: Ok(groups),
+        },
+    );
+    let text = frame(&s);
+    let row = text
+        .lines()
+        .find(|l| l.contains("joint calling"))
+        .unwrap_or_default();
+    assert!(
+        row.contains("■ COMPLETE_ERROR"),
+        "drawn as terminated: {text}"
+    );
+}
