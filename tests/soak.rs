@@ -81,14 +81,19 @@ fn error_shown(t: &str) -> bool {
         .is_some_and(|l| l.contains("✖ "))
 }
 
+/// Whether the screen shows a failed retry's message: failed, or outcome unknown.
+fn retry_message(t: &str) -> bool {
+    t.contains("Retry failed") || t.contains("Retry: outcome unknown")
+}
+
 /// A retry from an earlier round may have failed since: its message waits to be read.
 /// Closes it, and says whether there was one.
 fn acknowledge(s: &mut Session) -> bool {
-    if !s.text().contains("Retry failed") {
+    if !retry_message(&s.text()) {
         return false;
     }
     s.send("\r");
-    s.wait_until("the message closed", |t| !t.contains("Retry failed"));
+    s.wait_until("the message closed", |t| !retry_message(t));
     true
 }
 
@@ -98,7 +103,7 @@ fn help(s: &mut Session) {
     for _ in 0..3 {
         s.send("?");
         let t = s.wait_until("help, or a message first", |t| {
-            t.contains("Keys (") || t.contains("Retry failed")
+            t.contains("Keys (") || retry_message(t)
         });
         if t.contains("Keys (") {
             s.send("?");
