@@ -97,6 +97,20 @@ fn acknowledge(s: &mut Session) -> bool {
     true
 }
 
+/// Waits, without failing, for the answer of a retry confirmed in the dashboard: a success
+/// moves the view to the new group, which must not land in the middle of the next steps
+/// (a `:run` under way would be left for it). It comes within the mutation timeout.
+fn settle_retry(s: &Session) {
+    let deadline = Instant::now() + Duration::from_secs(35);
+    while Instant::now() < deadline {
+        let t = s.text();
+        if t.contains("new run group") || t.contains("Retry of:") || retry_message(&t) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(40));
+    }
+}
+
 /// Help opens and closes at once: it needs nothing from the network. (Closed with `?`,
 /// not Esc: a busy reader that takes Esc and the next key in one read sees Alt+key.)
 fn help(s: &mut Session) {
@@ -182,6 +196,7 @@ fn the_dashboard_and_cli_survive_faults_and_recover() {
             if s.text().contains("Resume with call cache") {
                 s.send("\r");
                 *confirmations.entry("RetryRuns").or_default() += 1;
+                settle_retry(&s);
             }
             let out = sim.rt.block_on(cli.run(&[
                 "retry",
