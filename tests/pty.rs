@@ -71,3 +71,35 @@ fn retry_a_failed_task_from_the_keyboard() {
     );
     assert!(!s.with_screen(|t| t.hide_cursor()), "cursor shown");
 }
+
+/// What `omtop logs` writes on a terminal: by default every escape and control made inert
+/// (tabs become spaces); with `--raw`, the file as the service has it.
+#[test]
+fn logs_on_a_terminal_are_inert_unless_raw_is_asked_for() {
+    let sim = BackgroundSim::start(SimConfig {
+        hostile: true,
+        ..SimConfig::default()
+    });
+    let lm = sim.landmarks();
+    let home = tempfile::tempdir().expect("home");
+    let written = |extra: &[&str]| {
+        let mut args = vec!["logs", &lm.nextflow_run, "--key", "execution_trace.txt"];
+        args.extend_from_slice(extra);
+        let mut s = Session::spawn(command(&sim, home.path(), &args), 120, 36);
+        let status = s.wait_exit();
+        assert!(status.success(), "{status:?}: {}", s.text());
+        s.raw()
+    };
+    let shown = written(&[]);
+    assert!(
+        !shown.contains(&b'\t') && !shown.contains(&0x1b),
+        "sanitized"
+    );
+    assert!(
+        String::from_utf8_lossy(&shown).contains('␛'),
+        "the escapes are shown as marks"
+    );
+    let raw = written(&["--raw"]);
+    assert!(raw.contains(&b'\t'), "the trace's tabs");
+    assert!(raw.contains(&0x1b), "the file's escapes, as asked");
+}

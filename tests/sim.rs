@@ -650,14 +650,56 @@ async fn terminating_a_group() {
             json!({"Filters": [{"Name": "RunGroupId", "Values": [lm.running_group]}]}),
         )
         .await;
-    assert_eq!(g["RunGroups"][0]["Status"], "TERMINATED");
-    let runs = c.call("DescribeRuns", json!({"Limit": 100, "Filters": [{"Name": "RunGroupId", "Values": [lm.running_group]}]})).await;
-    let statuses: Vec<&str> = runs["Runs"]
-        .as_array()
-        .map(|v| v.iter().filter_map(|r| r["Status"].as_str()).collect())
-        .unwrap_or_default();
-    assert!(statuses.contains(&"TERMINATED") && statuses.contains(&"EXECUTOR_ERROR"));
-    assert!(!statuses.iter().any(|s| *s == "RUNNING" || *s == "INIT"));
+    // Its live runs are on their way to CANCELED, so the group is not done yet.
+    assert_eq!(g["RunGroups"][0]["Status"], "RUNNING");
+    let run_statuses = || async {
+        let runs = c.call("DescribeRuns", json!({"Limit": 100, "Filters": [{"Name": "RunGroupId", "Values": [lm.running_group]}]})).await;
+        runs["Runs"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|r| r["Status"].as_str().map(str::to_string))
+                    .collect::<HashSet<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let statuses = run_statuses().await;
+    assert!(
+        statuses.contains("CANCELING") && statuses.contains("EXECUTOR_ERROR"),
+        "{statuses:?}"
+    );
+    assert!(!statuses.contains("RUNNING") && !statuses.contains("INIT"));
+    let counted = |g: &Value| -> Vec<String> {
+        g["RunGroups"][0]["RunStatusCounts"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|c| c["Status"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(counted(&g).contains(&"CANCELING".to_string()), "{g}");
+    // A few seconds later (on the sim clock) they are CANCELED, as the reference spells it,
+    // and the group has ended.
+    sim.set_faults(Faults {
+        clock_skew_secs: 10,
+        ..Faults::default()
+    });
+    let statuses = run_statuses().await;
+    assert!(
+        statuses.contains("CANCELED") && !statuses.contains("CANCELING"),
+        "{statuses:?}"
+    );
+    let g = c
+        .call(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [lm.running_group]}]}),
+        )
+        .await;
+    assert_eq!(g["RunGroups"][0]["Status"], "COMPLETE_ERROR");
+    assert!(counted(&g).contains(&"CANCELED".to_string()), "{g}");
+    assert!(!counted(&g).iter().any(|s| s == "TERMINATED"), "{g}");
     let again = c
         .call("TerminateRunGroup", json!({"RunGroupId": lm.running_group}))
         .await;
@@ -1059,4 +1101,22 @@ async fn random_faults_latency_and_a_lower_limit() {
             .count(),
         2
     );
+}
+
+#[tokio::test]
+async fn an_outage_at_start_answers_every_request_internal_error() {
+    let (sim, c) = start(SimConfig {
+        faults: Faults {
+            outage_secs: 60,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    for action in ["DescribeProjects", "DescribeRunGroups", "TerminateRunGroup"] {
+        let r = c.call(action, json!({})).await;
+        assert_eq!(code(&r), "InternalError", "{action}: {r}");
+    }
+    assert_eq!(sim.stats().faults.get("Outage"), Some(&3));
+    assert_eq!(sim.stats().applied.get("TerminateRunGroup"), None);
 }

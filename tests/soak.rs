@@ -81,15 +81,34 @@ fn error_shown(t: &str) -> bool {
         .is_some_and(|l| l.contains("✖ "))
 }
 
+/// Whether the screen shows a failed retry's message: failed, or outcome unknown.
+fn retry_message(t: &str) -> bool {
+    t.contains("Retry failed") || t.contains("Retry: outcome unknown")
+}
+
 /// A retry from an earlier round may have failed since: its message waits to be read.
 /// Closes it, and says whether there was one.
 fn acknowledge(s: &mut Session) -> bool {
-    if !s.text().contains("Retry failed") {
+    if !retry_message(&s.text()) {
         return false;
     }
     s.send("\r");
-    s.wait_until("the message closed", |t| !t.contains("Retry failed"));
+    s.wait_until("the message closed", |t| !retry_message(t));
     true
+}
+
+/// Waits, without failing, for the answer of a retry confirmed in the dashboard: a success
+/// moves the view to the new group, which must not land in the middle of the next steps
+/// (a `:run` under way would be left for it). It comes within the mutation timeout.
+fn settle_retry(s: &Session) {
+    let deadline = Instant::now() + Duration::from_secs(35);
+    while Instant::now() < deadline {
+        let t = s.text();
+        if t.contains("new run group") || t.contains("Retry of:") || retry_message(&t) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(40));
+    }
 }
 
 /// Help opens and closes at once: it needs nothing from the network. (Closed with `?`,
@@ -98,7 +117,7 @@ fn help(s: &mut Session) {
     for _ in 0..3 {
         s.send("?");
         let t = s.wait_until("help, or a message first", |t| {
-            t.contains("Keys (") || t.contains("Retry failed")
+            t.contains("Keys (") || retry_message(t)
         });
         if t.contains("Keys (") {
             s.send("?");
@@ -178,6 +197,7 @@ fn the_dashboard_and_cli_survive_faults_and_recover() {
             if s.text().contains("Resume with call cache") {
                 s.send("\r");
                 *confirmations.entry("RetryRuns").or_default() += 1;
+                settle_retry(&s);
             }
             let out = sim.rt.block_on(cli.run(&[
                 "retry",

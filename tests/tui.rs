@@ -264,3 +264,62 @@ async fn task_logs_nextflow_trace_and_terminate() {
     );
     sim.shutdown();
 }
+
+/// Runs the app with its one-second tick until `cond` holds, for at most `secs` seconds.
+async fn until_ticking(app: &mut TestApp, secs: u64, what: &str, cond: impl Fn(&State) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    let mut next_tick = tokio::time::Instant::now();
+    while !cond(app.state()) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}; status: {:?}\n{}",
+            app.state().error,
+            app.terminal().backend()
+        );
+        if tokio::time::Instant::now() >= next_tick {
+            app.sender().send(Event::Tick).expect("running");
+            next_tick += Duration::from_secs(1);
+        }
+        let _ = tokio::time::timeout(Duration::from_millis(200), app.step()).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projects_load_by_themselves_after_an_outage_at_start() {
+    let sim = common::sim(SimConfig {
+        faults: omtop::sim::Faults {
+            outage_secs: 3,
+            ..omtop::sim::Faults::default()
+        },
+        ..SimConfig::default()
+    })
+    .await;
+    let lm = sim.landmarks();
+    let opts = DashboardOptions {
+        regions: vec![lm.region.clone()],
+        ..DashboardOptions::default()
+    };
+    let terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let mut app = App::new(
+        common::client_for(&sim),
+        &opts,
+        terminal,
+        Box::new(Vec::new()),
+    )
+    .expect("app");
+    app.start();
+    // The first load fails (the client's own retries are quick here): the pane says so.
+    until_ticking(&mut app, 20, "the failure shown", |s| s.error.is_some()).await;
+    let screen = app.terminal().backend().to_string();
+    assert!(
+        screen.contains("projects not loaded yet: trying again"),
+        "{screen}"
+    );
+    // Nobody presses R: the projects arrive once the outage is over.
+    until_ticking(&mut app, 20, "the projects", |s| {
+        s.projects.items.iter().any(|p| p.id == lm.default_project)
+    })
+    .await;
+    assert!(sim.stats().faults.get("Outage").is_some_and(|n| *n > 0));
+    sim.shutdown();
+}

@@ -272,8 +272,7 @@ impl Client {
             })
     }
 
-    /// Downloads a run's metadata file (nextflow.log, execution_trace.txt, ...). The URL is
-    /// presigned for about a minute, so each attempt asks for a fresh one.
+    /// Downloads a run's metadata file (nextflow.log, execution_trace.txt, ...) as text.
     pub async fn fetch_metadata_file(
         &self,
         scope: &Scope,
@@ -281,6 +280,21 @@ impl Client {
         key: &str,
         priority: Priority,
     ) -> Result<String, ApiError> {
+        let bytes = self
+            .fetch_metadata_bytes(scope, run_uuid, key, priority)
+            .await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Downloads a run's metadata file byte for byte. The URL is presigned for about a
+    /// minute, so each attempt asks for a fresh one.
+    pub async fn fetch_metadata_bytes(
+        &self,
+        scope: &Scope,
+        run_uuid: &str,
+        key: &str,
+        priority: Priority,
+    ) -> Result<Vec<u8>, ApiError> {
         let mut last = None;
         for attempt in 0..3u32 {
             if attempt > 0 {
@@ -289,8 +303,8 @@ impl Client {
             let url = self
                 .get_run_metadata_file(scope, run_uuid, key, priority)
                 .await?;
-            match self.download(&url).await {
-                Ok(text) => return Ok(text),
+            match self.download_bytes(&url).await {
+                Ok(bytes) => return Ok(bytes),
                 Err(e) => last = Some(e),
             }
         }

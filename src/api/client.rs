@@ -505,9 +505,16 @@ async fn read_limited(
 }
 
 impl Client {
-    /// Downloads a presigned file URL (COS). The URL comes from the service, so it is
-    /// checked: https, or http only to a loopback host (the simulator).
+    /// Downloads a presigned file URL (COS) as text (bytes that are not UTF-8 become
+    /// U+FFFD).
     pub async fn download(&self, url: &str) -> Result<String, ApiError> {
+        let bytes = self.download_bytes(url).await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Downloads a presigned file URL (COS) byte for byte. The URL comes from the service,
+    /// so it is checked: https, or http only to a loopback host (the simulator).
+    pub async fn download_bytes(&self, url: &str) -> Result<Vec<u8>, ApiError> {
         let action = "download";
         let parsed = reqwest::Url::parse(url)
             .map_err(|e| transport(action, TransportKind::Decode, format!("bad file URL: {e}")))?;
@@ -539,7 +546,7 @@ impl Client {
                 },
             ));
         }
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(bytes)
     }
 }
 

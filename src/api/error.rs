@@ -44,8 +44,12 @@ impl fmt::Display for TransportKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
-    /// The service answered with `Response.Error`.
-    #[error("{action}: {code}: {message} (RequestId {request_id})")]
+    /// The service answered with `Response.Error`. A mutation it failed midway says that
+    /// its outcome is unknown, as a broken connection does.
+    #[error(
+        "{action}: {code}: {message} (RequestId {request_id}){note}",
+        note = unknown_note(action, code)
+    )]
     Service {
         action: String,
         code: String,
@@ -72,6 +76,21 @@ pub enum ApiError {
     /// omtop could not build or sign the request (bad credentials, bad endpoint, ...).
     #[error("{action}: {detail}")]
     Local { action: String, detail: String },
+}
+
+/// What omtop adds to the service's own words when a mutation failed internally.
+fn unknown_note(action: &str, code: &str) -> &'static str {
+    if unknown_internal(action, code) {
+        ": outcome unknown: the service may have carried it out before failing; it was not \
+         resent. Check the run groups before trying again."
+    } else {
+        ""
+    }
+}
+
+/// A mutation the service failed midway: it may have been carried out.
+fn unknown_internal(action: &str, code: &str) -> bool {
+    super::client::is_mutation(action) && code.starts_with("InternalError")
 }
 
 impl ApiError {
@@ -140,9 +159,7 @@ impl ApiError {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Self::OutcomeUnknown { .. } => true,
-            Self::Service { action, code, .. } => {
-                super::client::is_mutation(action) && code.starts_with("InternalError")
-            }
+            Self::Service { action, code, .. } => unknown_internal(action, code),
             Self::Transport { .. } | Self::Local { .. } => false,
         }
     }
@@ -175,6 +192,19 @@ mod tests {
             "RetryRuns: FailedOperation.StatusNotSupported: run is RUNNING (RequestId abc-123)"
         );
         assert!(!e.is_retryable_read());
+        let internal = ApiError::Service {
+            action: "RetryRuns".into(),
+            code: "InternalError".into(),
+            message: "Retry your request.".into(),
+            request_id: "abc-123".into(),
+        };
+        assert!(internal.outcome_unknown());
+        assert_eq!(
+            internal.to_string(),
+            "RetryRuns: InternalError: Retry your request. (RequestId abc-123): outcome \
+             unknown: the service may have carried it out before failing; it was not resent. \
+             Check the run groups before trying again."
+        );
     }
 
     #[test]

@@ -90,8 +90,8 @@ impl Client {
             .unwrap_or_default()
             .into_iter()
             .find_map(|g| g.project_id.map(|id| (id, g.project_name)));
-        if let Some((id, name)) = default {
-            match projects
+        match default {
+            Some((id, name)) => match projects
                 .iter_mut()
                 .find(|p| p.project_id.as_deref() == Some(&id))
             {
@@ -106,7 +106,21 @@ impl Client {
                         ..Project::default()
                     },
                 ),
-            }
+            },
+            // No group names it yet, but the default project is there all the same: it is
+            // what a request without ProjectId reaches.
+            None => projects.insert(
+                0,
+                Project {
+                    name: Some("default project".into()),
+                    description: Some(
+                        "no run groups yet; reached without --project until it has one".into(),
+                    ),
+                    region: Some(region.to_string()),
+                    is_default: Some(true),
+                    ..Project::default()
+                },
+            ),
         }
         Ok(projects)
     }

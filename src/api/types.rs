@@ -313,14 +313,16 @@ pub enum StatusClass {
 
 impl StatusClass {
     /// Classifies any status the service uses for groups, runs and calls. Values not seen
-    /// before are `Unknown` and still shown verbatim.
+    /// before are `Unknown` and still shown verbatim. A run being stopped (`CANCELING`,
+    /// `TERMINATING`) is still active; stopped, it is `CANCELED` in the reference, and
+    /// `TERMINATED` is accepted as well.
     pub fn of(status: &str) -> Self {
         let s = status.trim().to_ascii_uppercase();
         match s.as_str() {
             "INIT" | "INITIALIZING" | "PENDING" | "QUEUED" | "SUBMITTED" | "WAITING"
             | "NOTSTARTED" | "NOT_STARTED" | "STARTING" => Self::Pending,
             "RUNNING" | "QUEUEDINCROMWELL" | "STARTING_RUNNING" | "TERMINATING" | "ABORTING"
-            | "RETRYING" | "PREPARING" => Self::Running,
+            | "CANCELING" | "CANCELLING" | "RETRYING" | "PREPARING" => Self::Running,
             "SUCCESS" | "SUCCEEDED" | "COMPLETE" | "COMPLETED" | "DONE" | "CACHED" => {
                 Self::Succeeded
             }
@@ -425,6 +427,12 @@ mod tests {
         assert_eq!(StatusClass::of("INIT"), StatusClass::Pending);
         assert!(StatusClass::of("INIT").is_live());
         assert!(!StatusClass::of("SUCCESS").is_live());
+        // On its way to CANCELED: still active, so counted and polled as such.
+        for s in ["CANCELING", "Cancelling"] {
+            assert_eq!(StatusClass::of(s), StatusClass::Running, "{s}");
+        }
+        assert_eq!(StatusClass::of("CANCELED"), StatusClass::Cancelled);
+        assert_eq!(StatusClass::of("TERMINATED"), StatusClass::Cancelled);
     }
 
     #[test]

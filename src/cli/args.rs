@@ -163,6 +163,10 @@ pub struct LogsArgs {
     pub path: String,
     #[arg(long, requires = "job")]
     pub stderr: bool,
+    /// Write the log as the service has it even on a terminal: tabs, carriage returns and
+    /// escape sequences included. (Into a file or a pipe it always is.)
+    #[arg(long)]
+    pub raw: bool,
 }
 
 #[derive(Debug, Args)]

@@ -37,15 +37,41 @@ fn result(e: &Entry) -> String {
     match (r.status, &r.run_group_id) {
         (Status::Ok, Some(g)) => format!("new run group {g}{rid}"),
         (Status::Ok, None) => format!("done{rid}"),
-        _ => {
-            let code = r
-                .error_code
-                .as_deref()
-                .map(|c| format!("{c}: "))
-                .unwrap_or_default();
-            format!("{code}{}{rid}", r.error.as_deref().unwrap_or(""))
-        }
+        _ => format!(
+            "{}{rid}",
+            error_text(
+                &e.intent.action,
+                r.error_code.as_deref(),
+                r.error.as_deref().unwrap_or(""),
+                r.request_id.as_deref(),
+            )
+        ),
     }
+}
+
+/// The error of a result once: the recorded text repeats the action (a column of its own),
+/// the code and the RequestId (added after it), so each is said only once.
+fn error_text(action: &str, code: Option<&str>, error: &str, request_id: Option<&str>) -> String {
+    let mut rest = error.strip_prefix(&format!("{action}: ")).unwrap_or(error);
+    if let Some(c) = code {
+        rest = rest.strip_prefix(&format!("{c}: ")).unwrap_or(rest);
+    }
+    let rest = match request_id {
+        Some(id) => rest.replacen(&format!(" (RequestId {id})"), "", 1),
+        None => rest.to_string(),
+    };
+    match code {
+        Some(c) => format!("{c}: {rest}"),
+        None => rest,
+    }
+}
+
+/// When a mutation was asked for, in the zone the service's own times carry (+08:00), with
+/// the zone shown.
+fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&crate::api::types::service_zone())
+        .format("%Y-%m-%d %H:%M:%S %:z")
+        .to_string()
 }
 
 fn as_json(e: &Entry) -> Value {
@@ -110,11 +136,7 @@ pub fn show(data_dir: Option<&Path>, limit: usize, json: bool) -> Result<(), Cli
     ]);
     for e in shown {
         table.row(vec![
-            e.intent
-                .time
-                .with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string(),
+            local_time(e.intent.time),
             e.intent.context.origin.clone(),
             e.intent.action.clone(),
             e.intent.region.clone(),
@@ -124,4 +146,41 @@ pub fn show(data_dir: Option<&Path>, limit: usize, json: bool) -> Result<(), Cli
         ]);
     }
     Ok(table.print()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_names_its_code_and_request_id_once() {
+        let recorded = "TerminateRunGroup: FailedOperation.StatusNotSupported: The run group \
+                        run-x is COMPLETE. (RequestId r-1)";
+        assert_eq!(
+            error_text(
+                "TerminateRunGroup",
+                Some("FailedOperation.StatusNotSupported"),
+                recorded,
+                Some("r-1")
+            ),
+            "FailedOperation.StatusNotSupported: The run group run-x is COMPLETE."
+        );
+        assert_eq!(
+            error_text(
+                "RetryRuns",
+                None,
+                "RetryRuns: outcome unknown: timed out: no answer",
+                None
+            ),
+            "outcome unknown: timed out: no answer"
+        );
+    }
+
+    #[test]
+    fn times_are_in_the_services_zone() {
+        let t = chrono::DateTime::parse_from_rfc3339("2024-06-06T08:30:00Z")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .expect("time");
+        assert_eq!(local_time(t), "2024-06-06 16:30:00 +08:00");
+    }
 }

@@ -1,5 +1,7 @@
 //! The read-only commands: list and show.
 
+use std::io::IsTerminal;
+
 use serde_json::json;
 
 use super::output::{self, Table};
@@ -49,7 +51,7 @@ pub async fn projects(ctx: &Ctx) -> Result<(), CliError> {
     let mut table = Table::new(vec!["PROJECT", "NAME", "REGION", "DEFAULT", "CREATED"]);
     for p in &list.projects {
         table.row(vec![
-            t(p.project_id.as_ref()),
+            p.project_id.clone().unwrap_or_else(|| "-".into()),
             t(p.name.as_ref()),
             t(p.region.as_ref()),
             if p.is_default == Some(true) { "*" } else { "" }.into(),
@@ -59,34 +61,56 @@ pub async fn projects(ctx: &Ctx) -> Result<(), CliError> {
     Ok(table.print()?)
 }
 
+/// Whether a status means the run is being stopped (still active, on its way to CANCELED).
+fn stopping(status: &str) -> bool {
+    matches!(
+        status.trim().to_ascii_uppercase().as_str(),
+        "CANCELING" | "CANCELLING" | "TERMINATING" | "ABORTING"
+    )
+}
+
 fn progress(g: &RunGroup) -> String {
     let total = g.total_run.unwrap_or(0);
-    let (mut done, mut failed, mut stopped) = (0, 0, 0);
+    let (mut done, mut failed, mut stopped, mut canceling) = (0, 0, 0, 0);
     for c in g.run_status_counts.iter().flatten() {
         let n = c.count.unwrap_or(0);
-        match StatusClass::of(c.status.as_deref().unwrap_or("")) {
+        let status = c.status.as_deref().unwrap_or("");
+        match StatusClass::of(status) {
             StatusClass::Succeeded => done += n,
             StatusClass::Failed => failed += n,
             StatusClass::Cancelled => stopped += n,
+            _ if stopping(status) => canceling += n,
             _ => {}
         }
     }
     let mut out = format!("{done}/{total}");
-    let notes: Vec<String> = [(failed, "failed"), (stopped, "terminated")]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}"))
-        .collect();
+    let notes: Vec<String> = [
+        (canceling, "canceling"),
+        (failed, "failed"),
+        (stopped, "terminated"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
     if !notes.is_empty() {
         out.push_str(&format!(" ({})", notes.join(", ")));
     }
     out
 }
 
+/// Status values as the service spells them (`running` → `RUNNING`), as `--type` is.
+fn upper(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| v.trim().to_ascii_uppercase())
+        .collect()
+}
+
 pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), CliError> {
     let mut filters = Vec::new();
     if !args.status.is_empty() {
-        filters.push(Filter::new("Status", args.status.clone()));
+        filters.push(Filter::new("Status", upper(&args.status)));
     }
     if let Some(n) = &args.name {
         filters.push(Filter::new("Name", [n.clone()]));
@@ -136,7 +160,7 @@ pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliErro
         filters.push(Filter::new("RunGroupId", [g.clone()]));
     }
     if !args.status.is_empty() {
-        filters.push(Filter::new("Status", args.status.clone()));
+        filters.push(Filter::new("Status", upper(&args.status)));
     }
     if let Some(s) = &args.sample {
         filters.push(Filter::new("UserDefinedId", [s.clone()]));
@@ -163,11 +187,19 @@ pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliErro
     Ok(table.print()?)
 }
 
+/// A call's name; a shard's index is added as `[i]` unless the name ends in it already (the
+/// service names shards `Workflow.Task-7` with ScatterIndex `-7`).
+fn call_label(c: &RunMetadata) -> String {
+    let name = t(c.call_name.as_ref());
+    match c.scatter_index.as_deref().filter(|s| !s.is_empty()) {
+        Some(i) if name.ends_with(i) => name,
+        Some(i) => format!("{name}[{}]", i.trim_start_matches('-')),
+        None => name,
+    }
+}
+
 fn call_row(c: &RunMetadata) -> Vec<String> {
-    let name = match c.scatter_index.as_deref().filter(|s| !s.is_empty()) {
-        Some(i) => format!("{}[{i}]", t(c.call_name.as_ref())),
-        None => t(c.call_name.as_ref()),
-    };
+    let name = call_label(c);
     let error = first_line(c.error_message.as_deref());
     vec![
         name,
@@ -218,26 +250,88 @@ pub async fn status(ctx: &Ctx, run: &str) -> Result<(), CliError> {
     Ok(output::write(&out)?)
 }
 
+/// Prints a log. Into a file or a pipe (or with `--raw`) it is written as the service has it,
+/// byte for byte: the user asked for the file. On a terminal it is sanitized like every
+/// other string from the network.
 pub async fn logs(ctx: &Ctx, args: &super::args::LogsArgs) -> Result<(), CliError> {
-    let text = match &args.job {
-        Some(job) => {
-            ctx.client
-                .get_run_job_log(&ctx.scope, &args.run, job, &args.path, args.stderr, PRIO)
-                .await?
-        }
+    let bytes = match &args.job {
+        Some(job) => ctx
+            .client
+            .get_run_job_log(&ctx.scope, &args.run, job, &args.path, args.stderr, PRIO)
+            .await?
+            .into_bytes(),
         None => {
             let key = args.key.as_deref().unwrap_or("nextflow.log");
             ctx.client
-                .fetch_metadata_file(&ctx.scope, &args.run, key, PRIO)
+                .fetch_metadata_bytes(&ctx.scope, &args.run, key, PRIO)
                 .await?
         }
     };
     if ctx.json {
+        let text = String::from_utf8_lossy(&bytes);
         return Ok(output::json(&json!({ "content": text }))?);
     }
+    if args.raw || !std::io::stdout().is_terminal() {
+        return Ok(output::write_bytes(&bytes)?);
+    }
+    let text = String::from_utf8_lossy(&bytes);
     let mut clean = crate::sanitize::text(&text).into_owned();
     if !clean.ends_with('\n') {
         clean.push('\n');
     }
     Ok(output::write(&clean)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::RunStatusCount;
+
+    fn group(counts: &[(&str, i64)]) -> RunGroup {
+        RunGroup {
+            total_run: Some(counts.iter().map(|c| c.1).sum()),
+            run_status_counts: Some(
+                counts
+                    .iter()
+                    .map(|(s, n)| RunStatusCount {
+                        status: Some((*s).into()),
+                        count: Some(*n),
+                    })
+                    .collect(),
+            ),
+            ..RunGroup::default()
+        }
+    }
+
+    #[test]
+    fn shard_names_are_not_repeated() {
+        let shard = |name: &str, idx: &str| RunMetadata {
+            call_name: Some(name.into()),
+            scatter_index: Some(idx.into()),
+            ..RunMetadata::default()
+        };
+        let spec = "PairedEndSingleSampleWorkflow.BaseRecalibrator-0";
+        assert_eq!(call_label(&shard(spec, "-0")), spec);
+        assert_eq!(
+            call_label(&shard("Align.BwaMem", "-12")),
+            "Align.BwaMem[12]"
+        );
+        assert_eq!(call_label(&shard("Align.QC", "")), "Align.QC");
+    }
+
+    #[test]
+    fn progress_names_runs_on_their_way_to_canceled() {
+        assert_eq!(
+            progress(&group(&[("CANCELING", 34)])),
+            "0/34 (34 canceling)"
+        );
+        assert_eq!(
+            progress(&group(&[
+                ("SUCCESS", 3),
+                ("CANCELED", 30),
+                ("EXECUTOR_ERROR", 1)
+            ])),
+            "3/34 (1 failed, 30 terminated)"
+        );
+    }
 }

@@ -407,25 +407,89 @@ pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliE
             eprintln!("{line}");
             last_line = line;
         }
-        let class = StatusClass::of(&status);
-        // Only a status known to be final ends the watch; one never seen before is shown and
-        // watched further.
-        let finished = matches!(
-            class,
-            StatusClass::Succeeded | StatusClass::Failed | StatusClass::Cancelled
-        );
-        if finished && active == 0 {
-            let finish = match class {
-                StatusClass::Cancelled => Finish::Terminated,
-                _ if terminated > 0 && failed == 0 => Finish::Terminated,
-                StatusClass::Succeeded if failed == 0 => Finish::Succeeded,
-                _ => Finish::Failed,
-            };
+        if let Some(finish) = ended(&g) {
             if ctx.json {
                 super::output::json(&g)?;
             }
             return Ok(finish);
         }
         tokio::time::sleep(interval).await;
+    }
+}
+
+/// How a group ended, or `None` while it has not. Only a status known to be final ends a
+/// watch; one never seen before is shown and watched further.
+fn ended(g: &RunGroup) -> Option<Finish> {
+    let class = StatusClass::of(g.status.as_deref().unwrap_or_default());
+    let n = counts(g);
+    let (active, failed, terminated) = (n.active(), n.failed, n.cancelled);
+    let finished = matches!(
+        class,
+        StatusClass::Succeeded | StatusClass::Failed | StatusClass::Cancelled
+    );
+    if !finished || active > 0 {
+        return None;
+    }
+    // Runs are only ever canceled by terminating their group: a group with canceled runs
+    // was terminated, whatever became of the rest.
+    Some(match class {
+        StatusClass::Cancelled => Finish::Terminated,
+        _ if terminated > 0 => Finish::Terminated,
+        StatusClass::Succeeded if failed == 0 => Finish::Succeeded,
+        _ => Finish::Failed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::RunStatusCount;
+
+    fn group(status: &str, counts: &[(&str, i64)]) -> RunGroup {
+        RunGroup {
+            status: Some(status.into()),
+            total_run: Some(counts.iter().map(|c| c.1).sum()),
+            run_status_counts: Some(
+                counts
+                    .iter()
+                    .map(|(s, n)| RunStatusCount {
+                        status: Some((*s).into()),
+                        count: Some(*n),
+                    })
+                    .collect(),
+            ),
+            ..RunGroup::default()
+        }
+    }
+
+    #[test]
+    fn canceling_runs_are_active_and_canceled_ones_mean_terminated() {
+        let canceling = group("RUNNING", &[("CANCELING", 34)]);
+        assert_eq!(counts(&canceling).active(), 34);
+        assert_eq!(ended(&canceling), None);
+        // The service ends a terminated group COMPLETE_ERROR (its reference shows one with
+        // every run CANCELED), failed runs or not: it was still terminated.
+        let cases = [
+            (
+                group("COMPLETE_ERROR", &[("CANCELED", 30)]),
+                Finish::Terminated,
+            ),
+            (
+                group("COMPLETE_ERROR", &[("CANCELED", 20), ("EXECUTOR_ERROR", 2)]),
+                Finish::Terminated,
+            ),
+            (
+                group("TERMINATED", &[("TERMINATED", 3)]),
+                Finish::Terminated,
+            ),
+            (
+                group("COMPLETE_ERROR", &[("SUCCESS", 3), ("EXECUTOR_ERROR", 1)]),
+                Finish::Failed,
+            ),
+            (group("COMPLETE", &[("SUCCESS", 4)]), Finish::Succeeded),
+        ];
+        for (g, want) in cases {
+            assert_eq!(ended(&g), Some(want), "{:?}", g.run_status_counts);
+        }
     }
 }

@@ -114,8 +114,14 @@ fn escape_json(text: &str) -> String {
 
 /// Writes to stdout; a closed pipe is returned as an error, never a panic.
 pub fn write(text: &str) -> io::Result<()> {
+    write_bytes(text.as_bytes())
+}
+
+/// Writes bytes to stdout as they are. Only for what the user asked to have verbatim (a log
+/// into a file): everything else goes through `write` after sanitizing.
+pub fn write_bytes(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes())?;
+    out.write_all(bytes)?;
     out.flush()
 }
 

@@ -52,6 +52,9 @@ pub struct SimArgs {
     /// Skew of the sim's clock, seconds.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub clock_skew_secs: i64,
+    /// Answer every request InternalError for this many seconds after starting (an outage).
+    #[arg(long, default_value_t = 0)]
+    pub outage_secs: u64,
     /// Answer DescribeProjects with InvalidAction, as an older deployment does.
     #[arg(long)]
     pub no_describe_projects: bool,
@@ -93,6 +96,7 @@ impl SimArgs {
                 malformed_pct: self.malformed_pct,
                 throttle_rps: self.throttle_rps,
                 clock_skew_secs: self.clock_skew_secs,
+                outage_secs: self.outage_secs,
             },
             describe_projects: !self.no_describe_projects,
             hostile: self.hostile,
@@ -179,6 +183,8 @@ mod tests {
             "--no-describe-projects",
             "--big-group-runs",
             "5000",
+            "--outage-secs",
+            "10",
         ]);
         let cfg = cli.sim.to_config();
         assert_eq!(cfg.port, 0);
@@ -187,6 +193,7 @@ mod tests {
         assert_eq!(cfg.faults.clock_skew_secs, -600);
         assert!(!cfg.describe_projects);
         assert_eq!(cfg.scale.big_group_runs, 5000);
+        assert_eq!(cfg.faults.outage_secs, 10);
         assert_eq!(cfg.secret_id, SimConfig::default().secret_id);
         assert_eq!(Cli::parse_from(["sim"]).sim.port, 8765);
     }

@@ -392,7 +392,7 @@ impl Ctx<'_> {
         let started = self.now >= run.start;
         let ended = matches!(
             status,
-            "SUCCESS" | "EXECUTOR_ERROR" | "SYSTEM_ERROR" | "TERMINATED"
+            "SUCCESS" | "EXECUTOR_ERROR" | "SYSTEM_ERROR" | "CANCELED"
         );
         RunMetadata {
             run_type: Some(Text::from("Workflow")),

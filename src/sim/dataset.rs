@@ -253,6 +253,18 @@ pub fn generate(seed: u64, scale: &Scale, t0: i64) -> World {
     }
     world.landmarks.running_group = 0;
     world.landmarks.finished_group = 2;
+    // ap-beijing's default project, new and still without run groups: nothing lists it
+    // when DescribeProjects is unavailable. (Its own generator, so the ids above stay.)
+    let mut brng = Rng::new(hash2(seed, 0xBE1));
+    world.projects.push(ProjectRec {
+        id: names::word_id("prj", &mut brng),
+        name: "默认项目".into(),
+        description: "Default project".into(),
+        region: "ap-beijing",
+        created: t0 - 3 * 24 * HOUR,
+        creator: CREATORS[0].to_string(),
+        is_default: true,
+    });
     world
 }
 
@@ -536,10 +548,17 @@ mod tests {
     fn shape_matches_the_story() {
         let w = world(42);
         let now = w.t0;
-        assert_eq!(w.projects.iter().filter(|p| p.is_default).count(), 2);
+        assert_eq!(w.projects.iter().filter(|p| p.is_default).count(), 3);
+        let beijing = w.projects.iter().position(|p| p.region == "ap-beijing");
+        assert!(!w.groups.iter().any(|g| Some(g.project) == beijing));
         assert_eq!(w.group_status(0, now), "RUNNING");
         assert_eq!(w.group_status(2, now), "COMPLETE");
-        assert_eq!(w.group_status(4, now), "TERMINATED");
+        assert_eq!(w.group_status(4, now), "COMPLETE_ERROR");
+        assert!(
+            w.status_counts(4, now)
+                .iter()
+                .any(|(s, _)| *s == "CANCELED")
+        );
         assert_eq!(w.runs[w.landmarks.failed_run].status(now), "EXECUTOR_ERROR");
         assert_eq!(w.runs[w.landmarks.big_scatter_run].status(now), "RUNNING");
         let running = w

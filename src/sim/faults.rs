@@ -27,6 +27,9 @@ pub struct Faults {
     /// The sim's clock = real clock + skew (signature expiry, Date header, run progress and
     /// presigned URL expiry all use it).
     pub clock_skew_secs: i64,
+    /// For this many seconds after the sim starts, every API request is answered
+    /// InternalError and nothing is carried out: an outage at start.
+    pub outage_secs: u64,
 }
 
 /// A fault for the next request of one action.

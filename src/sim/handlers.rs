@@ -3,8 +3,8 @@
 //!
 //! Every run-level action is scoped to a project: `ProjectId` if given (it must be a project
 //! of the request's region, else `ResourceNotFound.ProjectNotExist`), else the region's
-//! default project. ap-beijing has no projects: its lists are empty. A run or group of
-//! another project is reported as not existing.
+//! default project. ap-beijing has only its default project, with no run groups yet. A run
+//! or group of another project is reported as not existing.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

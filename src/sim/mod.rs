@@ -2,9 +2,10 @@
 //! (TC3-signed JSON over POST) over a living, seeded dataset, with injectable faults.
 //!
 //! Statuses it uses (no official list exists): run groups `RUNNING`, `COMPLETE`,
-//! `COMPLETE_ERROR`, `TERMINATED`; runs `INIT`, `RUNNING`, `SUCCESS`, `EXECUTOR_ERROR`,
-//! `SYSTEM_ERROR`, `TERMINATED`; calls `QUEUED` (shards only), `RUNNING`, `COMPLETE`,
-//! `FAILED`, `TERMINATED`. The order of request checks is in `server`, the signature
+//! `COMPLETE_ERROR` (a terminated group too, as the reference's example shows); runs `INIT`,
+//! `RUNNING`, `SUCCESS`, `EXECUTOR_ERROR`, `SYSTEM_ERROR`, `CANCELING` (for a few seconds
+//! after TerminateRunGroup), `CANCELED`; calls `QUEUED` (shards only), `RUNNING`,
+//! `COMPLETE`, `FAILED`, `TERMINATED`. The order of request checks is in `server`, the signature
 //! checks in `auth`, each action's choices beside its handler.
 //!
 //! ```no_run
@@ -194,6 +195,8 @@ struct Keys {
 /// State shared by every connection.
 pub(crate) struct Shared {
     keys: Mutex<Keys>,
+    /// When the sim started serving (for the outage at start).
+    started: Instant,
     rate_limit: u32,
     describe_projects: bool,
     hostile: bool,
@@ -423,6 +426,7 @@ pub async fn start(cfg: SimConfig) -> std::io::Result<SimHandle> {
             secret_key: cfg.secret_key.clone(),
             token: cfg.token.clone(),
         }),
+        started,
         rate_limit: cfg.rate_limit,
         describe_projects: cfg.describe_projects,
         hostile: cfg.hostile,

@@ -37,7 +37,8 @@ fn find_group(w: &World, project: Option<usize>, id: &str) -> Res<usize> {
         .ok_or_else(|| group_not_found(id))
 }
 
-/// Live runs become TERMINATED and so does the group; a finished group answers
+/// Live runs become CANCELING, then CANCELED; the group ends COMPLETE_ERROR once they are
+/// (see `World::group_status`). A finished or already terminated group answers
 /// `FailedOperation.StatusNotSupported`.
 pub fn terminate_run_group(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     let id = req.params.req_str("RunGroupId")?;

@@ -59,10 +59,6 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
             .max()
             .unwrap_or(group.created)
     });
-    let end = match group.terminated {
-        Some(t) if now >= t => Some(t),
-        _ => end,
-    };
     let updated = runs
         .iter()
         .map(|&r| run_updated(w, r, now))
@@ -73,9 +69,10 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
         .filter(|(s, _)| matches!(*s, status::EXECUTOR_ERROR | status::SYSTEM_ERROR))
         .map(|(_, c)| c)
         .sum();
+    let terminated = group.terminated.is_some_and(|t| now >= t);
     let error_message = match st {
+        status::COMPLETE_ERROR if terminated => "Terminated by user".to_string(),
         status::COMPLETE_ERROR if failed > 0 => format!("{failed} of {} runs failed", runs.len()),
-        status::TERMINATED => "Terminated by user".to_string(),
         _ => String::new(),
     };
     let input_dir = format!(

@@ -3,16 +3,17 @@
 //!
 //! The order of checks: method and path (`UnsupportedProtocol`: POST / with a JSON body, or
 //! GET / with the parameters form-encoded in the query string, as the service and the
-//! official SDKs do), X-TC-Action (`MissingParameter`), X-TC-Version (`MissingParameter`,
-//! `NoSuchVersion`), the signature (`AuthFailure.*`, over the query string for GET), the
-//! action (`InvalidAction`; one the reference has but the sim does not serve is
-//! `UnsupportedOperation`), X-TC-Region (`MissingParameter`, `UnsupportedRegion` for a region
-//! the reference does not list for the action), then the request counts as received, then
-//! the rate limit (`RequestLimitExceeded`), then faults, then the parameters against the
-//! reference's schema (`api::schema`), then the action's own checks. A request that fails
-//! the schema is recorded as a contract violation whatever it is answered, so tests can
-//! assert that omtop never sends one. Every answer is HTTP 200 JSON with a `Date` header
-//! from the sim clock; only presigned file URLs answer otherwise.
+//! official SDKs do), an outage at start (`InternalError` for everything,
+//! `Faults::outage_secs`), X-TC-Action (`MissingParameter`), X-TC-Version
+//! (`MissingParameter`, `NoSuchVersion`), the signature (`AuthFailure.*`, over the query
+//! string for GET), the action (`InvalidAction`; one the reference has but the sim does not
+//! serve is `UnsupportedOperation`), X-TC-Region (`MissingParameter`, `UnsupportedRegion` for
+//! a region the reference does not list for the action), then the request counts as
+//! received, then the rate limit (`RequestLimitExceeded`), then faults, then the parameters
+//! against the reference's schema (`api::schema`), then the action's own checks. A request
+//! that fails the schema is recorded as a contract violation whatever it is answered, so
+//! tests can assert that omtop never sends one. Every answer is HTTP 200 JSON with a `Date`
+//! header from the sim clock; only presigned file URLs answer otherwise.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -190,6 +191,17 @@ fn api_request(
             format!("The request is missing a required parameter `{name}`."),
         )
     };
+    let outage = Duration::from_secs(shared.faults().outage_secs);
+    if arrival.duration_since(shared.started) < outage {
+        *shared.counters().faults.entry("Outage".into()).or_default() += 1;
+        return (
+            Err(ApiErr::new(
+                "InternalError",
+                "An internal error occurred; please try again later.",
+            )),
+            None,
+        );
+    }
     let Some(action) = header("x-tc-action").filter(|a| !a.is_empty()) else {
         return (Err(missing("Action")), None);
     };

@@ -234,7 +234,9 @@ pub fn task_error(ctx: &Ctx<'_>, c: CallRef, work_dir: &str) -> String {
 /// A run's ErrorMessage: a short telling first line, then the details.
 pub fn run_error(ctx: &Ctx<'_>, status: &str) -> String {
     match status {
-        "TERMINATED" => "Run terminated: its run group was terminated (TerminateRunGroup).".into(),
+        "CANCELING" | "CANCELED" => {
+            "Run canceled: its run group was terminated (TerminateRunGroup).".into()
+        }
         "EXECUTOR_ERROR" | "SYSTEM_ERROR" => {
             let Some(leaf) = ctx.run.fail_leaf else {
                 return String::new();
@@ -324,6 +326,8 @@ pub fn job_log(ctx: &Ctx<'_>, c: CallRef, st: &CallState, stderr: bool) -> Strin
                 "***********************************************************************\n",
             );
             out.push_str(&format!("Set the system property GATK_STACKTRACE_ON_USER_EXCEPTION to true to see the stack trace.\nexit status {}\n", exit_code(ctx, c)));
+            // What the JVM prints on the way out: frames indented with tabs, as real stderr is.
+            out.push_str("Exception in thread \"main\" org.broadinstitute.hellbender.exceptions.UserException\n\tat org.broadinstitute.hellbender.cmdline.CommandLineProgram.runTool(CommandLineProgram.java:140)\n\tat org.broadinstitute.hellbender.Main.mainEntry(Main.java:218)\n");
         } else if st.status == call_status::COMPLETE {
             out.push_str(&format!(
                 "{} INFO  {name} - Shutting down engine\n",

@@ -13,14 +13,16 @@ use super::names::{self, Rng};
 use super::templates::{AppSpec, Lang};
 
 /// Run statuses. No official list exists; these are the values seen in the service's
-/// examples plus `INIT` (queued) and `TERMINATED`.
+/// examples (the reference counts terminated runs as `CANCELED`) plus `INIT` (queued) and
+/// `CANCELING`, the few seconds between TerminateRunGroup and `CANCELED`.
 pub mod status {
     pub const INIT: &str = "INIT";
     pub const RUNNING: &str = "RUNNING";
     pub const SUCCESS: &str = "SUCCESS";
     pub const EXECUTOR_ERROR: &str = "EXECUTOR_ERROR";
     pub const SYSTEM_ERROR: &str = "SYSTEM_ERROR";
-    pub const TERMINATED: &str = "TERMINATED";
+    pub const CANCELING: &str = "CANCELING";
+    pub const CANCELED: &str = "CANCELED";
     /// Run-group statuses.
     pub const COMPLETE: &str = "COMPLETE";
     pub const COMPLETE_ERROR: &str = "COMPLETE_ERROR";
@@ -103,6 +105,9 @@ pub struct RunRec {
 /// How much of a run's timeline cached calls take when replayed.
 const CACHED_SHARE: f64 = 0.02;
 
+/// How long a terminated run stays CANCELING before it is CANCELED, in sim ms.
+pub const CANCELING_MS: i64 = 3_000;
+
 impl RunRec {
     /// Maps a template fraction to a fraction of this run's wall time (call caching squeezes
     /// the cached prefix into the first 2 %).
@@ -141,7 +146,11 @@ impl RunRec {
         if let Some(t) = self.terminated
             && now >= t
         {
-            return status::TERMINATED;
+            return if now < t + CANCELING_MS {
+                status::CANCELING
+            } else {
+                status::CANCELED
+            };
         }
         if now < self.start {
             status::INIT
@@ -156,15 +165,19 @@ impl RunRec {
         }
     }
 
+    /// Not yet in a final status (a CANCELING run is still stopping).
     pub fn is_live(&self, now: i64) -> bool {
-        matches!(self.status(now), status::INIT | status::RUNNING)
+        matches!(
+            self.status(now),
+            status::INIT | status::RUNNING | status::CANCELING
+        )
     }
 
-    /// Failed or terminated: what RetryRuns accepts.
+    /// Failed or canceled: what RetryRuns accepts.
     pub fn is_retryable(&self, now: i64) -> bool {
         matches!(
             self.status(now),
-            status::EXECUTOR_ERROR | status::SYSTEM_ERROR | status::TERMINATED
+            status::EXECUTOR_ERROR | status::SYSTEM_ERROR | status::CANCELED
         )
     }
 
@@ -233,17 +246,22 @@ impl World {
         idx
     }
 
-    /// The group's status, derived from its runs.
+    /// The group's status, derived from its runs: RUNNING while any run is not final
+    /// (CANCELING included), then COMPLETE if every run succeeded, else COMPLETE_ERROR.
+    ///
+    /// A terminated group has no status of its own. The service documents no list of group
+    /// statuses; its examples show only RUNNING, COMPLETE and COMPLETE_ERROR, and its
+    /// RunGroup example pairs `"Status": "COMPLETE_ERROR"` with `"RunStatusCounts":
+    /// [{"Status": "CANCELED", "Count": 30}]` of `"TotalRun": 30`: a group whose every run
+    /// was canceled, ending COMPLETE_ERROR. So a terminated group ends COMPLETE_ERROR here,
+    /// and its CANCELED counts are what tell it from a failed one.
     pub fn group_status(&self, g: usize, now: i64) -> &'static str {
         let group = &self.groups[g];
-        if group.terminated.is_some_and(|t| now >= t) {
-            return status::TERMINATED;
-        }
         let mut failed = false;
         for &r in &group.runs {
             match self.runs[r].status(now) {
-                status::INIT | status::RUNNING => return status::RUNNING,
-                status::EXECUTOR_ERROR | status::SYSTEM_ERROR | status::TERMINATED => failed = true,
+                status::INIT | status::RUNNING | status::CANCELING => return status::RUNNING,
+                status::EXECUTOR_ERROR | status::SYSTEM_ERROR | status::CANCELED => failed = true,
                 _ => {}
             }
         }
@@ -256,15 +274,16 @@ impl World {
 
     /// Run counts by status, in a fixed order, leaving out zero counts.
     pub fn status_counts(&self, g: usize, now: i64) -> Vec<(&'static str, i64)> {
-        const ORDER: [&str; 6] = [
+        const ORDER: [&str; 7] = [
             status::INIT,
             status::RUNNING,
             status::SUCCESS,
             status::EXECUTOR_ERROR,
             status::SYSTEM_ERROR,
-            status::TERMINATED,
+            status::CANCELING,
+            status::CANCELED,
         ];
-        let mut counts = [0i64; 6];
+        let mut counts = [0i64; 7];
         for &r in &self.groups[g].runs {
             let s = self.runs[r].status(now);
             if let Some(i) = ORDER.iter().position(|o| *o == s) {
@@ -279,14 +298,15 @@ impl World {
             .collect()
     }
 
-    /// Terminates every live run of a group now; false if nothing was live.
+    /// Terminates every live run of a group now; false if nothing was live or the group
+    /// was terminated already.
     pub fn terminate(&mut self, g: usize, now: i64) -> bool {
-        if self.group_status(g, now) != status::RUNNING {
+        if self.group_status(g, now) != status::RUNNING || self.groups[g].terminated.is_some() {
             return false;
         }
         let runs = self.groups[g].runs.clone();
         for r in runs {
-            if self.runs[r].is_live(now) {
+            if self.runs[r].is_live(now) && self.runs[r].terminated.is_none() {
                 self.runs[r].terminated = Some(now);
             }
         }

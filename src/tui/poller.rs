@@ -14,6 +14,8 @@ pub const MAX_BACKOFF_SECS: i64 = 300;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Slot {
     pub pending: bool,
+    /// When the pending request was issued (Unix seconds).
+    pub since: i64,
     /// When the target may be polled again (Unix seconds).
     pub next_due: i64,
     pub failures: u32,
@@ -24,6 +26,9 @@ pub struct Slot {
 #[derive(Debug, Clone, Default)]
 pub struct Poller {
     slots: HashMap<Target, Slot>,
+    /// The time now (Unix seconds), set by `update` before it runs: when a request is
+    /// issued.
+    pub clock: i64,
 }
 
 impl Poller {
@@ -46,8 +51,18 @@ impl Poller {
             return false;
         }
         slot.pending = true;
+        slot.since = self.clock;
         out.push(e);
         true
+    }
+
+    /// When the longest-waiting request still pending was issued.
+    pub fn oldest_pending(&self) -> Option<i64> {
+        self.slots
+            .values()
+            .filter(|s| s.pending)
+            .map(|s| s.since)
+            .min()
     }
 
     /// Records an answer: the next poll is due after `interval`, or later after failures

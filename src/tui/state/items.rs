@@ -37,6 +37,24 @@ impl ProjectRow {
         }
     }
 
+    /// A region's default project whose id is not known yet (DescribeProjects is
+    /// unavailable and it has no run groups to learn it from): reached by omitting
+    /// ProjectId, as the fallback does.
+    pub fn unknown_default(region: &str) -> Self {
+        Self {
+            region: region.to_string(),
+            name: "default project".into(),
+            is_default: true,
+            ..Self::default()
+        }
+    }
+
+    /// The scope its run groups are asked in (no ProjectId while its id is not known).
+    pub fn scope(&self) -> crate::api::Scope {
+        let id = Some(self.id.clone()).filter(|id| !id.is_empty());
+        crate::api::Scope::new(self.region.clone(), id)
+    }
+
     /// The name shown: the alias, the project's name, or its id.
     pub fn display_name(&self) -> &str {
         self.alias
@@ -125,6 +143,21 @@ impl Item for RunGroup {
             2 => SortKey::Num(StatusClass::of(self.status()) as i64),
             _ => SortKey::Num(Counts::of_group(self).failed),
         }
+    }
+}
+
+/// What a run is called on screen: its sample (UserDefinedId), or the start of its
+/// RunUuid when it has none (a run launched without a table).
+pub fn run_label(r: &Run) -> String {
+    match r.user_defined_id.as_deref().map(str::trim) {
+        Some(sample) if !sample.is_empty() => sample.to_string(),
+        _ => r
+            .run_uuid
+            .as_deref()
+            .unwrap_or("")
+            .chars()
+            .take(8)
+            .collect(),
     }
 }
 

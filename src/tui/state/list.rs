@@ -57,19 +57,36 @@ pub trait Item {
     fn sort_key(&self, col: usize) -> SortKey;
 }
 
-/// Whether `needle` matches `hay`: a case-insensitive substring, or failing that the
-/// needle's characters in order (a simple fuzzy match).
-pub fn matches(hay: &str, needle: &str) -> bool {
+/// How well `needle` matches `hay`, ignoring case: 0 a whole word of it, 1 the start of a
+/// word, 2 anywhere, 3 its characters in order (a loose, fuzzy match). `None`: no match.
+/// A needle holding a digit is an id (`S0002`, `run-…-551203`): it is never matched
+/// loosely, where it would hit every string with those digits in order.
+pub fn match_rank(hay: &str, needle: &str) -> Option<u8> {
     if needle.is_empty() {
-        return true;
+        return Some(0);
     }
     let hay = hay.to_lowercase();
     let needle = needle.to_lowercase();
+    let mut words = hay.split_whitespace();
+    if words.clone().any(|w| w == needle) {
+        return Some(0);
+    }
+    if words.any(|w| w.starts_with(&needle)) {
+        return Some(1);
+    }
     if hay.contains(&needle) {
-        return true;
+        return Some(2);
+    }
+    if needle.chars().any(|c| c.is_ascii_digit()) {
+        return None;
     }
     let mut it = hay.chars();
-    needle.chars().all(|c| it.any(|h| h == c))
+    needle.chars().all(|c| it.any(|h| h == c)).then_some(3)
+}
+
+/// Whether `needle` matches `hay` at all (see [`match_rank`]).
+pub fn matches(hay: &str, needle: &str) -> bool {
+    match_rank(hay, needle).is_some()
 }
 
 #[derive(Debug, Clone)]
@@ -155,24 +172,30 @@ impl<T: Item> ListView<T> {
         self.refresh(keep.as_deref());
     }
 
-    /// Recomputes `shown` after a change of items, filter or sort.
+    /// Recomputes `shown` after a change of items, filter or sort. With a text filter the
+    /// best matches come first (a whole word, then the start of one, then anywhere, then
+    /// loosely), each in the sort's order.
     pub fn refresh(&mut self, keep: Option<&str>) {
         let (filter, status) = (self.filter.clone(), self.status);
         let col = self.sort;
         // Each item's key is made once, not at every comparison; ties keep the items' order.
-        let mut keyed: Vec<(SortKey, usize)> = (0..self.items.len())
-            .filter(|&i| {
+        let mut keyed: Vec<(u8, SortKey, usize)> = (0..self.items.len())
+            .filter_map(|i| {
                 let it = &self.items[i];
-                status.admits(StatusClass::of(it.status()))
-                    && (filter.is_empty() || matches(&it.haystack(), &filter))
+                if !status.admits(StatusClass::of(it.status())) {
+                    return None;
+                }
+                let rank = match_rank(&it.haystack(), &filter)?;
+                Some((rank, it.sort_key(col), i))
             })
-            .map(|i| (self.items[i].sort_key(col), i))
             .collect();
-        keyed.sort_unstable();
-        if self.reverse {
-            keyed.reverse();
-        }
-        self.shown = keyed.into_iter().map(|(_, i)| i).collect();
+        let reverse = self.reverse;
+        keyed.sort_unstable_by(|a, b| {
+            let by_sort = (&a.1, a.2).cmp(&(&b.1, b.2));
+            a.0.cmp(&b.0)
+                .then(if reverse { by_sort.reverse() } else { by_sort })
+        });
+        self.shown = keyed.into_iter().map(|(_, _, i)| i).collect();
         match keep.and_then(|id| self.position_of(id)) {
             Some(p) => self.selected = p,
             None => self.selected = self.selected.min(self.shown.len().saturating_sub(1)),
@@ -212,10 +235,16 @@ impl<T: Item> ListView<T> {
         self.refresh(keep.as_deref());
     }
 
+    /// Filters by text. A new filter selects its best match; clearing it keeps the
+    /// selection where it is.
     pub fn set_filter(&mut self, text: &str) {
+        let changed = self.filter != text;
         self.filter = text.to_string();
         let keep = self.selected_id();
         self.refresh(keep.as_deref());
+        if changed && !text.is_empty() {
+            self.selected = 0;
+        }
     }
 
     /// The next (or previous) shown row whose status is failed, wrapping around.
@@ -281,5 +310,42 @@ mod tests {
         l.refresh(None);
         assert_eq!(l.shown.len(), 0);
         assert_eq!(l.empty_text("runs"), "no runs match the filter");
+    }
+
+    fn sample(id: &str) -> Run {
+        Run {
+            user_defined_id: Some(id.into()),
+            run_uuid: Some(format!("0000-{id}").into()),
+            ..Run::default()
+        }
+    }
+
+    #[test]
+    fn an_id_like_filter_finds_that_id_first_and_not_every_scattered_digit() {
+        let mut l: ListView<Run> = ListView::default();
+        l.set_items((1..=38).map(|i| sample(&format!("S{i:04}"))).collect());
+        l.set_filter("S0002");
+        let shown: Vec<String> = l.shown.iter().map(|&i| l.items[i].id()).collect();
+        assert_eq!(shown, ["0000-S0002"]);
+        // Exact before prefix before anywhere, whatever the sort says.
+        let mut l: ListView<Run> = ListView::new(0, true);
+        l.set_items(vec![sample("xNA12"), sample("NA12878"), sample("NA12")]);
+        l.set_filter("na12");
+        let shown: Vec<String> = l
+            .shown
+            .iter()
+            .map(|&i| {
+                l.items[i]
+                    .user_defined_id
+                    .as_deref()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(shown, ["NA12", "NA12878", "xNA12"]);
+        assert_eq!(l.selected_id().as_deref(), Some("0000-NA12"));
+        // Words without digits still match loosely.
+        assert!(matches("GATK germline", "gkgerm"));
+        assert!(!matches("S0200 S0020", "S0002"));
     }
 }

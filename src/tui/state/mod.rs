@@ -226,9 +226,7 @@ impl State {
 
     /// The scope of the open project.
     pub fn project_scope(&self) -> Option<Scope> {
-        self.project
-            .as_ref()
-            .map(|p| Scope::new(p.region.clone(), Some(p.id.clone())))
+        self.project.as_ref().map(ProjectRow::scope)
     }
 
     /// The region shown in the status bar: the open project's, or the region filter.
@@ -300,6 +298,31 @@ impl State {
         let loading = self.projects.loading;
         self.projects.set_items(rows);
         self.projects.loading = loading;
+        // Loaded once some region has answered: an empty list before that is a failure (or
+        // a wait), not "no projects".
+        self.projects.loaded = self.unloaded_regions().len() < self.settings.regions.len();
+    }
+
+    /// Configured regions whose projects have not loaded (and that do not fall back to
+    /// configured projects and the default one).
+    pub fn unloaded_regions(&self) -> Vec<&str> {
+        self.settings
+            .regions
+            .iter()
+            .filter(|r| !self.fallback_regions.contains(*r))
+            .filter(|r| {
+                let t = super::effect::Target::Projects((*r).clone());
+                self.poller.slot(&t).is_none_or(|s| s.last_ok.is_none())
+            })
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The seconds the longest-waiting request has gone unanswered.
+    pub fn waiting_secs(&self) -> Option<i64> {
+        self.poller
+            .oldest_pending()
+            .map(|since| self.now_unix() - since)
     }
 
     /// Adds a project (or updates the one with the same region and id).

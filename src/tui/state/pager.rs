@@ -77,6 +77,8 @@ pub struct Tab {
     pub loading: bool,
     pub error: Option<String>,
     pub loaded: bool,
+    /// Why this file does not exist, when the run's options say so: it is never asked for.
+    pub absent: Option<String>,
 }
 
 impl Tab {
@@ -88,7 +90,21 @@ impl Tab {
             loading: false,
             error: None,
             loaded: false,
+            absent: None,
         }
+    }
+
+    /// A file the run's options say it did not produce.
+    pub fn absent(source: LogSource, why: &str) -> Self {
+        Self {
+            absent: Some(why.to_string()),
+            ..Self::new(source)
+        }
+    }
+
+    /// Whether there is something to fetch (and it is not on its way).
+    pub fn wants_fetch(&self) -> bool {
+        self.absent.is_none() && !self.loaded && !self.loading
     }
 
     pub fn len(&self) -> usize {

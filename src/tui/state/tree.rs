@@ -469,6 +469,22 @@ impl CallTree {
         out
     }
 
+    /// Paths that failed to load where their calls would show: the top level, or an
+    /// expanded container (asked again, live run or not).
+    pub fn failed_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if matches!(self.roots, Children::Failed(_)) {
+            out.push("/".to_string());
+        }
+        for &id in &self.visible {
+            let n = &self.nodes[id];
+            if n.expanded && matches!(n.children, Children::Failed(_)) {
+                out.push(n.child_path());
+            }
+        }
+        out
+    }
+
     /// Containers whose children are shown and may still change (for polling).
     pub fn live_open_paths(&self) -> Vec<String> {
         let mut out = vec!["/".to_string()];

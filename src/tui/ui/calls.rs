@@ -11,15 +11,14 @@ use super::super::state::State;
 use super::super::state::items::Counts;
 use super::super::state::tree::{CallKind, CallNode, CallTree, Children};
 use super::table::{Col, Table};
-use super::text::{badge, fit, status_duration, symbol};
+use super::text::{badge, first_line, fit, status_duration, symbol};
 use super::theme::Theme;
 use crate::api::types::StatusClass;
 
-const COLS: [Col; 5] = [
+const COLS: [Col; 4] = [
     Col::flex("CALL", 24, 0),
     Col::new("STATUS", 16, 0),
     Col::new("DURATION", 8, 1),
-    Col::new("CACHED", 6, 3),
     Col::flex("TIMELINE", 16, 2),
 ];
 
@@ -74,6 +73,10 @@ fn name_cell(t: &CallTree, n: &CallNode, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(indent), Span::styled(glyph, theme.dim)];
     let name = fit(&short_name(t, n), 200);
     spans.push(Span::raw(name));
+    // In the name, not a column of its own, so no width drops it.
+    if n.meta.call_cached == Some(true) {
+        spans.push(Span::styled(" ↺ cached", theme.dim));
+    }
     if n.kind == CallKind::Scatter {
         match (&n.counts, &n.children) {
             (Some(c), _) => spans.extend(counts_spans(c, theme)),
@@ -112,6 +115,28 @@ pub fn timeline(
     ])
 }
 
+/// Why a run lists no calls: not yet, or (finished) never, and how it ended instead.
+fn no_calls(t: &CallTree) -> String {
+    let class = StatusClass::of(t.status());
+    let why = match class {
+        _ if class.is_live() || class == StatusClass::Unknown => return "no calls yet".into(),
+        StatusClass::Failed => "the run failed before any call started",
+        StatusClass::Cancelled => "the run was canceled before any call started",
+        _ => "the run finished without any",
+    };
+    let error = t
+        .run_status
+        .as_ref()
+        .and_then(|m| m.error_message.as_deref())
+        .or(t.run.error_message.as_deref())
+        .map(first_line)
+        .filter(|e| !e.is_empty());
+    match error {
+        Some(e) => format!("no calls: {why}: {e}"),
+        None => format!("no calls: {why}"),
+    }
+}
+
 pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
     let Some(t) = state.calls.as_ref() else {
         return;
@@ -133,11 +158,6 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
                 n.end,
                 now,
             )),
-            3 => Line::from(if n.meta.call_cached == Some(true) {
-                "cached"
-            } else {
-                ""
-            }),
             _ => timeline(span, n, now, w as usize, theme),
         }
     };
@@ -160,9 +180,12 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         title.push(Span::styled("searching… ", theme.warn));
     }
     let empty = match &t.roots {
-        Children::Failed(e) => format!("could not load calls: {}", fit(e, 200)),
+        Children::Failed(e) => format!(
+            "calls not loaded yet: trying again (R: now): {}",
+            fit(e, 200)
+        ),
         Children::Loaded(_) if t.shown.is_some() => "no calls match the filter".into(),
-        Children::Loaded(_) => "no calls yet".into(),
+        Children::Loaded(_) => no_calls(t),
         _ => "loading calls…".into(),
     };
     let table = Table {

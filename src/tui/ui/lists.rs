@@ -9,10 +9,10 @@ use ratatui::widgets::Widget;
 use crate::api::types::{Run, RunGroup, StatusClass};
 
 use super::super::state::State;
-use super::super::state::items::{Counts, ProjectRow, doomed, is_nextflow, span};
+use super::super::state::items::{Counts, ProjectRow, doomed, is_nextflow, run_label, span};
 use super::super::state::list::{Item, ListView};
 use super::table::{Col, Table};
-use super::text::{badge, first_line, fit, short_time, span_duration, status_duration};
+use super::text::{badge, first_line, fit, short_time, span_duration, status_duration, symbol};
 use super::theme::Theme;
 
 /// The title of a list pane: its name, counts, filter, status filter and sort.
@@ -79,8 +79,21 @@ pub fn projects(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focu
             _ => count_cell(p.failed, theme.failed),
         }
     };
+    let mut head = title("Projects", l, theme);
+    let unloaded = state
+        .unloaded_regions()
+        .into_iter()
+        .filter(|r| state.region_filter.as_deref().is_none_or(|f| f == *r))
+        .count();
+    if unloaded > 0 && !l.items.is_empty() {
+        let what = if unloaded == 1 { "region" } else { "regions" };
+        head.spans.push(Span::styled(
+            format!("{unloaded} {what} not loaded: trying again "),
+            theme.warn,
+        ));
+    }
     let t = Table {
-        title: title("Projects", l, theme),
+        title: head,
         cols: &PROJECT_COLS,
         len: l.shown.len(),
         offset: l.offset,
@@ -89,11 +102,7 @@ pub fn projects(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focu
         theme,
         cell: &cell,
         row_style: &|_| Style::new(),
-        empty: if l.loading {
-            "loading projects…".into()
-        } else {
-            "no projects".into()
-        },
+        empty: l.empty_text("projects"),
     };
     (&t).render(area, buf);
 }
@@ -130,7 +139,17 @@ pub fn progress(c: &Counts, total: i64, w: usize, theme: &Theme) -> Line<'static
 }
 
 pub fn group_status(g: &RunGroup, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![status_cell(g.status(), theme)];
+    let class = StatusClass::of(g.status());
+    // The service ends a terminated group COMPLETE_ERROR: its canceled runs tell, so it is
+    // drawn as terminated (■), its status still shown as it is.
+    let terminated =
+        !class.is_live() && class != StatusClass::Cancelled && Counts::of_group(g).cancelled > 0;
+    let mut spans = vec![if terminated {
+        let text = format!("{} {}", symbol(StatusClass::Cancelled), fit(g.status(), 40));
+        Span::styled(text, theme.status(StatusClass::Cancelled))
+    } else {
+        status_cell(g.status(), theme)
+    }];
     if doomed(g) {
         spans.push(Span::styled(
             " doomed",
@@ -218,7 +237,7 @@ pub fn runs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused:
                 fit(&r.id().chars().take(8).collect::<String>(), w),
                 theme.dim,
             )),
-            2 => Line::from(fit(r.user_defined_id.as_deref().unwrap_or("-"), w)),
+            2 => Line::from(fit(&run_label(r), w)),
             3 => Line::from(status_cell(r.status(), theme)),
             4 => {
                 let (s, e) = span(&r.execution_time);

@@ -14,6 +14,8 @@ pub mod theme;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_real_use;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

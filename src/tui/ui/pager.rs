@@ -56,6 +56,9 @@ pub fn render(p: &Pager, theme: &Theme, screen: Rect, buf: &mut Buffer) {
             inner.width,
         );
     };
+    if let Some(why) = &tab.absent {
+        return say(buf, fit(why, w), theme.dim);
+    }
     if let Some(e) = &tab.error {
         return say(buf, fit(e, w), theme.error);
     }

@@ -7,12 +7,16 @@ use ratatui::text::{Line, Span};
 
 use super::super::action::Action;
 use super::super::keymap::{Keymap, Mode};
+use super::super::state::items::run_label;
 use super::super::state::popup::Level as MsgLevel;
 use super::super::state::{InputPurpose, Level, State};
 use super::super::update::data_age;
 use super::calls::short_name;
-use super::text::{fit, fit_line, width};
+use super::text::{duration, fit, fit_line, width};
 use super::theme::Theme;
+
+/// Seconds without an answer after which the status bar says the service is slow.
+pub const SLOW_SECS: i64 = 5;
 
 /// `ap-guangzhou › Population WGS › wgs-germline-… › NA12878 › call-A`
 pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -24,13 +28,7 @@ pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
         parts.push(fit(g.name.as_deref().unwrap_or(""), 24));
     }
     if let Some(t) = state.calls.as_ref() {
-        let sample = t
-            .run
-            .user_defined_id
-            .as_deref()
-            .unwrap_or_else(|| t.run_uuid())
-            .to_string();
-        parts.push(fit(&sample, 20));
+        parts.push(fit(&run_label(&t.run), 20));
         if let Some(id) = t.selected_node() {
             let trail = t.trail(id);
             for &n in &trail[..trail.len().saturating_sub(1)] {
@@ -97,6 +95,14 @@ pub fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     spans.push(Span::styled(format!("{busiest}/{rate} req/s"), load_style));
     if s.in_flight > 0 || s.queued > 0 {
         spans.push(Span::raw(format!(" {} in flight", s.in_flight + s.queued)));
+    }
+    // A request can wait minutes (5 tries of up to 30 s): say so well before it gives up.
+    if let Some(secs) = state.waiting_secs().filter(|s| *s >= SLOW_SECS) {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("⚠ service slow: no answer for {}", duration(secs)),
+            theme.warn,
+        ));
     }
     if let Some((age, failed)) = data_age(state) {
         spans.push(sep());

@@ -92,7 +92,7 @@ fn region(state: &mut State, r: &str, out: &mut Vec<Effect>) {
 fn scopes(state: &State) -> Vec<Scope> {
     let mut v: Vec<Scope> = state.project_scope().into_iter().collect();
     for p in &state.all_projects {
-        let s = Scope::new(p.region.clone(), Some(p.id.clone()));
+        let s = p.scope();
         if !v.contains(&s) {
             v.push(s);
         }

@@ -76,7 +76,7 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
             result,
         } => {
             finish(state, Target::Status(run_uuid.clone()), result.is_ok());
-            status(state, &run_uuid, result);
+            status(state, &run_uuid, result, out);
         }
         ApiResult::Log {
             run_uuid,
@@ -134,6 +134,15 @@ fn projects(
         }
         Err(e) if crate::api::projects::means_unavailable(&e) => {
             state.fallback_regions.insert(region.to_string());
+            // The region's default project is there whether or not it has groups to learn
+            // its id from.
+            if !state
+                .all_projects
+                .iter()
+                .any(|p| p.region == region && p.is_default)
+            {
+                state.upsert_project(ProjectRow::unknown_default(region));
+            }
             let e = Effect::LoadGroups {
                 scope: Scope::new(region, None),
                 prio: Priority::Interactive,
@@ -177,31 +186,9 @@ fn groups(
     };
     let project_id = match &scope.project_id {
         Some(id) => id.clone(),
-        None => {
-            // The region's default project, learned from its groups.
-            let Some(g) = list.iter().find(|g| g.project_id.is_some()) else {
-                return;
-            };
-            let id = g.project_id.clone().unwrap_or_default();
-            if !state
-                .all_projects
-                .iter()
-                .any(|p| p.region == scope.region && p.id == id)
-            {
-                state.upsert_project(ProjectRow {
-                    region: scope.region.clone(),
-                    id: id.clone(),
-                    name: g.project_name.clone().unwrap_or_default(),
-                    is_default: true,
-                    ..ProjectRow::default()
-                });
-            }
-            let done = Target::Groups(Scope::new(scope.region.clone(), Some(id.clone())));
-            let now = state.now_unix();
-            let iv = poll::interval(state, &done);
-            state.poller.done(&done, true, now, iv);
-            id
-        }
+        // The region's default project: learned from its groups, or still unknown (its
+        // row has an empty id then).
+        None => learn_default(state, &scope.region, &list).unwrap_or_default(),
     };
     let key = (scope.region.clone(), project_id.clone());
     state.groups_cache.insert(key, list.clone());
@@ -219,6 +206,38 @@ fn groups(
         }
     }
     goto_group(state, &scope.region, &project_id, &list, out);
+}
+
+/// Learns a region's default project from groups listed without a ProjectId (every group
+/// names its project): its row replaces the one standing in for it. `None` when no group
+/// names it.
+fn learn_default(state: &mut State, region: &str, list: &[RunGroup]) -> Option<String> {
+    let g = list.iter().find(|g| g.project_id.is_some())?;
+    let id = g.project_id.clone().unwrap_or_default();
+    let row = ProjectRow {
+        region: region.to_string(),
+        id: id.clone(),
+        name: g.project_name.clone().unwrap_or_default(),
+        is_default: true,
+        ..ProjectRow::default()
+    };
+    let stand_in = |p: &ProjectRow| p.region == region && p.id.is_empty();
+    state.all_projects.retain(|p| !stand_in(p));
+    if state.project.as_ref().is_some_and(stand_in) {
+        state.project = Some(row.clone());
+    }
+    if !state
+        .all_projects
+        .iter()
+        .any(|p| p.region == region && p.id == id)
+    {
+        state.upsert_project(row);
+    }
+    let done = Target::Groups(Scope::new(region, Some(id.clone())));
+    let now = state.now_unix();
+    let iv = poll::interval(state, &done);
+    state.poller.done(&done, true, now, iv);
+    Some(id)
 }
 
 /// Carries out a pending `Goto::Group` once its group is known.
@@ -252,7 +271,10 @@ pub(super) fn goto_group(
                 run,
             });
             let e = Effect::LoadGroups {
-                scope: Scope::new(region, Some(project_id.to_string())),
+                scope: Scope::new(
+                    region,
+                    Some(project_id.to_string()).filter(|p| !p.is_empty()),
+                ),
                 prio: Priority::Interactive,
             };
             state.poller.admit(e, out);
@@ -411,7 +433,12 @@ fn calls(
     triage::resume(state, out);
 }
 
-fn status(state: &mut State, run_uuid: &str, result: Result<RunMetadata, ApiError>) {
+fn status(
+    state: &mut State,
+    run_uuid: &str,
+    result: Result<RunMetadata, ApiError>,
+    out: &mut Vec<Effect>,
+) {
     let meta = match result {
         Ok(m) => m,
         Err(e) => {
@@ -450,8 +477,16 @@ fn status(state: &mut State, run_uuid: &str, result: Result<RunMetadata, ApiErro
                     .expire(&Target::Runs(scope, RunsQuery::Group(g.id())));
             }
         }
-        state
-            .poller
-            .expire(&Target::Calls(run_uuid.to_string(), "/".into()));
+        // A finished run's tree is no longer polled: read its open paths once more, so its
+        // calls show how it ended.
+        if let Some(t) = state.calls.as_ref().filter(|t| t.run_uuid() == run_uuid) {
+            for path in t.live_open_paths() {
+                let e = Effect::load_calls(t, path, Priority::Background);
+                if let Some(target) = e.target() {
+                    state.poller.expire(&target);
+                }
+                state.poller.admit(e, out);
+            }
+        }
     }
 }

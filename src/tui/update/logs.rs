@@ -7,6 +7,7 @@ use crate::sanitize;
 
 use super::super::action::Action;
 use super::super::effect::{Effect, LogSource};
+use super::super::state::items::run_label;
 use super::super::state::list::Item;
 use super::super::state::pager::{Pager, Tab};
 use super::super::state::popup::{Level as MsgLevel, Popup};
@@ -24,6 +25,12 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
         .group
         .as_ref()
         .is_some_and(super::super::state::items::is_nextflow);
+    // The report files exist only when the group was launched with NFOption.Report.
+    let report = state
+        .group
+        .as_ref()
+        .and_then(|g| g.nf_option.as_ref())
+        .and_then(|o| o.report);
     let (title, run_uuid, live, sources) = match state.level {
         Level::Calls => {
             let Some(t) = state.calls.as_ref() else {
@@ -41,7 +48,7 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                     } else {
                         n.path.to_string()
                     };
-                    let name = n.meta.call_name.clone().unwrap_or_default();
+                    let name = n.meta.call_name.as_deref().unwrap_or_default().to_string();
                     let src = |stderr| LogSource::Job {
                         job_id: job_id.to_string(),
                         path: path.clone(),
@@ -51,14 +58,14 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                         name,
                         t.run_uuid().to_string(),
                         n.class.is_live(),
-                        vec![src(false), src(true)],
+                        task_logs(src(false), src(true)),
                     )
                 }
                 None if t.nextflow => (
-                    t.run.user_defined_id.clone().unwrap_or_default(),
+                    run_label(&t.run),
                     t.run_uuid().to_string(),
                     t.is_live(),
-                    nextflow_files(),
+                    nextflow_files(report),
                 ),
                 None => {
                     return state.flash(
@@ -73,10 +80,10 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                 return;
             };
             (
-                r.user_defined_id.clone().unwrap_or_default(),
+                run_label(r),
                 r.id(),
                 StatusClass::of(r.status()).is_live(),
-                nextflow_files(),
+                nextflow_files(report),
             )
         }
         Level::Runs => {
@@ -92,7 +99,7 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
         scope,
         run_uuid,
         live,
-        tabs: sources.into_iter().map(Tab::new).collect(),
+        tabs: sources,
         tab: 0,
         scroll: 0,
         search: String::new(),
@@ -103,16 +110,26 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
     state.popup = Some(Popup::Pager(Box::new(p)));
 }
 
-fn nextflow_files() -> Vec<LogSource> {
+/// A Nextflow run's tabs: its log, and its trace unless the group's options say the run
+/// wrote none (then the tab says so and nothing is asked for).
+fn nextflow_files(report: Option<bool>) -> Vec<Tab> {
+    let trace = LogSource::File(TRACE.into());
     vec![
-        LogSource::File(NEXTFLOW_LOG.into()),
-        LogSource::File(TRACE.into()),
+        Tab::new(LogSource::File(NEXTFLOW_LOG.into())),
+        match report {
+            Some(false) => Tab::absent(trace, "not produced by this run (Report was off)"),
+            _ => Tab::new(trace),
+        },
     ]
+}
+
+fn task_logs(job: LogSource, stderr: LogSource) -> Vec<Tab> {
+    vec![Tab::new(job), Tab::new(stderr)]
 }
 
 /// Fetches the current tab of a pager (unless that fetch is already pending).
 fn fetch(p: &mut Pager, state: &mut State, out: &mut Vec<Effect>) {
-    let Some(tab) = p.tabs.get_mut(p.tab) else {
+    let Some(tab) = p.tabs.get_mut(p.tab).filter(|t| t.absent.is_none()) else {
         return;
     };
     let e = Effect::FetchLog {
@@ -157,7 +174,7 @@ pub fn pager_key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
                 (p.tab + n - 1) % n
             };
             p.scroll = 0;
-            if p.current().is_some_and(|t| !t.loaded && !t.loading) {
+            if p.current().is_some_and(Tab::wants_fetch) {
                 fetch(&mut p, state, out);
             }
         }
@@ -171,14 +188,13 @@ pub fn pager_key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
             state.flash(MsgLevel::Info, "no match");
         }
         Action::Follow => {
-            p.follow = !p.follow;
             if p.follow {
+                p.follow = false;
+            } else {
                 p.scroll = max;
+                p.follow = p.live;
                 if !p.live {
-                    state.flash(
-                        MsgLevel::Info,
-                        "the run has finished: the log will not grow",
-                    );
+                    state.flash(MsgLevel::Info, "it has finished: the log will not grow");
                 }
             }
         }
@@ -230,6 +246,16 @@ pub fn loaded(
     };
     match result {
         Ok(text) => tab.set_text(&text),
+        // A file the service says is not there: no failure, and said as such.
+        Err(e) if e.code() == Some("ResourceNotFound.CosObjectNotExist") => {
+            tab.loading = false;
+            let yet = if p.live { " yet" } else { "" };
+            tab.error = Some(format!(
+                "not produced by this run{yet} (RequestId {})",
+                sanitize::line(e.request_id().unwrap_or_default())
+            ));
+            return;
+        }
         Err(e) => {
             tab.loading = false;
             tab.error = Some(sanitize::line(&e.to_string()).into_owned());

@@ -14,6 +14,8 @@ mod tests;
 #[cfg(test)]
 mod tests_flows;
 #[cfg(test)]
+mod tests_real_use;
+#[cfg(test)]
 mod tests_signatures;
 
 use super::action::Action;
@@ -26,11 +28,12 @@ pub use poll::{data_age, init};
 /// Applies one action to the state and returns what the app must do.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut out = Vec::new();
+    if let Action::Tick(now) = action {
+        state.now = now;
+    }
+    state.poller.clock = state.now_unix();
     match action {
-        Action::Tick(now) => {
-            state.now = now;
-            poll::tick(state, &mut out);
-        }
+        Action::Tick(_) => poll::tick(state, &mut out),
         Action::Stats(s) => state.stats = s,
         Action::Resize(w, h) => state.size = (w, h),
         Action::Api(r) => loaded::apply(state, *r, &mut out),

@@ -370,15 +370,22 @@ pub fn confirm_key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
     }
 }
 
-fn show_error(state: &mut State, title: &str, e: &ApiError) {
+/// Shows a failed mutation; one that may have been carried out is titled so (`what` is
+/// "Terminate" or "Retry").
+fn show_error(state: &mut State, what: &str, e: &ApiError) {
     state.flash_error(e);
+    let title = if e.outcome_unknown() {
+        format!("{what}: outcome unknown")
+    } else {
+        format!("{what} failed")
+    };
     let mut lines = vec![sanitize::line(&e.to_string()).into_owned()];
     if let Some(id) = e.request_id() {
         lines.push(format!("RequestId: {}", sanitize::line(id)));
     }
     // An unknown outcome's text already says it was not resent and what to do.
     state.popup = Some(Popup::Message(Message {
-        title: title.into(),
+        title,
         lines,
         level: MsgLevel::Error,
     }));
@@ -407,7 +414,7 @@ pub fn terminated(state: &mut State, group_id: &str, name: &str, result: Result<
             state.flash(MsgLevel::Info, text);
             expire_lists(state);
         }
-        Err(e) => show_error(state, "Terminate failed", &e),
+        Err(e) => show_error(state, "Terminate", &e),
     }
 }
 
@@ -421,7 +428,7 @@ pub fn retried(
 ) {
     let created = match result {
         Ok(c) => c,
-        Err(e) => return show_error(state, "Retry failed", &e),
+        Err(e) => return show_error(state, "Retry", &e),
     };
     let new = created.run_group_id.clone();
     state
@@ -440,21 +447,24 @@ pub fn retried(
             sanitize::line(&created.request_id)
         ),
     );
-    // Show the new group in the groups pane of its project.
+    // Show the new group in the groups pane of its project, unless the user has gone
+    // somewhere else meanwhile (a `:run` or `:group` under way): the notice says where it is.
     let here = state.project_scope().as_ref() == Some(&scope);
-    if here {
-        state.level = Level::Groups;
-        state.group = None;
-        state.calls = None;
-        state.marks.clear();
-        state.focus = super::super::state::Focus::List;
+    if state.goto.is_none() {
+        if here {
+            state.level = Level::Groups;
+            state.group = None;
+            state.calls = None;
+            state.marks.clear();
+            state.focus = super::super::state::Focus::List;
+        }
+        state.goto = Some(Goto::Group {
+            id: new,
+            open: false,
+            tries: 5,
+            run: None,
+        });
     }
-    state.goto = Some(Goto::Group {
-        id: new,
-        open: false,
-        tries: 5,
-        run: None,
-    });
     let e = Effect::LoadGroups {
         scope,
         prio: Priority::Interactive,

@@ -1,12 +1,12 @@
 //! Moving around: selection, drilling in and out, focus, the mouse, the help popup.
 
+use crate::api::Priority;
 use crate::api::types::{Run, RunGroup};
-use crate::api::{Priority, Scope};
 
 use super::super::action::Action;
 use super::super::effect::{Effect, RunsQuery};
 use super::super::state::items::{ProjectRow, is_nextflow};
-use super::super::state::list::{Item, ListView, moved, scrolled};
+use super::super::state::list::{Item, ListView, StatusFilter, moved, scrolled};
 use super::super::state::popup::Popup;
 use super::super::state::tree::CallTree;
 use super::super::state::{Focus, Level, State};
@@ -182,7 +182,7 @@ pub fn back(state: &mut State) {
 
 pub fn open_project(state: &mut State, p: ProjectRow, out: &mut Vec<Effect>) {
     let key = (p.region.clone(), p.id.clone());
-    let scope = Scope::new(p.region.clone(), Some(p.id.clone()));
+    let scope = p.scope();
     state.project = Some(p);
     state.level = Level::Groups;
     state.focus = Focus::List;
@@ -190,6 +190,9 @@ pub fn open_project(state: &mut State, p: ProjectRow, out: &mut Vec<Effect>) {
     state.calls = None;
     state.groups.selected = 0;
     state.groups.offset = 0;
+    // Another project's groups: the filters set for the last one would hide them unasked.
+    state.groups.filter.clear();
+    state.groups.status = StatusFilter::All;
     let cached = state.groups_cache.get(&key).cloned();
     let had = cached.is_some();
     state.groups.set_items(cached.unwrap_or_default());
@@ -214,6 +217,8 @@ pub fn open_group(state: &mut State, g: RunGroup, out: &mut Vec<Effect>) {
     state.marks.clear();
     state.runs.selected = 0;
     state.runs.offset = 0;
+    state.runs.filter.clear();
+    state.runs.status = StatusFilter::All;
     state.runs.set_items(Vec::new());
     state.runs.loaded = false;
     state.runs.loading = true;

@@ -3,7 +3,7 @@
 use crate::api::types::StatusClass;
 use crate::api::{Priority, Scope};
 
-use super::super::effect::{Effect, RunsQuery, Target};
+use super::super::effect::{Effect, LogSource, RunsQuery, Target};
 use super::super::state::list::Item;
 use super::super::state::popup::Popup;
 use super::super::state::{Level, State};
@@ -15,6 +15,7 @@ pub const FOLLOW_SECS: i64 = 3;
 /// The first loads: the projects of every configured region.
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut out = Vec::new();
+    state.poller.clock = state.now_unix();
     state.projects.loading = true;
     for region in state.settings.regions.clone() {
         let e = Effect::LoadProjects {
@@ -48,10 +49,18 @@ fn wanted(state: &State) -> Vec<Effect> {
     let rows = layout::list_rows(state);
     match state.level {
         Level::Projects => {
+            // A region whose projects never loaded is asked again (after 2, 4, 8… s): a
+            // failed first load must not leave an empty list for good.
+            for region in state.unloaded_regions() {
+                w.push(Effect::LoadProjects {
+                    region: region.to_string(),
+                    prio: Priority::Background,
+                });
+            }
             let l = &state.projects;
             for &i in l.shown.iter().skip(l.offset).take(rows) {
                 let p = &l.items[i];
-                w.push(groups_of(Scope::new(p.region.clone(), Some(p.id.clone()))));
+                w.push(groups_of(p.scope()));
             }
         }
         Level::Groups => w.extend(state.project_scope().map(groups_of)),
@@ -79,12 +88,17 @@ fn wanted(state: &State) -> Vec<Effect> {
             }
         }
         Level::Calls => {
-            if let Some(t) = state.calls.as_ref().filter(|t| t.is_live()) {
-                w.push(Effect::PollStatus {
-                    scope: t.scope.clone(),
-                    run_uuid: t.run_uuid().to_string(),
-                });
-                for path in t.live_open_paths() {
+            if let Some(t) = state.calls.as_ref() {
+                if t.is_live() {
+                    w.push(Effect::PollStatus {
+                        scope: t.scope.clone(),
+                        run_uuid: t.run_uuid().to_string(),
+                    });
+                    for path in t.live_open_paths() {
+                        w.push(Effect::load_calls(t, path, Priority::Background));
+                    }
+                }
+                for path in t.failed_paths() {
                     w.push(Effect::load_calls(t, path, Priority::Background));
                 }
             }
@@ -104,15 +118,29 @@ pub fn tick(state: &mut State, out: &mut Vec<Effect>) {
     }
 }
 
-/// Re-fetches a followed log every few seconds while its run is live.
+/// Re-fetches a followed log every few seconds while what writes it is live. Once it has
+/// finished, the log is fetched once more (for its last lines) and following stops.
 fn follow(state: &mut State, now: i64, out: &mut Vec<Effect>) {
+    let live = match &state.popup {
+        Some(Popup::Pager(p)) => p
+            .current()
+            .and_then(|t| source_live(state, &p.run_uuid, &t.source)),
+        _ => return,
+    };
     let Some(Popup::Pager(p)) = state.popup.as_mut() else {
         return;
     };
-    if !p.follow || !p.live || now - p.fetched_at < FOLLOW_SECS {
+    let ended = p.live && live == Some(false);
+    if ended {
+        p.live = false;
+    }
+    if !p.follow || !(p.live || ended) || (!ended && now - p.fetched_at < FOLLOW_SECS) {
         return;
     }
-    let Some(tab) = p.current() else { return };
+    let Some(tab) = p.current().filter(|t| t.absent.is_none()) else {
+        return;
+    };
+    let task = matches!(tab.source, LogSource::Job { .. });
     let e = Effect::FetchLog {
         scope: p.scope.clone(),
         run_uuid: p.run_uuid.clone(),
@@ -121,6 +149,43 @@ fn follow(state: &mut State, now: i64, out: &mut Vec<Effect>) {
     };
     if state.poller.admit(e, out) {
         p.fetched_at = now;
+    }
+    if ended {
+        p.follow = false;
+        let what = if task { "task" } else { "run" };
+        state.flash(
+            super::super::state::popup::Level::Info,
+            format!("the {what} has finished: its log was fetched once more and follow stopped"),
+        );
+    }
+}
+
+/// Whether a log can still grow: its task is live (and so its run), or for a run's file,
+/// the run is. `None` when omtop cannot tell (the task or run is no longer on screen).
+fn source_live(state: &State, run_uuid: &str, source: &LogSource) -> Option<bool> {
+    let tree = state.calls.as_ref().filter(|t| t.run_uuid() == run_uuid);
+    let run_live = tree.map(|t| t.is_live()).or_else(|| {
+        state
+            .runs
+            .items
+            .iter()
+            .find(|r| r.id() == run_uuid)
+            .map(|r| StatusClass::of(r.status()).is_live())
+    });
+    match source {
+        LogSource::File(_) => run_live,
+        LogSource::Job { job_id, .. } => {
+            let task = tree.and_then(|t| {
+                t.nodes
+                    .iter()
+                    .find(|n| n.meta.job_id.as_deref() == Some(job_id.as_str()))
+            });
+            match (run_live, task) {
+                (Some(false), _) => Some(false),
+                (_, Some(n)) => Some(n.class.is_live()),
+                (run, None) => run,
+            }
+        }
     }
 }
 

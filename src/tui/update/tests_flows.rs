@@ -437,3 +437,34 @@ fn a_run_lookup_that_fails_is_asked_again_then_left_on_screen() {
     // The lookup's failures say nothing about the group's runs, which stay as they were.
     assert_eq!((s.runs.items.len(), s.runs.loaded), (shown, true));
 }
+
+#[test]
+fn a_retry_answered_after_the_user_moved_on_does_not_pull_them_back() {
+    let mut s = fx::at_runs(80, 24);
+    update(&mut s, Action::Retry);
+    let e = update(&mut s, Action::Confirm);
+    assert!(matches!(&e[..], [Effect::Retry { .. }]), "{e:?}");
+    // Meanwhile the user asked for a run by id.
+    s.goto = Some(super::super::state::Goto::Run(
+        "6f1c2a9e-0b7d-4c3e-9a51-2d8e4f7b1c00".into(),
+    ));
+    api(
+        &mut s,
+        ApiResult::Retried {
+            scope: fx::scope(),
+            old_group_id: fx::GROUP.into(),
+            old_name: "wgs-germline-2024-06-batch-17".into(),
+            result: Ok(Created {
+                run_group_id: "run-late-answer-000001".into(),
+                request_id: "req-9".into(),
+            }),
+        },
+    );
+    assert_eq!(s.level, Level::Runs, "still where the user is");
+    assert!(matches!(s.goto, Some(super::super::state::Goto::Run(_))));
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("run-late-answer-000001"))
+    );
+}
