@@ -98,6 +98,8 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
             create_time: Some(ts(app_rec.created)),
             creator_name: Some("omics-admin".into()),
             creator_id: Some("100023456789".into()),
+            git_source: None,
+            cos_source: None,
         }),
         access_mode: Some("PRIVATE".into()),
         environment_id: Some(env.id.clone()),
