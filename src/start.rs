@@ -96,6 +96,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         regions: settings.regions.clone(),
         known_projects: connect::known_projects(&settings),
         json: cli.json,
+        data_dir: settings.data_dir.clone(),
     };
     match &cli.command {
         Some(command) => {

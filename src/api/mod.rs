@@ -37,4 +37,5 @@ mod platform;
 pub mod projects;
 pub mod retry;
 pub mod sheet;
+pub mod triage;
 pub use projects::{KnownProject, ProjectList};

@@ -5,7 +5,7 @@
 
 mod read;
 
-pub use read::{Entry, parse, read};
+pub use read::{Entry, for_group, parse, read};
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

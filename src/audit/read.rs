@@ -56,3 +56,44 @@ pub fn parse(text: &str) -> (Vec<Entry>, Vec<usize>) {
     }
     (entries, bad)
 }
+
+/// The mutations of the log in `data_dir` that acted on run group `group` (by its id, or by
+/// any of its `runs`) or made it, one line each (time, action, result), oldest first. Empty
+/// when there is no log.
+pub fn for_group(data_dir: Option<&Path>, group: &str, runs: &[String]) -> Vec<String> {
+    let Some(dir) = data_dir else {
+        return Vec::new();
+    };
+    let Ok((entries, _)) = read(&super::file_in(dir)) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|e| {
+            let p = &e.intent.params;
+            p.get("RunGroupId").and_then(|v| v.as_str()) == Some(group)
+                || e.result.as_ref().and_then(|r| r.run_group_id.as_deref()) == Some(group)
+                || p.get("RunUuids")
+                    .and_then(|v| v.as_array())
+                    .is_some_and(|ids| {
+                        ids.iter()
+                            .any(|id| id.as_str().is_some_and(|id| runs.iter().any(|r| r == id)))
+                    })
+        })
+        .map(|e| {
+            let made = e
+                .result
+                .as_ref()
+                .and_then(|r| r.run_group_id.as_deref())
+                .map(|g| format!(", made {g}"))
+                .unwrap_or_default();
+            format!(
+                "{} {} by the {} ({}{made})",
+                e.intent.time.format("%Y-%m-%d %H:%M UTC"),
+                e.intent.action,
+                e.intent.context.origin,
+                e.status().as_str()
+            )
+        })
+        .collect()
+}

@@ -74,6 +74,10 @@ pub enum Command {
     Tables(TablesArgs),
     /// Show a table's rows, each joined to its run in a run group (DescribeTablesRows).
     Rows(RowsArgs),
+    /// A run group's failures by cause: every failed run under a failure signature.
+    Triage(TriageArgs),
+    /// A Markdown hand-off report of a run group's failures.
+    Report(ReportArgs),
     /// Wait until a run group finishes; exit 0 if every run succeeded.
     Watch {
         group: String,
@@ -103,6 +107,42 @@ pub struct GroupsArgs {
     /// Only groups of this application id.
     #[arg(long)]
     pub application: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TriageArgs {
+    /// The run group.
+    pub group: String,
+    /// Follow each failed run's call tree to the failing task (one GetRunCalls per level
+    /// of its failed path) instead of reading only the runs' own errors.
+    #[arg(long)]
+    pub deep: bool,
+    /// Only signature N (as numbered in the listing).
+    #[arg(long, value_name = "N")]
+    pub signature: Option<usize>,
+    /// Retry exactly the runs of signature N (one RetryRuns).
+    #[arg(long, requires = "signature")]
+    pub retry: bool,
+    /// With --retry: reuse what succeeded (WDL call cache / Nextflow resume).
+    #[arg(long, requires = "retry")]
+    pub cache: bool,
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// With --retry: print the request that would be sent, and send nothing.
+    #[arg(long, requires = "retry")]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run group.
+    pub group: String,
+    /// Signatures from each failed run's call tree (see `triage --deep`).
+    #[arg(long)]
+    pub deep: bool,
+    /// Write the report here instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

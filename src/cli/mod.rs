@@ -7,6 +7,7 @@ mod commands;
 mod mutate;
 pub mod output;
 mod platform;
+mod triage;
 mod workflow;
 
 use std::process::ExitCode;
@@ -74,6 +75,8 @@ pub struct Ctx {
     pub regions: Vec<String>,
     pub known_projects: Vec<KnownProject>,
     pub json: bool,
+    /// Where the audit log is (for `report`).
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// Runs one CLI command and turns its outcome into an exit code; errors go to stderr.
@@ -81,7 +84,7 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
     let mutating = matches!(
         command,
         Command::Terminate { .. } | Command::Retry(_) | Command::Launch(_)
-    );
+    ) || matches!(command, Command::Triage(a) if a.retry && !a.dry_run);
     let result = match command {
         _ if mutating && ctx.read_only => Err(CliError::Usage(
             "read-only mode (--read-only or read_only = true in config.toml): nothing was sent"
@@ -106,6 +109,8 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
             .map(|()| exit::OK),
         Command::Retry(a) => mutate::retry(ctx, a).await.map(|()| exit::OK),
         Command::Launch(a) => mutate::launch(ctx, a).await.map(|()| exit::OK),
+        Command::Triage(a) => triage::triage(ctx, a).await.map(|()| exit::OK),
+        Command::Report(a) => triage::report(ctx, a).await.map(|()| exit::OK),
         Command::Watch { group, interval } => {
             mutate::watch(ctx, group, *interval).await.map(|f| match f {
                 Finish::Succeeded => exit::OK,

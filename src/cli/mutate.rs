@@ -39,7 +39,7 @@ pub(super) fn confirm(question: &str, yes: bool) -> Result<(), CliError> {
     }
 }
 
-async fn find_group(ctx: &Ctx, id: &str) -> Result<RunGroup, CliError> {
+pub(super) async fn find_group(ctx: &Ctx, id: &str) -> Result<RunGroup, CliError> {
     let groups = ctx
         .client
         .describe_run_groups(&ctx.scope, &[Filter::new("RunGroupId", [id])], PRIO)
@@ -66,7 +66,7 @@ fn counts(g: &RunGroup) -> group::StatusCounts {
     group::StatusCounts::of_group(g)
 }
 
-fn label(g: &RunGroup) -> String {
+pub(super) fn label(g: &RunGroup) -> String {
     format!(
         "{} ({})",
         sanitize::line(g.run_group_id.as_deref().unwrap_or("?")),

@@ -318,7 +318,7 @@ fn add_group(
         git: None,
     };
     let g = world.add_group(group);
-    let failable = world.apps[s.app].template.failable();
+    let failable = failure_plan(&world.apps[s.app].template.failable(), gseed);
     for i in 0..s.runs {
         let rseed = hash2(gseed, i as u64 + 1);
         let mut r = Rng::new(rseed);
@@ -349,7 +349,7 @@ fn add_group(
             } else {
                 Outcome::ExecutorError
             };
-            Some((*r.pick(&failable), oc))
+            Some((pick_cause(&failable, r), oc))
         };
         let finished_end = |r: &mut Rng, start: i64| {
             let latest = t0 - 5 * MIN;
@@ -408,6 +408,40 @@ fn add_group(
     g
 }
 
+/// A batch fails for a few causes, not one per run: three of its tasks (so three tools, each
+/// with its own telling error; see `text::failure_cause`), in uneven shares. With a system
+/// error on top (a lost node, a quarter of the failures), a batch shows three or four
+/// failure signatures, as real ones do.
+fn failure_plan(failable: &[usize], gseed: u64) -> Vec<usize> {
+    if failable.len() <= 3 {
+        return failable.to_vec();
+    }
+    let mut plan: Vec<usize> = Vec::with_capacity(3);
+    let mut k = 0;
+    while plan.len() < 3 {
+        let leaf = failable[(hash2(gseed, 0xFA11 + k) % failable.len() as u64) as usize];
+        if !plan.contains(&leaf) {
+            plan.push(leaf);
+        }
+        k += 1;
+    }
+    plan
+}
+
+/// A failing task from the plan: the first in six of ten failures, the second in a
+/// quarter, the third in the rest. One draw, as a pick is.
+fn pick_cause(plan: &[usize], r: &mut Rng) -> usize {
+    let u = r.unit();
+    let i = if u < 0.6 {
+        0
+    } else if u < 0.85 {
+        1
+    } else {
+        2
+    };
+    plan[i.min(plan.len().saturating_sub(1))]
+}
+
 /// A run of a running group: a third finished, half running (ending over the next 2-15
 /// minutes, scaled by speed), the rest queued to start within minutes.
 fn running_schedule(world: &World, run: &mut RunRec, r: &mut Rng, failable: &[usize]) {
@@ -418,7 +452,7 @@ fn running_schedule(world: &World, run: &mut RunRec, r: &mut Rng, failable: &[us
     } else {
         Outcome::ExecutorError
     };
-    let fail = |r: &mut Rng, p: f64| r.chance(p).then(|| (*r.pick(failable), oc));
+    let fail = |r: &mut Rng, p: f64| r.chance(p).then(|| (pick_cause(failable, r), oc));
     if roll < 0.35 {
         run.start = run.start.min(t0 - 20 * MIN);
         let end = run.start + ((t0 - MIN - run.start) as f64 * (0.5 + 0.5 * r.unit())) as i64;

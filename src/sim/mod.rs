@@ -382,6 +382,35 @@ impl SimHandle {
         }
     }
 
+    /// The causes the sim gave the failed runs of a group (as of now): each failed run's
+    /// uuid, the task it failed in (a template node) and whether it was a system error
+    /// (a lost node) rather than the task's own. Tests compare triage with this.
+    pub fn failure_causes(&self, group_id: &str) -> Vec<(String, usize, bool)> {
+        let now = self.shared.now_ms();
+        let w = guard(&self.shared.world);
+        let Some(&g) = w.group_by_id.get(group_id) else {
+            return Vec::new();
+        };
+        w.groups[g]
+            .runs
+            .iter()
+            .map(|&r| &w.runs[r])
+            .filter(|r| {
+                matches!(
+                    r.status(now),
+                    world::status::EXECUTOR_ERROR | world::status::SYSTEM_ERROR
+                )
+            })
+            .filter_map(|r| {
+                Some((
+                    r.uuid.clone(),
+                    r.fail_leaf?,
+                    r.outcome == world::Outcome::SystemError,
+                ))
+            })
+            .collect()
+    }
+
     /// Stops accepting connections and closes the open ones.
     pub fn shutdown(self) {
         drop(self);

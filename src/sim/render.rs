@@ -86,7 +86,6 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
             String::new(),
             repository_name(&git.url),
             ApplicationVersion {
-                kind: Some(lang.as_str().to_string()),
                 entrypoint: Some(git.entrypoint.clone()),
                 git_source: Some(GitInfo {
                     git_http_path: Some(git.url.clone()),
@@ -102,7 +101,8 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
             app_rec.id.clone(),
             app.name.to_string(),
             ApplicationVersion {
-                kind: Some(lang.as_str().to_string()),
+                // The version's type, as the reference's example has it (not the language).
+                kind: Some("RELEASE".into()),
                 application_version_id: Some(app_rec.version_id.clone()),
                 name: Some(app.version.to_string()),
                 description: Some(String::new()),
@@ -185,8 +185,13 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
     let group = &w.groups[run.group];
     let project = &w.projects[group.project];
     let st = run.status(now);
-    let started = now >= run.start;
+    // A run terminated before it started never started.
+    let started = now >= run.start && run.terminated.is_none_or(|t| t >= run.start);
     let ended = !matches!(st, status::INIT | status::RUNNING);
+    // Each group keeps its call cache for 0 (never cleared), 6, 24 or 72 hours after a run
+    // ends; the clear time exists once the run has ended.
+    let cache_hours = [0, 6, 24, 72][(super::names::hash_str(11, &group.id) % 4) as usize];
+    let clear_at = (ended && cache_hours > 0).then(|| run.end() + cache_hours * 3_600_000);
     Run {
         run_uuid: Some(Text::from(run.uuid.clone())),
         project_id: Some(Text::from(project.id.clone())),
@@ -208,9 +213,9 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
             end_time: ended.then(|| ts(run.end())),
         }),
         cache: Some(CacheInfo {
-            cache_clear_delay: Some(0),
-            cache_clear_time: None,
-            cache_cleared: Some(false),
+            cache_clear_delay: Some(cache_hours),
+            cache_clear_time: clear_at.map(ts),
+            cache_cleared: Some(clear_at.is_some_and(|t| now >= t)),
         }),
         error_message: Some(Text::from(error_message)),
         create_time: Some(ts(run.submitted)),

@@ -438,7 +438,29 @@ impl World {
         for (i, &r) in runs.iter().enumerate() {
             let old = self.runs[r].clone();
             let prefix = cache.then(|| old.done_fraction()).filter(|p| *p > 0.0);
-            let run = self.new_run(ng, old.sample, old.table_row, now, i, prefix);
+            let mut run = self.new_run(
+                ng,
+                old.sample.clone(),
+                old.table_row.clone(),
+                now,
+                i,
+                prefix,
+            );
+            // A cause in the data or the task fails again the same way; a lost node does
+            // not come back: that retry succeeds.
+            match (old.terminated, old.outcome, old.fail_leaf) {
+                (None, Outcome::ExecutorError, Some(leaf)) => {
+                    run.outcome = Outcome::ExecutorError;
+                    run.fail_leaf = Some(leaf);
+                    run.fail_frac = old.fail_frac;
+                }
+                (None, Outcome::SystemError, _) => {
+                    run.outcome = Outcome::Success;
+                    run.fail_leaf = None;
+                    run.fail_frac = 1.0;
+                }
+                _ => {}
+            }
             self.add_run(run);
         }
         id

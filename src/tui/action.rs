@@ -149,6 +149,12 @@ pub enum ApiResult {
         run_uuid: String,
         result: Result<RunMetadata, ApiError>,
     },
+    /// The deep pass's walk of one failed run.
+    Triage {
+        group_id: String,
+        run_uuid: String,
+        result: Result<Option<crate::api::triage::DeepFailure>, ApiError>,
+    },
     /// A log or metadata file.
     Log {
         run_uuid: String,

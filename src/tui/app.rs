@@ -285,6 +285,19 @@ impl<B: Backend> App<B> {
                     result,
                 }
             }),
+            Effect::DeepTriage {
+                scope,
+                group_id,
+                run_uuid,
+            } => self.spawn(async move {
+                let prio = crate::api::Priority::Background;
+                let result = c.failing_task(&scope, &run_uuid, prio).await;
+                ApiResult::Triage {
+                    group_id,
+                    run_uuid,
+                    result,
+                }
+            }),
             Effect::PollStatus { scope, run_uuid } => self.spawn(async move {
                 let prio = crate::api::Priority::Background;
                 let result = c.get_run_status(&scope, &run_uuid, prio).await;

@@ -100,6 +100,13 @@ pub enum Effect {
         old_group_id: String,
         old_name: String,
     },
+    /// The deep pass of triage for one failed run: down its failed calls to the failing
+    /// task (background priority).
+    DeepTriage {
+        scope: Scope,
+        group_id: String,
+        run_uuid: String,
+    },
     /// Put text on the clipboard with OSC 52.
     Copy(String),
     /// Leave the dashboard.
@@ -115,6 +122,7 @@ pub enum Target {
     Calls(String, String),
     Status(String),
     Log(String, LogSource),
+    Triage(String),
 }
 
 impl Effect {
@@ -129,6 +137,7 @@ impl Effect {
             Self::FetchLog {
                 run_uuid, source, ..
             } => Target::Log(run_uuid.clone(), source.clone()),
+            Self::DeepTriage { run_uuid, .. } => Target::Triage(run_uuid.clone()),
             Self::Terminate { .. } | Self::Retry { .. } | Self::Copy(_) | Self::Quit => {
                 return None;
             }

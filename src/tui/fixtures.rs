@@ -167,6 +167,71 @@ fn run(uuid: &str, sample: &str, status: &str, start: &str, end: Option<&str>) -
     }
 }
 
+/// A batch with two causes: three samples out of memory in BaseRecalibrator, two with a
+/// missing input (their errors differ only by sample and path), and two that succeeded.
+pub fn batch_runs() -> Vec<Run> {
+    let failed = |i: u32, sample: &str, error: &str| Run {
+        error_message: Some(Text::from(
+            serde_json::json!({ "error": error }).to_string(),
+        )),
+        cache: Some(crate::api::types::CacheInfo {
+            cache_clear_delay: Some(24),
+            cache_clear_time: Some(crate::api::types::Timestamp::from_datetime(
+                now() + chrono::Duration::minutes(30 + 120 * (i64::from(i) - 1)),
+            )),
+            cache_cleared: Some(i == 4),
+        }),
+        ..run(
+            &format!("5b5b5b5b-0000-4000-8000-00000000000{i}"),
+            sample,
+            "EXECUTOR_ERROR",
+            "13:00",
+            Some("14:00"),
+        )
+    };
+    vec![
+        failed(
+            1,
+            "S0001",
+            "Task Germline.BaseRecalibrator failed: Killed (exit code 137: out of memory)\nWorkflow Germline failed",
+        ),
+        failed(
+            2,
+            "S0002",
+            "Task Germline.BaseRecalibrator failed: Killed (exit code 137: out of memory)\nWorkflow Germline failed",
+        ),
+        failed(
+            3,
+            "S0003",
+            "Task Germline.BaseRecalibrator failed: Killed (exit code 137: out of memory)\nWorkflow Germline failed",
+        ),
+        failed(
+            4,
+            "S0004",
+            "Input file cos://bucket/S0004/S0004.cram not found",
+        ),
+        failed(
+            5,
+            "S0005",
+            "Input file cos://bucket/S0005/S0005.cram not found",
+        ),
+        run(
+            "5b5b5b5b-0000-4000-8000-000000000006",
+            "S0006",
+            "SUCCESS",
+            "13:00",
+            Some("14:00"),
+        ),
+        run(
+            "5b5b5b5b-0000-4000-8000-000000000007",
+            "S0007",
+            "SUCCESS",
+            "13:00",
+            Some("14:00"),
+        ),
+    ]
+}
+
 pub fn runs() -> Vec<Run> {
     vec![
         run(

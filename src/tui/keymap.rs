@@ -22,6 +22,7 @@ pub enum Mode {
     Message,
     Help,
     Failures,
+    Signatures,
     Pager,
     Input,
 }
@@ -37,6 +38,7 @@ impl Mode {
             Some(Popup::Message(_)) => Self::Message,
             Some(Popup::Help { .. }) => Self::Help,
             Some(Popup::Failures(_)) => Self::Failures,
+            Some(Popup::Signatures(_)) => Self::Signatures,
             Some(Popup::Pager(_)) => Self::Pager,
         }
     }
@@ -49,6 +51,7 @@ impl Mode {
             Self::Message => "Message",
             Self::Help => "Help",
             Self::Failures => "Failures view",
+            Self::Signatures => "Failure signatures",
             Self::Pager => "Log pager",
             Self::Input => "Input line",
         }

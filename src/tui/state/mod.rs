@@ -5,6 +5,7 @@ pub mod list;
 pub mod pager;
 pub mod popup;
 pub mod search;
+pub mod signatures;
 pub mod tree;
 
 use std::collections::{BTreeSet, HashMap};
@@ -103,6 +104,35 @@ pub enum Goto {
     Run(String),
 }
 
+/// What the group details say of its failures (see `State::failure_summary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureSummary {
+    pub group_id: String,
+    /// "212 failed: 3 signatures, 180 out of memory in BaseRecalibrator".
+    pub text: String,
+    /// The soonest time a failed run's call cache is cleared (Unix seconds).
+    pub soonest_cache_clear: Option<i64>,
+}
+
+impl FailureSummary {
+    pub fn of(group_id: String, runs: &[Run]) -> Option<Self> {
+        let failures = crate::api::triage::failures(runs);
+        if failures.is_empty() {
+            return None;
+        }
+        let sigs = crate::api::triage::signatures(&failures);
+        Some(Self {
+            group_id,
+            text: crate::api::triage::summary(&sigs),
+            soonest_cache_clear: failures
+                .iter()
+                .filter(|f| !f.cache_cleared)
+                .filter_map(|f| f.cache_clear_at)
+                .min(),
+        })
+    }
+}
+
 /// A failure search waiting for a load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Jump {
@@ -143,6 +173,11 @@ pub struct State {
     pub retry_of: HashMap<String, (String, String)>,
     pub goto: Option<Goto>,
     pub jump: Option<Jump>,
+    /// A group whose failure signatures open once its runs are listed.
+    pub signatures_for: Option<String>,
+    /// The open group's failures in one line, and the soonest call-cache expiry among its
+    /// failed runs: made when its runs are listed, not on every frame.
+    pub failure_summary: Option<FailureSummary>,
     pub quit: bool,
 }
 
@@ -179,6 +214,8 @@ impl State {
             retry_of: HashMap::new(),
             goto: None,
             jump: None,
+            signatures_for: None,
+            failure_summary: None,
             quit: false,
         }
     }

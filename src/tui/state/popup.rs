@@ -3,6 +3,7 @@
 
 use super::super::effect::Effect;
 use super::pager::Pager;
+use super::signatures::SignaturesView;
 use super::tree::NodeId;
 
 /// One option of a confirmation and what choosing it does.
@@ -54,7 +55,11 @@ pub struct Failures {
 pub enum Popup {
     Confirm(Confirm),
     Message(Message),
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Failures(Failures),
     Pager(Box<Pager>),
+    /// A run group's failure signatures.
+    Signatures(Box<SignaturesView>),
 }

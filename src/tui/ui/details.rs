@@ -159,6 +159,29 @@ pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
             if let Some((old, name)) = state.retry_of.get(&g.id()) {
                 field_lines(&mut l, "Retry of", &format!("{name} ({old})"), theme);
             }
+            if let Some(f) = state
+                .failure_summary
+                .as_ref()
+                .filter(|f| f.group_id == g.id())
+            {
+                field_lines(
+                    &mut l,
+                    "Failures",
+                    &format!("{} (F: signatures)", f.text),
+                    theme,
+                );
+                if let Some(t) = f.soonest_cache_clear {
+                    field_lines(
+                        &mut l,
+                        "Call cache",
+                        &format!(
+                            "soonest among the failed runs: {}",
+                            super::signatures::cache_countdown(Some(t), false, now)
+                        ),
+                        theme,
+                    );
+                }
+            }
             all_fields(g, &mut l, theme);
             "Run group"
         }
@@ -169,6 +192,18 @@ pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
             l.push(status_line(r.status(), theme));
             let (s, e) = span(&r.execution_time);
             field_lines(&mut l, "Duration", &span_duration(s, e, now), theme);
+            if let Some(c) = &r.cache {
+                let at = c.cache_clear_time.as_ref().and_then(|t| t.unix());
+                let cleared = c.cache_cleared.unwrap_or(false);
+                if at.is_some() || cleared {
+                    field_lines(
+                        &mut l,
+                        "Call cache",
+                        &super::signatures::cache_countdown(at, cleared, now),
+                        theme,
+                    );
+                }
+            }
             all_fields(r, &mut l, theme);
             "Run"
         }

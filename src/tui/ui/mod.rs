@@ -6,6 +6,7 @@ pub mod layout;
 mod lists;
 mod pager;
 mod popups;
+mod signatures;
 mod status;
 pub mod table;
 pub mod text;
@@ -55,6 +56,7 @@ impl Widget for &Screen<'_> {
             Some(Popup::Message(m)) => popups::message(m, theme, area, buf),
             Some(Popup::Help { scroll }) => popups::help(*scroll, self.keymap, theme, area, buf),
             Some(Popup::Failures(f)) => popups::failures(f, state, theme, area, buf),
+            Some(Popup::Signatures(v)) => signatures::render(v, state, theme, area, buf),
             // The pager takes the body, between the breadcrumb and the status lines.
             Some(Popup::Pager(p)) => pager::render(p, theme, a.body, buf),
         }

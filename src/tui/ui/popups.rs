@@ -29,7 +29,12 @@ pub fn clear_wide_edge(area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn frame(area: Rect, buf: &mut Buffer, title: Line<'static>, style: ratatui::style::Style) -> Rect {
+pub fn frame(
+    area: Rect,
+    buf: &mut Buffer,
+    title: Line<'static>,
+    style: ratatui::style::Style,
+) -> Rect {
     clear_wide_edge(area, buf);
     Clear.render(area, buf);
     let block = Block::default()

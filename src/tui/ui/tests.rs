@@ -224,6 +224,33 @@ fn trace_pager() {
     });
 }
 
+/// The running group's failure signatures, its runs answered with the two-cause batch.
+fn at_signatures(w: u16, h: u16) -> State {
+    let mut s = fx::at_groups(w, h);
+    s.groups.select_id(fx::GROUP);
+    update(&mut s, Action::Failures);
+    api(
+        &mut s,
+        ApiResult::Runs {
+            scope: fx::scope(),
+            query: super::super::effect::RunsQuery::Group(fx::GROUP.into()),
+            result: Ok(fx::batch_runs()),
+        },
+    );
+    s
+}
+
+#[test]
+fn signatures_view() {
+    snap("signatures", at_signatures);
+    snap("signature_runs", |w, h| {
+        let mut s = at_signatures(w, h);
+        update(&mut s, Action::Enter);
+        update(&mut s, Action::Down);
+        s
+    });
+}
+
 #[test]
 fn failures_view() {
     snap("failures", |w, h| {

@@ -54,6 +54,14 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
             );
             calls(state, &run_uuid, &path, result, out);
         }
+        ApiResult::Triage {
+            group_id,
+            run_uuid,
+            result,
+        } => {
+            finish(state, Target::Triage(run_uuid.clone()), result.is_ok());
+            super::signatures::walked(state, &group_id, &run_uuid, result);
+        }
         ApiResult::Status {
             scope: _,
             run_uuid,
@@ -317,6 +325,9 @@ fn runs(
             if current {
                 state.marks.retain(|m| list.iter().any(|r| r.id() == *m));
                 state.runs.set_items(list);
+                state.failure_summary =
+                    crate::tui::state::FailureSummary::of(gid.clone(), &state.runs.items);
+                super::signatures::runs_listed(state, out);
                 if let Some(Goto::Run(u)) = state.goto.clone()
                     && state.runs.select_id(&u)
                 {

@@ -6,12 +6,15 @@ mod logs;
 mod mutate;
 mod nav;
 mod poll;
+mod signatures;
 mod triage;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_flows;
+#[cfg(test)]
+mod tests_signatures;
 
 use super::action::Action;
 use super::effect::Effect;
@@ -92,6 +95,7 @@ fn popup(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         }
         Some(Popup::Help { .. }) => nav::help_key(state, action),
         Some(Popup::Failures(_)) => triage::failures_key(state, action),
+        Some(Popup::Signatures(_)) => signatures::key(state, action, out),
         Some(Popup::Pager(_)) => logs::pager_key(state, action, out),
         None => {}
     }

@@ -192,7 +192,7 @@ pub fn ask_retry(state: &mut State) {
             state.flash(
                 MsgLevel::Warn,
                 format!(
-                    "{} is still running: open it to retry the runs failed so far",
+                    "still running: open it to retry the runs failed so far ({})",
                     group_label(&g)
                 ),
             );
@@ -237,9 +237,81 @@ pub fn ask_retry(state: &mut State) {
     lines.push(format!("of {} as a new run group.", group_label(&g)));
     let runs: Vec<String> = chosen.iter().map(|(u, _)| u.clone()).collect();
     let failed: Vec<String> = failed_now.iter().map(|(u, _)| u.clone()).collect();
+    confirm_retry(state, &g, &scope, lines, &runs, &failed);
+}
+
+/// What the call cache will do for the runs retried: how many resume from their cache, how
+/// many recompute (cache cleared), and which clear within the hour. Known for the runs the
+/// dashboard has listed; `None` when it has none of them.
+fn cache_line(state: &State, g: &RunGroup, ids: &[String]) -> Option<String> {
+    if state.group.as_ref().is_none_or(|o| o.id() != g.id()) || !state.runs.loaded {
+        return None;
+    }
+    let retried: Vec<&Run> = state
+        .runs
+        .items
+        .iter()
+        .filter(|r| {
+            if ids.is_empty() {
+                matches!(
+                    StatusClass::of(r.status()),
+                    StatusClass::Failed | StatusClass::Cancelled
+                )
+            } else {
+                ids.contains(&r.id())
+            }
+        })
+        .collect();
+    // Only what the service said of each run's cache is counted.
+    let retried: Vec<&Run> = retried.into_iter().filter(|r| r.cache.is_some()).collect();
+    if retried.is_empty() {
+        return None;
+    }
+    let now = state.now_unix();
+    let (mut cleared, mut soon) = (0, 0);
+    for r in &retried {
+        let c = r.cache.as_ref();
+        if c.and_then(|c| c.cache_cleared).unwrap_or(false) {
+            cleared += 1;
+        } else if c
+            .and_then(|c| c.cache_clear_time.as_ref())
+            .and_then(|t| t.unix())
+            .is_some_and(|t| t - now < 3600)
+        {
+            soon += 1;
+        }
+    }
+    let keep = retried.len() - cleared;
+    let mut line = format!(
+        "Call cache: {keep} run(s) can resume from theirs, {cleared} recompute from scratch (cache cleared)."
+    );
+    if soon > 0 {
+        line.push_str(&format!(" Warning: {soon} clear within the hour."));
+    }
+    Some(line)
+}
+
+/// The confirmation of a retry of `runs` (none: the whole group; or, while it runs,
+/// `failed`): a plain rerun or a resume, each showing the exact request it sends.
+pub fn confirm_retry(
+    state: &mut State,
+    g: &RunGroup,
+    scope: &Scope,
+    mut lines: Vec<String>,
+    runs: &[String],
+    failed: &[String],
+) {
+    let targets: Vec<String> = if runs.is_empty() {
+        failed.to_vec()
+    } else {
+        runs.to_vec()
+    };
+    if let Some(l) = cache_line(state, g, &targets) {
+        lines.push(l);
+    }
     let choice = |label: &str, use_cache: bool| {
-        let plan = retry::plan(&g, &runs, &failed, use_cache);
-        let mut preview = preview("RetryRuns", &body::retry(&scope, &plan.request));
+        let plan = retry::plan(g, runs, failed, use_cache);
+        let mut preview = preview("RetryRuns", &body::retry(scope, &plan.request));
         preview.extend(
             plan.notes
                 .iter()
@@ -256,7 +328,7 @@ pub fn ask_retry(state: &mut State) {
             preview,
         }
     };
-    let resume = if is_nextflow(&g) {
+    let resume = if is_nextflow(g) {
         "Resume (-resume)"
     } else {
         "Resume with call cache"

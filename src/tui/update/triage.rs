@@ -142,14 +142,23 @@ fn search(state: &mut State, j: Jump, out: &mut Vec<Effect>) {
     }
 }
 
+/// `F`: on a run group, its failure signatures; on a run or in a call tree, the run's
+/// failed calls.
 pub fn open_failures(state: &mut State, out: &mut Vec<Effect>) {
+    if state.level == Level::Groups {
+        super::signatures::open(state, out);
+        return;
+    }
     if state.level == Level::Runs
         && let Some(r) = state.runs.selected_item().cloned()
     {
         super::nav::open_run(state, r, out);
     }
     if state.level != Level::Calls {
-        state.flash(MsgLevel::Info, "open a run to list its failed calls");
+        state.flash(
+            MsgLevel::Info,
+            "select a run group (its failure signatures) or a run (its failed calls)",
+        );
         return;
     }
     state.popup = Some(Popup::Failures(Failures::default()));

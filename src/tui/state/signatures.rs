@@ -1,0 +1,102 @@
+//! The failure signatures of a run group, as the dashboard shows them: the first pass from
+//! the runs' own errors at once, refined as the deep pass's answers arrive.
+
+use crate::api::Scope;
+use crate::api::triage::{self, DeepFailure, Failure, Signature};
+use crate::api::types::Run;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignaturesView {
+    pub scope: Scope,
+    pub group_id: String,
+    pub group_name: String,
+    pub failures: Vec<Failure>,
+    pub sigs: Vec<Signature>,
+    pub selected: usize,
+    pub offset: usize,
+    /// The signature whose runs are listed, by its task and message (numbers change as the
+    /// deep pass refines), and the selected run among them.
+    pub open: Option<(String, String)>,
+    pub run_selected: usize,
+    /// The deep pass: walks asked for, answered, failed; when it started (Unix seconds).
+    pub deep_total: usize,
+    pub deep_done: usize,
+    pub deep_failed: usize,
+    pub deep_started: i64,
+}
+
+impl SignaturesView {
+    /// The first pass over a group's runs.
+    pub fn new(scope: Scope, group_id: String, group_name: String, runs: &[Run], now: i64) -> Self {
+        let failures = triage::failures(runs);
+        let sigs = triage::signatures(&failures);
+        Self {
+            scope,
+            group_id,
+            group_name,
+            deep_total: failures.len(),
+            failures,
+            sigs,
+            selected: 0,
+            offset: 0,
+            open: None,
+            run_selected: 0,
+            deep_done: 0,
+            deep_failed: 0,
+            deep_started: now,
+        }
+    }
+
+    /// A walk's answer: the run's failure refined (or left as the first pass saw it), the
+    /// signatures recomputed, the selection kept on the same signature where it survives.
+    pub fn refine(&mut self, run_uuid: &str, found: Result<Option<DeepFailure>, ()>) {
+        let keep = self
+            .sigs
+            .get(self.selected)
+            .map(|s| (s.task.clone(), s.message.clone()));
+        if let Some(f) = self.failures.iter_mut().find(|f| f.run_uuid == run_uuid) {
+            match found {
+                Ok(Some(d)) => f.refine(d),
+                Ok(None) => f.deep = true,
+                Err(()) => self.deep_failed += 1,
+            }
+        }
+        self.deep_done += 1;
+        self.sigs = triage::signatures(&self.failures);
+        if let Some((task, message)) = keep
+            && let Some(i) = self
+                .sigs
+                .iter()
+                .position(|s| s.task == task && s.message == message)
+        {
+            self.selected = i;
+        }
+        self.selected = self.selected.min(self.sigs.len().saturating_sub(1));
+    }
+
+    pub fn deep_running(&self) -> bool {
+        self.deep_done < self.deep_total
+    }
+
+    /// Seconds left in the deep pass at the pace so far (`None` before the first answer).
+    pub fn eta_secs(&self, now: i64) -> Option<i64> {
+        if self.deep_done == 0 || !self.deep_running() {
+            return None;
+        }
+        let spent = (now - self.deep_started).max(1);
+        let left = (self.deep_total - self.deep_done) as i64;
+        Some(spent * left / self.deep_done as i64)
+    }
+
+    /// The signature whose runs are listed.
+    pub fn opened(&self) -> Option<&Signature> {
+        let (task, message) = self.open.as_ref()?;
+        self.sigs
+            .iter()
+            .find(|s| &s.task == task && &s.message == message)
+    }
+
+    pub fn selected_sig(&self) -> Option<&Signature> {
+        self.opened().or_else(|| self.sigs.get(self.selected))
+    }
+}

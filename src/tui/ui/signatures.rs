@@ -1,0 +1,249 @@
+//! A run group's failure signatures: the list, the deep pass's progress, the selected
+//! signature's example; or one signature's runs.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+use super::layout::centered;
+use super::popups::frame;
+use super::text::{duration, fit, fit_line, pad};
+use super::theme::Theme;
+use crate::api::triage::Signature;
+use crate::api::types::StatusClass;
+use crate::tui::state::State;
+use crate::tui::state::list::Item;
+use crate::tui::state::signatures::SignaturesView;
+
+/// A bar of `w` cells for `done` of `total`.
+fn bar(done: usize, total: usize, w: usize) -> String {
+    let full = (done * w).checked_div(total).unwrap_or(w);
+    format!("{}{}", "█".repeat(full), "░".repeat(w.saturating_sub(full)))
+}
+
+fn progress(v: &SignaturesView, now: i64) -> String {
+    if v.deep_running() {
+        let eta = v
+            .eta_secs(now)
+            .map(|s| format!(", about {} left", duration(s)))
+            .unwrap_or_default();
+        format!(
+            "deep pass {} {}/{} runs followed to their failing task{eta}",
+            bar(v.deep_done, v.deep_total, 16),
+            v.deep_done,
+            v.deep_total
+        )
+    } else {
+        let failed = if v.deep_failed > 0 {
+            format!(
+                " ({} could not be read: first-pass signatures)",
+                v.deep_failed
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "deep pass done: {} runs followed to their failing task{failed}",
+            v.deep_total
+        )
+    }
+}
+
+/// A countdown to a run's call cache being cleared.
+pub fn cache_countdown(clear_at: Option<i64>, cleared: bool, now: i64) -> String {
+    match (cleared, clear_at) {
+        (true, _) => "cache cleared".into(),
+        (false, Some(t)) if t > now => format!("cache clears in {}", duration(t - now)),
+        (false, Some(_)) => "cache clearing now".into(),
+        (false, None) => "cache kept".into(),
+    }
+}
+
+fn signature_row(s: &Signature, w: usize) -> Line<'static> {
+    let class_w = 16;
+    let task_w = (w / 4).clamp(10, 36);
+    Line::from(vec![
+        Span::raw(format!("{:>3} ", s.number)),
+        Span::raw(format!("{:>5} ", s.runs.len())),
+        Span::raw(format!("{} ", pad(s.class.label(), class_w))),
+        Span::raw(format!(
+            "{} ",
+            pad(super::text::fit(&s.task, task_w).as_str(), task_w)
+        )),
+        Span::raw(fit(&s.message, w)),
+    ])
+}
+
+pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, buf: &mut Buffer) {
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4),
+        screen.height.saturating_sub(2),
+    );
+    let failed: usize = v.sigs.iter().map(|s| s.runs.len()).sum();
+    let title = Line::from(vec![
+        Span::styled(
+            " Failure signatures ",
+            theme.failed.add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!("· {} ", fit(&v.group_name, 40))),
+        Span::styled(format!("({failed} failed) "), theme.dim),
+    ]);
+    let inner = frame(area, buf, title, theme.failed);
+    let w = inner.width as usize;
+    let now = state.now_unix();
+    let mut lines: Vec<Line<'static>> = vec![
+        Line::from(Span::styled(
+            fit(&crate::api::triage::summary(&v.sigs), w),
+            theme.header,
+        )),
+        Line::from(Span::styled(fit(&progress(v, now), w), theme.dim)),
+    ];
+    let height = inner.height as usize;
+    if let Some(s) = v.opened() {
+        lines.push(Line::from(Span::styled(
+            fit(
+                &format!(
+                    "#{} {} in {}: {} run(s)",
+                    s.number,
+                    s.class.label(),
+                    s.task,
+                    s.runs.len()
+                ),
+                w,
+            ),
+            theme.accent,
+        )));
+        let rows = height.saturating_sub(lines.len() + 1);
+        let first = v.run_selected.saturating_sub(rows.saturating_sub(1));
+        let top = lines.len();
+        for uuid in s.runs.iter().skip(first).take(rows) {
+            let run = state.runs.items.iter().find(|r| r.id() == *uuid);
+            let sample = run
+                .and_then(|r| r.user_defined_id.as_deref())
+                .filter(|x| !x.is_empty())
+                .unwrap_or(&uuid[..uuid.len().min(8)]);
+            let status = run.map(|r| r.status().to_string()).unwrap_or_default();
+            let class = StatusClass::of(&status);
+            let f = v.failures.iter().find(|f| f.run_uuid == *uuid);
+            let cache = f.map_or(String::new(), |f| {
+                cache_countdown(f.cache_clear_at, f.cache_cleared, now)
+            });
+            let line = Line::from(vec![
+                Span::raw(format!("  {} ", pad(sample, 18))),
+                Span::styled(format!("{} ", pad(&status, 16)), theme.status(class)),
+                // The whole RunUuid where there is room, else its first block.
+                Span::raw(if w >= 110 {
+                    format!("{} ", pad(uuid, 37))
+                } else {
+                    format!("{} ", pad(&uuid[..uuid.len().min(8)], 9))
+                }),
+                Span::styled(cache, theme.dim),
+            ]);
+            lines.push(fit_line(line, w));
+        }
+        draw(lines, inner, buf);
+        // The selection is styled once the rows are on screen.
+        let y = inner.y + (top + v.run_selected - first) as u16;
+        if !s.runs.is_empty() && y < inner.y + inner.height.saturating_sub(1) {
+            buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
+        }
+        hints(
+            "⏎ open the run   r retry these runs   ← signatures   esc close",
+            inner,
+            buf,
+            theme,
+        );
+        return;
+    }
+    lines.push(Line::from(Span::styled(
+        fit(
+            &format!(
+                "  #  RUNS {} {} CAUSE",
+                pad("CLASS", 16),
+                pad("TASK", (w / 4).clamp(10, 36))
+            ),
+            w,
+        ),
+        theme.header,
+    )));
+    let detail_rows = 6.min(height / 3);
+    let rows = height.saturating_sub(lines.len() + detail_rows + 1);
+    let first = v.selected.saturating_sub(rows.saturating_sub(1));
+    let top = lines.len();
+    for s in v.sigs.iter().skip(first).take(rows) {
+        lines.push(fit_line(signature_row(s, w), w));
+    }
+    while lines.len() < top + rows {
+        lines.push(Line::default());
+    }
+    if let Some(s) = v.sigs.get(v.selected) {
+        let samples = if s.samples.is_empty() {
+            "-".to_string()
+        } else {
+            s.samples.join(", ")
+        };
+        let reason = s.reason.map(|r| format!(" (\"{r}\")")).unwrap_or_default();
+        let example = s
+            .example
+            .error
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        for l in [
+            format!(
+                "{}{reason}: {} run(s), {}",
+                s.class.label(),
+                s.runs.len(),
+                s.task
+            ),
+            format!("samples: {samples}"),
+            format!("example: {example}"),
+            format!(
+                "first seen {} ago, last {} ago",
+                s.first_seen.map_or("-".into(), |t| duration(now - t)),
+                s.last_seen.map_or("-".into(), |t| duration(now - t))
+            ),
+        ]
+        .into_iter()
+        .take(detail_rows)
+        {
+            lines.push(Line::from(Span::styled(fit(&l, w), theme.dim)));
+        }
+    }
+    draw(lines, inner, buf);
+    let y = inner.y + (top + v.selected - first) as u16;
+    if !v.sigs.is_empty() && y < inner.y + inner.height.saturating_sub(1) {
+        buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
+    }
+    hints(
+        "⏎ list its runs   r retry its runs   j/k move   esc close",
+        inner,
+        buf,
+        theme,
+    );
+}
+
+fn draw(lines: Vec<Line<'static>>, inner: Rect, buf: &mut Buffer) {
+    for (k, l) in lines
+        .into_iter()
+        .take(inner.height.saturating_sub(1) as usize)
+        .enumerate()
+    {
+        buf.set_line(inner.x, inner.y + k as u16, &l, inner.width);
+    }
+}
+
+fn hints(text: &str, inner: Rect, buf: &mut Buffer, theme: &Theme) {
+    if inner.height == 0 {
+        return;
+    }
+    let y = inner.y + inner.height - 1;
+    buf.set_line(
+        inner.x,
+        y,
+        &Line::from(Span::styled(fit(text, inner.width as usize), theme.dim)),
+        inner.width,
+    );
+}

@@ -1,0 +1,209 @@
+//! `F` on a run group: its failure signatures, from its runs' errors at once, then refined
+//! by a background deep pass (one walk down each failed run's failed calls). Enter lists a
+//! signature's runs; `r` retries exactly those runs.
+
+use crate::api::ApiError;
+use crate::api::triage::DeepFailure;
+use crate::api::types::{RunGroup, StatusClass};
+
+use super::super::action::Action;
+use super::super::effect::Effect;
+use super::super::state::State;
+use super::super::state::list::{Item, moved};
+use super::super::state::popup::{Level as MsgLevel, Popup};
+use super::super::state::signatures::SignaturesView;
+use super::{mutate, nav};
+use crate::sanitize;
+
+/// Opens the signatures of the selected group: at once when its runs are listed, else once
+/// they are (the group is opened to list them).
+pub fn open(state: &mut State, out: &mut Vec<Effect>) {
+    let Some(g) = state.groups.selected_item().cloned() else {
+        state.flash(
+            MsgLevel::Info,
+            "select a run group to see its failure signatures",
+        );
+        return;
+    };
+    let listed = state.group.as_ref().is_some_and(|o| o.id() == g.id()) && state.runs.loaded;
+    if listed {
+        show(state, &g, out);
+        return;
+    }
+    state.signatures_for = Some(g.id());
+    nav::open_group(state, g, out);
+    state.flash(
+        MsgLevel::Info,
+        "listing the group's runs for its failure signatures…",
+    );
+}
+
+/// The group's runs have arrived: show its signatures if they were asked for.
+pub fn runs_listed(state: &mut State, out: &mut Vec<Effect>) {
+    let Some(g) = state.group.clone() else {
+        return;
+    };
+    if state.signatures_for.as_deref() == Some(g.id().as_str()) {
+        state.signatures_for = None;
+        show(state, &g, out);
+    }
+}
+
+fn show(state: &mut State, g: &RunGroup, out: &mut Vec<Effect>) {
+    let Some(scope) = state.project_scope() else {
+        return;
+    };
+    let view = SignaturesView::new(
+        scope.clone(),
+        g.id(),
+        g.name.clone().unwrap_or_default(),
+        &state.runs.items,
+        state.now_unix(),
+    );
+    if view.failures.is_empty() {
+        state.flash(
+            MsgLevel::Info,
+            format!(
+                "no failed runs in {}",
+                sanitize::line(g.name.as_deref().unwrap_or(""))
+            ),
+        );
+        return;
+    }
+    for f in &view.failures {
+        let e = Effect::DeepTriage {
+            scope: scope.clone(),
+            group_id: g.id(),
+            run_uuid: f.run_uuid.clone(),
+        };
+        state.poller.admit(e, out);
+    }
+    state.popup = Some(Popup::Signatures(Box::new(view)));
+}
+
+/// A walk's answer. Kept only while that group's signatures are on screen.
+pub fn walked(
+    state: &mut State,
+    group_id: &str,
+    run_uuid: &str,
+    result: Result<Option<DeepFailure>, ApiError>,
+) {
+    let Some(Popup::Signatures(v)) = state.popup.as_mut() else {
+        return;
+    };
+    if v.group_id != group_id {
+        return;
+    }
+    v.refine(run_uuid, result.map_err(|_| ()));
+}
+
+pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
+    let rows = super::super::ui::layout::popup_rows(state) as isize;
+    let Some(Popup::Signatures(v)) = state.popup.as_mut() else {
+        return;
+    };
+    let opened_len = v.opened().map(|s| s.runs.len());
+    let step = match action {
+        Action::Up => Some(-1),
+        Action::Down => Some(1),
+        Action::PageUp => Some(-rows),
+        Action::PageDown => Some(rows),
+        _ => None,
+    };
+    if let Some(step) = step {
+        match opened_len {
+            Some(n) => v.run_selected = moved(v.run_selected, n, step),
+            None => v.selected = moved(v.selected, v.sigs.len(), step),
+        }
+        return;
+    }
+    match (action, opened_len) {
+        (Action::Enter | Action::Right, None) => {
+            if let Some(s) = v.sigs.get(v.selected) {
+                v.open = Some((s.task.clone(), s.message.clone()));
+                v.run_selected = 0;
+            }
+        }
+        // In a signature's runs, Enter opens the run's call tree.
+        (Action::Enter | Action::Right, Some(_)) => {
+            let uuid = v.opened().and_then(|s| s.runs.get(v.run_selected)).cloned();
+            let run = uuid.and_then(|u| state.runs.items.iter().find(|r| r.id() == u).cloned());
+            if let Some(r) = run {
+                state.popup = None;
+                state.runs.select_id(&r.id());
+                nav::open_run(state, r, out);
+            }
+        }
+        (Action::Back | Action::Left, Some(_)) => v.open = None,
+        (Action::Retry, _) => retry(state),
+        (Action::Cancel | Action::Back | Action::Left | Action::Failures, _) => {
+            state.popup = None;
+        }
+        _ => {}
+    }
+}
+
+/// `r`: one RetryRuns with exactly the signature's runs, behind the usual confirmation.
+fn retry(state: &mut State) {
+    if state.settings.read_only {
+        state.flash(MsgLevel::Warn, "read-only: changes are disabled");
+        return;
+    }
+    let Some(Popup::Signatures(v)) = state.popup.as_ref() else {
+        return;
+    };
+    let (Some(s), Some(g), scope) = (v.selected_sig(), state.group.clone(), v.scope.clone()) else {
+        return;
+    };
+    if g.id() != v.group_id {
+        return;
+    }
+    let runs = s.runs.clone();
+    let mut lines = vec![format!(
+        "Retry the {} run(s) of signature {}: {} in {}",
+        runs.len(),
+        s.number,
+        s.class.label(),
+        sanitize::line(&s.task)
+    )];
+    if !s.class.retry_may_help() {
+        lines.push(format!(
+            "It is {}: with the same inputs and resources it will probably fail again.",
+            s.class.label()
+        ));
+    }
+    // A failure that already failed on a retry of the same sample is flagged too.
+    let repeats = repeated(state, &s.samples);
+    if repeats > 0 {
+        lines.push(format!(
+            "{repeats} of its samples already failed on an earlier attempt: a plain retry is unlikely to succeed."
+        ));
+    }
+    lines.push(format!(
+        "of {} as a new run group.",
+        sanitize::line(g.name.as_deref().unwrap_or(""))
+    ));
+    mutate::confirm_retry(state, &g, &scope, lines, &runs, &[]);
+}
+
+/// How many of `samples` have an earlier failed attempt among the groups the dashboard
+/// knows were retried into this one.
+fn repeated(state: &State, samples: &[String]) -> usize {
+    let Some(g) = state.group.as_ref() else {
+        return 0;
+    };
+    if !state.retry_of.contains_key(&g.id()) && !g.name.as_deref().unwrap_or("").contains("-retry-")
+    {
+        return 0;
+    }
+    // The group itself is a retry: every failed sample in it failed before too.
+    samples
+        .iter()
+        .filter(|s| {
+            state.runs.items.iter().any(|r| {
+                r.user_defined_id.as_deref() == Some(s.as_str())
+                    && StatusClass::of(r.status()) == StatusClass::Failed
+            })
+        })
+        .count()
+}

@@ -1,0 +1,139 @@
+//! `F` on a run group: its failure signatures from the runs' errors at once, refined by the
+//! deep pass, and a signature's retry with exactly its runs.
+
+use crate::api::triage::{Class, DeepFailure, JobRef};
+
+use super::super::action::{Action, ApiResult};
+use super::super::effect::{Effect, RunsQuery};
+use super::super::fixtures::{self as fx, api};
+use super::super::state::State;
+use super::super::state::popup::Popup;
+use super::update;
+
+/// The groups pane with the running group selected; `F` pressed, its runs answered.
+fn opened(w: u16, h: u16) -> (State, Vec<Effect>) {
+    let mut s = fx::at_groups(w, h);
+    s.groups.select_id(fx::GROUP);
+    let e = update(&mut s, Action::Failures);
+    assert!(
+        e.iter().any(
+            |e| matches!(e, Effect::LoadRuns { query: RunsQuery::Group(g), .. } if g == fx::GROUP)
+        ),
+        "the group's runs are listed first: {e:?}"
+    );
+    let e = api(
+        &mut s,
+        ApiResult::Runs {
+            scope: fx::scope(),
+            query: RunsQuery::Group(fx::GROUP.into()),
+            result: Ok(fx::batch_runs()),
+        },
+    );
+    (s, e)
+}
+
+fn view(s: &State) -> &super::super::state::signatures::SignaturesView {
+    match &s.popup {
+        Some(Popup::Signatures(v)) => v,
+        other => panic!("the signatures view, not {other:?}"),
+    }
+}
+
+#[test]
+fn f_on_a_group_shows_its_signatures_at_once_then_walks_each_failed_run() {
+    let (s, e) = opened(120, 40);
+    let v = view(&s);
+    assert_eq!(v.sigs.len(), 2);
+    assert_eq!(v.sigs[0].runs.len(), 3);
+    assert_eq!(v.sigs[0].class, Class::OutOfMemory);
+    assert_eq!(v.sigs[1].class, Class::MissingInput);
+    let walks: Vec<&String> = e
+        .iter()
+        .filter_map(|e| match e {
+            Effect::DeepTriage { run_uuid, .. } => Some(run_uuid),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        walks.len(),
+        5,
+        "one walk per failed run, none for the others"
+    );
+    assert!(v.deep_running());
+}
+
+#[test]
+fn the_deep_pass_refines_signatures_as_answers_arrive() {
+    let (mut s, _) = opened(120, 40);
+    let run = "5b5b5b5b-0000-4000-8000-000000000004".to_string();
+    api(
+        &mut s,
+        ApiResult::Triage {
+            group_id: fx::GROUP.into(),
+            run_uuid: run,
+            result: Ok(Some(DeepFailure {
+                task: "Germline.Align.BwaMem".into(),
+                error: "[mem_sam_pe] paired reads have different names".into(),
+                job: JobRef {
+                    job_id: "j".into(),
+                    path: "/a".into(),
+                },
+                at: None,
+                requests: 2,
+            })),
+        },
+    );
+    let v = view(&s);
+    assert_eq!(v.deep_done, 1);
+    assert_eq!(v.sigs.len(), 3, "the refined run has its own task now");
+    // An answer for another group is not taken.
+    api(
+        &mut s,
+        ApiResult::Triage {
+            group_id: "run-other".into(),
+            run_uuid: "5b5b5b5b-0000-4000-8000-000000000005".into(),
+            result: Ok(None),
+        },
+    );
+    assert_eq!(view(&s).deep_done, 1);
+}
+
+#[test]
+fn a_signatures_retry_names_exactly_its_runs_and_counts_their_cache() {
+    let (mut s, _) = opened(120, 40);
+    update(&mut s, Action::Enter);
+    assert!(view(&s).opened().is_some());
+    update(&mut s, Action::Retry);
+    let Some(Popup::Confirm(c)) = &s.popup else {
+        panic!("a confirmation, not {:?}", s.popup);
+    };
+    let text = c.lines.join("\n");
+    assert!(text.contains("Retry the 3 run(s) of signature 1"), "{text}");
+    assert!(text.contains("out of memory"), "{text}");
+    // One of the three clears within the hour (30 minutes from now).
+    assert!(text.contains("3 run(s) can resume from theirs"), "{text}");
+    assert!(text.contains("1 clear within the hour"), "{text}");
+    update(&mut s, Action::NextChoice);
+    let e = update(&mut s, Action::Confirm);
+    let [Effect::Retry { request, .. }] = &e[..] else {
+        panic!("one retry: {e:?}");
+    };
+    let mut runs = request.run_uuids.clone();
+    runs.sort();
+    assert_eq!(
+        runs,
+        [1, 2, 3].map(|i| format!("5b5b5b5b-0000-4000-8000-00000000000{i}"))
+    );
+    assert_eq!(
+        request.wdl_option.as_ref().and_then(|o| o.use_call_cache),
+        Some(true)
+    );
+}
+
+#[test]
+fn read_only_refuses_a_signatures_retry() {
+    let (mut s, _) = opened(120, 40);
+    s.settings.read_only = true;
+    assert!(update(&mut s, Action::Retry).is_empty());
+    assert!(matches!(s.popup, Some(Popup::Signatures(_))));
+}
