@@ -35,6 +35,8 @@ struct Scenario {
     state: State,
     age_min: i64,
     report: bool,
+    /// The share of a finished batch's runs that failed.
+    fail_share: f64,
 }
 
 const fn sc(project: usize, app: usize, runs: usize, state: State, age_min: i64) -> Scenario {
@@ -45,6 +47,7 @@ const fn sc(project: usize, app: usize, runs: usize, state: State, age_min: i64)
         state,
         age_min,
         report: true,
+        fail_share: 0.15,
     }
 }
 
@@ -57,7 +60,11 @@ const SCENARIOS: [Scenario; 16] = [
     sc(0, 3, 6, State::CompleteError, 360),
     sc(0, 0, 16, State::Terminated, 300),
     sc(1, 1, 30, State::Running, 90),
-    sc(1, 1, 40, State::CompleteError, 1200),
+    // The big failed batch to triage: nearly half its runs failed, for three causes.
+    Scenario {
+        fail_share: 0.45,
+        ..sc(1, 1, 40, State::CompleteError, 1200)
+    },
     sc(1, 3, 10, State::Complete, 2900),
     sc(2, 0, 60, State::Running, 180),
     sc(2, 0, 48, State::Complete, 1800),
@@ -362,7 +369,7 @@ fn add_group(
             }
             State::CompleteError => {
                 let end = finished_end(&mut r, run.start);
-                let fail = if r.chance(0.15) || i == s.runs / 2 {
+                let fail = if r.chance(s.fail_share) || i == s.runs / 2 {
                     fail_with(&mut r)
                 } else {
                     None

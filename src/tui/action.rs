@@ -55,6 +55,9 @@ pub enum Action {
     PrevFailure,
     /// List every failed call of the run.
     Failures,
+    /// Every attempt of the selected run's sample, across the project; in the failure
+    /// signatures, the samples still failing after their latest attempt.
+    Attempts,
     /// Copy the selected id to the clipboard (OSC 52).
     Copy,
     /// Open logs: Nextflow log and trace of a run, or a task's stdout and stderr.
@@ -154,6 +157,11 @@ pub enum ApiResult {
         group_id: String,
         run_uuid: String,
         result: Result<Option<crate::api::triage::DeepFailure>, ApiError>,
+    },
+    /// Every run of the project for some samples (by UserDefinedId).
+    Attempts {
+        samples: Vec<String>,
+        result: Result<std::collections::HashMap<String, Vec<Run>>, ApiError>,
     },
     /// A log or metadata file.
     Log {

@@ -298,6 +298,11 @@ impl<B: Backend> App<B> {
                     result,
                 }
             }),
+            Effect::LoadAttempts { scope, samples } => self.spawn(async move {
+                let prio = crate::api::Priority::Interactive;
+                let result = c.attempts(&scope, &samples, prio).await;
+                ApiResult::Attempts { samples, result }
+            }),
             Effect::PollStatus { scope, run_uuid } => self.spawn(async move {
                 let prio = crate::api::Priority::Background;
                 let result = c.get_run_status(&scope, &run_uuid, prio).await;

@@ -107,6 +107,8 @@ pub enum Effect {
         group_id: String,
         run_uuid: String,
     },
+    /// DescribeRuns of the project by UserDefinedId: every attempt of these samples.
+    LoadAttempts { scope: Scope, samples: Vec<String> },
     /// Put text on the clipboard with OSC 52.
     Copy(String),
     /// Leave the dashboard.
@@ -123,6 +125,7 @@ pub enum Target {
     Status(String),
     Log(String, LogSource),
     Triage(String),
+    Attempts(String),
 }
 
 impl Effect {
@@ -138,6 +141,7 @@ impl Effect {
                 run_uuid, source, ..
             } => Target::Log(run_uuid.clone(), source.clone()),
             Self::DeepTriage { run_uuid, .. } => Target::Triage(run_uuid.clone()),
+            Self::LoadAttempts { samples, .. } => Target::Attempts(samples.join("\u{1f}")),
             Self::Terminate { .. } | Self::Retry { .. } | Self::Copy(_) | Self::Quit => {
                 return None;
             }

@@ -23,6 +23,7 @@ pub enum Mode {
     Help,
     Failures,
     Signatures,
+    Attempts,
     Pager,
     Input,
 }
@@ -39,6 +40,7 @@ impl Mode {
             Some(Popup::Help { .. }) => Self::Help,
             Some(Popup::Failures(_)) => Self::Failures,
             Some(Popup::Signatures(_)) => Self::Signatures,
+            Some(Popup::Attempts(_)) => Self::Attempts,
             Some(Popup::Pager(_)) => Self::Pager,
         }
     }
@@ -52,6 +54,7 @@ impl Mode {
             Self::Help => "Help",
             Self::Failures => "Failures view",
             Self::Signatures => "Failure signatures",
+            Self::Attempts => "Attempts",
             Self::Pager => "Log pager",
             Self::Input => "Input line",
         }

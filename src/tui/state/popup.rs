@@ -62,4 +62,6 @@ pub enum Popup {
     Pager(Box<Pager>),
     /// A run group's failure signatures.
     Signatures(Box<SignaturesView>),
+    /// Samples' attempts across the project.
+    Attempts(Box<super::signatures::AttemptsView>),
 }

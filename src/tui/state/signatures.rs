@@ -100,3 +100,50 @@ impl SignaturesView {
         self.opened().or_else(|| self.sigs.get(self.selected))
     }
 }
+
+/// Samples' attempts: every run of the project for one sample, newest first; or, for a
+/// group's failed samples, those whose latest attempt failed too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttemptsView {
+    pub title: String,
+    pub samples: Vec<String>,
+    /// Only samples whose latest attempt failed (and only that attempt).
+    pub still_failing: bool,
+    pub loading: bool,
+    /// (sample, run), in the order shown.
+    pub rows: Vec<(String, Run)>,
+    pub selected: usize,
+}
+
+impl AttemptsView {
+    pub fn new(title: String, samples: Vec<String>, still_failing: bool) -> Self {
+        Self {
+            title,
+            samples,
+            still_failing,
+            loading: true,
+            rows: Vec::new(),
+            selected: 0,
+        }
+    }
+
+    /// The answer: each sample's runs arrive newest first.
+    pub fn fill(&mut self, attempts: &std::collections::HashMap<String, Vec<Run>>) {
+        self.loading = false;
+        self.rows.clear();
+        for s in &self.samples {
+            let runs = attempts.get(s).map(Vec::as_slice).unwrap_or_default();
+            if self.still_failing {
+                if let Some(latest) = runs.first()
+                    && crate::api::types::StatusClass::of(latest.status.as_deref().unwrap_or(""))
+                        == crate::api::types::StatusClass::Failed
+                {
+                    self.rows.push((s.clone(), latest.clone()));
+                }
+            } else {
+                self.rows
+                    .extend(runs.iter().map(|r| (s.clone(), r.clone())));
+            }
+        }
+    }
+}

@@ -57,6 +57,7 @@ impl Widget for &Screen<'_> {
             Some(Popup::Help { scroll }) => popups::help(*scroll, self.keymap, theme, area, buf),
             Some(Popup::Failures(f)) => popups::failures(f, state, theme, area, buf),
             Some(Popup::Signatures(v)) => signatures::render(v, state, theme, area, buf),
+            Some(Popup::Attempts(v)) => signatures::attempts(v, state, theme, area, buf),
             // The pager takes the body, between the breadcrumb and the status lines.
             Some(Popup::Pager(p)) => pager::render(p, theme, a.body, buf),
         }

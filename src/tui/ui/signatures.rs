@@ -247,3 +247,88 @@ fn hints(text: &str, inner: Rect, buf: &mut Buffer, theme: &Theme) {
         inner.width,
     );
 }
+
+/// Samples' attempts: sample, when, which group, status, and the cause of a failure.
+pub fn attempts(
+    v: &crate::tui::state::signatures::AttemptsView,
+    state: &State,
+    theme: &Theme,
+    screen: Rect,
+    buf: &mut Buffer,
+) {
+    let area = centered(
+        screen,
+        screen.width.saturating_sub(4),
+        screen.height.saturating_sub(2),
+    );
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", fit(&v.title, 60)), theme.accent),
+        Span::styled(format!("({}) ", v.rows.len()), theme.dim),
+    ]);
+    let inner = frame(area, buf, title, theme.border_focused);
+    let w = inner.width as usize;
+    let group_w = (w / 4).clamp(12, 40);
+    let mut lines = vec![Line::from(Span::styled(
+        fit(
+            &format!(
+                "{} {} {} {} CAUSE",
+                pad("SAMPLE", 14),
+                pad("CREATED", 11),
+                pad("RUN GROUP", group_w),
+                pad("STATUS", 16)
+            ),
+            w,
+        ),
+        theme.header,
+    ))];
+    if v.loading {
+        lines.push(Line::from(Span::styled(
+            "looking through the project's runs…",
+            theme.dim,
+        )));
+    } else if v.rows.is_empty() {
+        let none = if v.still_failing {
+            "none: every failed sample succeeded on a later attempt"
+        } else {
+            "no runs of this sample"
+        };
+        lines.push(Line::from(Span::styled(none, theme.dim)));
+    }
+    let rows = (inner.height as usize).saturating_sub(2);
+    let first = v.selected.saturating_sub(rows.saturating_sub(1));
+    for (sample, r) in v.rows.iter().skip(first).take(rows) {
+        let gid = r.run_group_id.as_deref().unwrap_or_default();
+        let group = state
+            .groups
+            .items
+            .iter()
+            .find(|g| g.id() == gid)
+            .and_then(|g| g.name.clone())
+            .unwrap_or_else(|| gid.to_string());
+        let status = r.status().to_string();
+        let class = StatusClass::of(&status);
+        let cause = if class == StatusClass::Failed {
+            let e = crate::api::types::error_message(r.error_message.as_deref().unwrap_or(""));
+            crate::api::triage::cause_line(&e).to_string()
+        } else {
+            String::new()
+        };
+        let line = Line::from(vec![
+            Span::raw(format!("{} ", pad(sample, 14))),
+            Span::raw(format!(
+                "{} ",
+                pad(&super::text::short_time(&r.create_time), 11)
+            )),
+            Span::raw(format!("{} ", pad(&group, group_w))),
+            Span::styled(format!("{} ", pad(&status, 16)), theme.status(class)),
+            Span::styled(fit(&cause, w), theme.failed),
+        ]);
+        lines.push(fit_line(line, w));
+    }
+    draw(lines, inner, buf);
+    let y = inner.y + 1 + (v.selected - first) as u16;
+    if !v.rows.is_empty() && y < inner.y + inner.height.saturating_sub(1) {
+        buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
+    }
+    hints("newest first   j/k move   esc close", inner, buf, theme);
+}

@@ -54,6 +54,14 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
             );
             calls(state, &run_uuid, &path, result, out);
         }
+        ApiResult::Attempts { samples, result } => {
+            finish(
+                state,
+                Target::Attempts(samples.join("\u{1f}")),
+                result.is_ok(),
+            );
+            super::signatures::attempts_listed(state, &samples, result);
+        }
         ApiResult::Triage {
             group_id,
             run_uuid,

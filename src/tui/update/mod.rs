@@ -96,6 +96,7 @@ fn popup(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Some(Popup::Help { .. }) => nav::help_key(state, action),
         Some(Popup::Failures(_)) => triage::failures_key(state, action),
         Some(Popup::Signatures(_)) => signatures::key(state, action, out),
+        Some(Popup::Attempts(_)) => signatures::attempts_key(state, action),
         Some(Popup::Pager(_)) => logs::pager_key(state, action, out),
         None => {}
     }
@@ -117,6 +118,7 @@ fn normal(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Action::NextFailure => triage::next_failure(state, true, out),
         Action::PrevFailure => triage::next_failure(state, false, out),
         Action::Failures => triage::open_failures(state, out),
+        Action::Attempts => signatures::open_attempts(state, out),
         Action::Copy => triage::copy(state, out),
         Action::Mark => mutate::mark(state),
         Action::MarkAll => mutate::mark_all(state),

@@ -11,7 +11,7 @@ use super::super::effect::Effect;
 use super::super::state::State;
 use super::super::state::list::{Item, moved};
 use super::super::state::popup::{Level as MsgLevel, Popup};
-use super::super::state::signatures::SignaturesView;
+use super::super::state::signatures::{AttemptsView, SignaturesView};
 use super::{mutate, nav};
 use crate::sanitize;
 
@@ -136,6 +136,7 @@ pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         }
         (Action::Back | Action::Left, Some(_)) => v.open = None,
         (Action::Retry, _) => retry(state),
+        (Action::Attempts, _) => open_attempts(state, out),
         (Action::Cancel | Action::Back | Action::Left | Action::Failures, _) => {
             state.popup = None;
         }
@@ -206,4 +207,121 @@ fn repeated(state: &State, samples: &[String]) -> usize {
             })
         })
         .count()
+}
+
+/// `A`: on a run, every attempt of its sample across the project; in the signatures, the
+/// group's failed samples whose latest attempt failed too.
+pub fn open_attempts(state: &mut State, out: &mut Vec<Effect>) {
+    let Some(scope) = state.project_scope() else {
+        return;
+    };
+    let view = match state.popup.as_ref() {
+        // In a signature's runs: the selected run's sample.
+        Some(Popup::Signatures(v)) if v.opened().is_some() => {
+            let Some(sample) = v
+                .opened()
+                .and_then(|s| s.runs.get(v.run_selected))
+                .and_then(|u| v.failures.iter().find(|f| &f.run_uuid == u))
+                .map(|f| f.sample.clone())
+                .filter(|x| !x.is_empty())
+            else {
+                state.flash(MsgLevel::Info, "this run has no sample id (UserDefinedId)");
+                return;
+            };
+            AttemptsView::new(
+                format!("Attempts of sample {}", sanitize::line(&sample)),
+                vec![sample],
+                false,
+            )
+        }
+        Some(Popup::Signatures(v)) => {
+            let mut samples: Vec<String> = v
+                .failures
+                .iter()
+                .map(|f| f.sample.clone())
+                .filter(|s| !s.is_empty())
+                .collect();
+            samples.sort();
+            samples.dedup();
+            if samples.is_empty() {
+                state.flash(
+                    MsgLevel::Info,
+                    "the failed runs have no sample ids (UserDefinedId)",
+                );
+                return;
+            }
+            AttemptsView::new(
+                format!(
+                    "Samples of {} still failing after their latest attempt",
+                    sanitize::line(&v.group_name)
+                ),
+                samples,
+                true,
+            )
+        }
+        None if state.level == super::super::state::Level::Runs => {
+            let Some(r) = state.runs.selected_item() else {
+                return;
+            };
+            let sample = r.user_defined_id.as_deref().unwrap_or_default().to_string();
+            if sample.is_empty() {
+                state.flash(MsgLevel::Info, "this run has no sample id (UserDefinedId)");
+                return;
+            }
+            AttemptsView::new(
+                format!("Attempts of sample {}", sanitize::line(&sample)),
+                vec![sample],
+                false,
+            )
+        }
+        _ => {
+            state.flash(
+                MsgLevel::Info,
+                "select a run (its sample's attempts) or open a group's failure signatures (F)",
+            );
+            return;
+        }
+    };
+    let e = Effect::LoadAttempts {
+        scope,
+        samples: view.samples.clone(),
+    };
+    state.poller.admit(e, out);
+    state.popup = Some(Popup::Attempts(Box::new(view)));
+}
+
+pub fn attempts_listed(
+    state: &mut State,
+    samples: &[String],
+    result: Result<std::collections::HashMap<String, Vec<crate::api::types::Run>>, ApiError>,
+) {
+    let Some(Popup::Attempts(v)) = state.popup.as_mut() else {
+        return;
+    };
+    if v.samples != samples {
+        return;
+    }
+    match result {
+        Ok(attempts) => v.fill(&attempts),
+        Err(e) => {
+            v.loading = false;
+            state.flash_error(&e);
+        }
+    }
+}
+
+pub fn attempts_key(state: &mut State, action: Action) {
+    let rows = super::super::ui::layout::popup_rows(state) as isize;
+    let Some(Popup::Attempts(v)) = state.popup.as_mut() else {
+        return;
+    };
+    let n = v.rows.len();
+    match action {
+        Action::Up => v.selected = moved(v.selected, n, -1),
+        Action::Down => v.selected = moved(v.selected, n, 1),
+        Action::PageUp => v.selected = moved(v.selected, n, -rows),
+        Action::PageDown => v.selected = moved(v.selected, n, rows),
+        Action::Cancel | Action::Back | Action::Attempts => state.popup = None,
+        _ => {}
+    }
 }

@@ -137,3 +137,75 @@ fn read_only_refuses_a_signatures_retry() {
     assert!(update(&mut s, Action::Retry).is_empty());
     assert!(matches!(s.popup, Some(Popup::Signatures(_))));
 }
+
+fn attempt(uuid: &str, sample: &str, group: &str, status: &str) -> crate::api::types::Run {
+    serde_json::from_value(serde_json::json!({
+        "RunUuid": uuid, "UserDefinedId": sample, "RunGroupId": group, "Status": status,
+        "ErrorMessage": "{\"error\": \"Task Germline.BaseRecalibrator failed: Killed (exit code 137: out of memory)\"}",
+    }))
+    .expect("a run")
+}
+
+#[test]
+fn a_samples_attempts_and_the_samples_still_failing() {
+    // On a run: every attempt of its sample.
+    let mut s = fx::at_runs(120, 40);
+    s.runs.select_id(fx::RUN);
+    let e = update(&mut s, Action::Attempts);
+    let [Effect::LoadAttempts { samples, .. }] = &e[..] else {
+        panic!("one lookup: {e:?}");
+    };
+    assert_eq!(samples, &["NA12891".to_string()]);
+    let newest_first = vec![
+        attempt("r2", "NA12891", "run-retry-1", "SUCCESS"),
+        attempt("r1", "NA12891", fx::GROUP, "EXECUTOR_ERROR"),
+    ];
+    api(
+        &mut s,
+        ApiResult::Attempts {
+            samples: samples.clone(),
+            result: Ok([("NA12891".to_string(), newest_first)]
+                .into_iter()
+                .collect()),
+        },
+    );
+    let Some(Popup::Attempts(v)) = &s.popup else {
+        panic!("the attempts view");
+    };
+    assert_eq!(v.rows.len(), 2);
+    assert_eq!(v.rows[0].1.run_uuid.as_deref(), Some("r2"));
+
+    // In the signatures: the failed samples whose latest attempt failed too.
+    let (mut s, _) = opened(120, 40);
+    let e = update(&mut s, Action::Attempts);
+    let [Effect::LoadAttempts { samples, .. }] = &e[..] else {
+        panic!("one lookup: {e:?}");
+    };
+    assert_eq!(samples.len(), 5);
+    let answer = samples
+        .iter()
+        .map(|x| {
+            let latest = if x == "S0001" {
+                "SUCCESS"
+            } else {
+                "EXECUTOR_ERROR"
+            };
+            (
+                x.clone(),
+                vec![attempt(&format!("{x}-2"), x, "run-retry-1", latest)],
+            )
+        })
+        .collect();
+    api(
+        &mut s,
+        ApiResult::Attempts {
+            samples: samples.clone(),
+            result: Ok(answer),
+        },
+    );
+    let Some(Popup::Attempts(v)) = &s.popup else {
+        panic!("the attempts view");
+    };
+    let still: Vec<&str> = v.rows.iter().map(|(x, _)| x.as_str()).collect();
+    assert_eq!(still, ["S0002", "S0003", "S0004", "S0005"]);
+}
