@@ -633,3 +633,362 @@ async fn the_no_credentials_message_reads_as_written() {
     );
     assert!(lines.iter().any(|l| l.contains("omtop --demo")), "{err}");
 }
+
+/// The names a structure of the reference gives its members.
+fn members(structure: &str) -> Vec<String> {
+    omtop::api::schema::api().structures[structure]
+        .members
+        .iter()
+        .map(|f| f.name.clone())
+        .collect()
+}
+
+/// Every key of every object in `v` is a member of the reference's `structure`.
+fn only_service_fields(v: &serde_json::Value, structure: &str) {
+    let names = members(structure);
+    let items = v.as_array().expect("an array");
+    assert!(!items.is_empty());
+    for item in items {
+        for key in item.as_object().expect("objects").keys() {
+            assert!(names.contains(key), "{key} is not a field of {structure}");
+        }
+    }
+}
+
+/// The data lines of a table (without its header).
+fn data_lines(out: &str) -> Vec<&str> {
+    out.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn environments_volumes_and_tables_from_the_cli() {
+    let sim = sim(SimConfig::default()).await;
+    let cli = Omtop::for_sim(&sim);
+    let lm = sim.landmarks();
+
+    let out = cli.run(&["envs"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(table.starts_with("ENVIRONMENT"), "{table}");
+    let error = table
+        .lines()
+        .find(|l| l.contains(&lm.error_environment))
+        .expect("the environment in ERROR");
+    assert!(
+        error.contains("hpc-gz") && error.contains("ERROR") && error.contains("1 waiting"),
+        "{error}"
+    );
+    assert!(
+        error.contains("The Slurm controller"),
+        "the message in full: {error}"
+    );
+    let default = table
+        .lines()
+        .find(|l| l.contains(&lm.environment))
+        .expect("the default environment");
+    assert!(default.contains("running"), "its live groups: {default}");
+    let out = cli.run(&["envs", "--json", "--status", "ERROR"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let envs = json(&out);
+    only_service_fields(&envs, "Environment");
+    assert_eq!(envs.as_array().map(Vec::len), Some(1));
+    assert_eq!(envs[0]["EnvironmentId"], lm.error_environment.as_str());
+    assert_eq!(envs[0]["Available"], false);
+    let out = cli.run(&["envs", "--json", "--region", "ap-beijing"]).await;
+    let statuses: Vec<String> = json(&out)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["Status"].as_str().map(String::from))
+        .collect();
+    assert!(
+        statuses.contains(&"DELETE_ERROR".to_string()),
+        "{statuses:?}"
+    );
+
+    // Volumes of every environment of the region, or of one.
+    let out = cli.run(&["volumes", "--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let vols = json(&out);
+    only_service_fields(&vols, "Volume");
+    let envs_seen: std::collections::HashSet<&str> = vols
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["EnvironmentId"].as_str())
+        .collect();
+    assert!(
+        envs_seen.contains(lm.environment.as_str())
+            && envs_seen.contains(lm.error_environment.as_str())
+    );
+    let out = cli
+        .run(&["volumes", "--env", &lm.environment, "--default"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("VOLUME"), "{text}");
+    let lines = data_lines(&text);
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].contains("SHARED") && lines[0].contains("GB ("),
+        "{text}"
+    );
+    let out = cli.run(&["volumes", "--env", "env-nothere"]).await;
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(stderr(&out).contains("DescribeVolumes: ResourceNotFound"));
+
+    // Tables of the default project, or of one named.
+    let out = cli.run(&["tables"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let row = text
+        .lines()
+        .find(|l| l.contains(&lm.table))
+        .expect("the running group's table");
+    assert!(row.contains("sample_id, fastq_r1"), "{row}");
+    let out = cli
+        .run(&[
+            "tables",
+            "--json",
+            "-p",
+            &lm.default_project,
+            "--id",
+            &lm.table,
+        ])
+        .await;
+    let tables = json(&out);
+    only_service_fields(&tables, "Table");
+    assert_eq!(tables.as_array().map(Vec::len), Some(1));
+    assert_eq!(tables[0]["Columns"][0]["Header"], "sample_id");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn groups_say_why_a_group_waits() {
+    let sim = sim(SimConfig::default()).await;
+    let cli = Omtop::for_sim(&sim);
+    let lm = sim.landmarks();
+    let out = cli.run(&["groups"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines().next().is_some_and(|h| h.ends_with("WAITING")),
+        "{text}"
+    );
+    let waiting = text
+        .lines()
+        .find(|l| l.contains(&lm.waiting_group))
+        .expect("the waiting group");
+    assert!(waiting.contains("INIT"), "{waiting}");
+    assert!(
+        waiting.contains("environment hpc-gz is ERROR: The Slurm controller"),
+        "{waiting}"
+    );
+    let running = text
+        .lines()
+        .find(|l| l.contains(&lm.running_group))
+        .expect("the running group");
+    assert!(!running.contains("environment"), "{running}");
+    // A project without waiting groups has no such column, nor asks for environments.
+    let out = cli.run(&["groups", "--status", "COMPLETE"]).await;
+    assert!(!stdout(&out).contains("WAITING"), "{}", stdout(&out));
+    assert_eq!(sim.stats().received.get("DescribeEnvironments"), Some(&1));
+    // --json is the service's groups, untouched.
+    let out = cli.run(&["groups", "--json"]).await;
+    let groups = json(&out);
+    only_service_fields(&groups, "RunGroup");
+    let g = groups
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["RunGroupId"] == lm.waiting_group.as_str())
+        .expect("the waiting group");
+    assert_eq!(g["Status"], "INIT");
+    assert_eq!(g["EnvironmentId"], lm.error_environment.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_of_a_sample_sheet_joined_to_their_runs() {
+    let sim = sim(SimConfig::default()).await;
+    let cli = Omtop::for_sim(&sim);
+    let lm = sim.landmarks();
+    let out = cli.run(&["rows", &lm.table]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&lm.running_group), "{}", stderr(&out));
+    let text = stdout(&out);
+    let header = text.lines().next().unwrap_or("");
+    for h in [
+        "ROW",
+        "sample_id",
+        "fastq_r1",
+        "coverage",
+        "RUN",
+        "STATUS",
+        "DURATION",
+    ] {
+        assert!(header.contains(h), "{header}");
+    }
+    assert_eq!(data_lines(&text).len(), 24);
+    let failed = text
+        .lines()
+        .find(|l| l.contains(&lm.failed_run))
+        .expect("the failed run's row");
+    assert!(failed.contains("EXECUTOR_ERROR"), "{failed}");
+
+    // Filtered by a column of the sheet and by the run's status; sorted by a number.
+    let out = cli
+        .run(&["rows", &lm.table, "--filter", "sample_id=na12878"])
+        .await;
+    let lines = stdout(&out);
+    let lines = data_lines(&lines);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains("NA12878") && lines[0].contains(&lm.failed_run));
+    let out = cli
+        .run(&["rows", &lm.table, "--filter", "status=ERROR", "--json"])
+        .await;
+    let rows = json(&out);
+    let rows = rows.as_array().expect("rows");
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert!(
+            r["Run"]["Status"]
+                .as_str()
+                .is_some_and(|s| s.contains("ERROR")),
+            "{r}"
+        );
+        assert_eq!(r["Run"]["TableRowUuid"], r["TableRowUuid"]);
+        let keys: Vec<&String> = r.as_object().expect("object").keys().collect();
+        assert_eq!(keys, ["Content", "Run", "TableRowUuid"]);
+    }
+    let out = cli
+        .run(&[
+            "rows",
+            &lm.table,
+            "--sort",
+            "coverage",
+            "--reverse",
+            "--json",
+        ])
+        .await;
+    let depths: Vec<u32> = json(&out)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["Content"][3].as_str()?.trim_end_matches('x').parse().ok())
+        .collect();
+    assert_eq!(depths.len(), 24);
+    assert!(depths.windows(2).all(|w| w[0] >= w[1]), "{depths:?}");
+    // The service's own filters: a text in any cell, a row by its uuid.
+    let out = cli
+        .run(&["rows", &lm.table, "--search", "HG002_R2", "--json"])
+        .await;
+    assert_eq!(json(&out).as_array().map(Vec::len), Some(1));
+    // Errors: a column the sheet has not, a table that does not exist.
+    let out = cli.run(&["rows", &lm.table, "--sort", "colour"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("sample_id, fastq_r1"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli.run(&["rows", "tab-no-such-table-000000"]).await;
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(stderr(&out).contains("DescribeTablesRows: ResourceNotFound.TableNotExist"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn launch_runs_a_workflow_from_git() {
+    let sim = sim(SimConfig::default()).await;
+    let mut cli = Omtop::for_sim(&sim);
+    let lm = sim.landmarks();
+    let token = "ghp_0123456789abcdefSECRET";
+    cli.set("OMTOP_GIT_TOKEN", token);
+    let base = [
+        "launch",
+        "--git",
+        "https://github.com/nf-core/taxprofiler.git",
+        "--branch",
+        "master",
+        "--git-user",
+        "omics",
+        "--name",
+        "taxprofiler-1",
+        "--env",
+        &lm.environment,
+        "--input-cos",
+        "cos://bucket-10000/taxprofiler/input.json",
+        "--nf-profile",
+        "test",
+    ];
+    let mut dry = base.to_vec();
+    dry.extend(["--dry-run", "--json"]);
+    let out = cli.run(&dry).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = json(&out);
+    assert_eq!(shown["Action"], "RunWorkflow");
+    assert_eq!(shown["Valid"], true);
+    let body = &shown["Body"];
+    assert_eq!(body["Type"], "NEXTFLOW");
+    assert_eq!(body["GitSource"]["Branch"], "master");
+    assert_eq!(body["GitSource"]["GitTokenOrPassword"], "***");
+    assert_eq!(body["NFOption"]["Profile"], "test");
+    assert_eq!(sim.stats().received.get("RunWorkflow"), None);
+
+    let mut real = base.to_vec();
+    real.extend(["--yes", "--json"]);
+    let out = cli.run(&real).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = json(&out)["RunGroupId"].as_str().expect("id").to_string();
+    assert_eq!(sim.stats().applied.get("RunWorkflow"), Some(&1));
+    let out = cli.run(&["groups", "--json"]).await;
+    let g = json(&out)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|g| g["RunGroupId"] == id.as_str())
+        .cloned()
+        .expect("the new group");
+    assert_eq!(g["ApplicationName"], "taxprofiler");
+    // The token went to the service, and nowhere else: not the audit log, the trace log,
+    // the output.
+    for file in [cli.audit_path(), cli.home.path().join("omtop.log")] {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        assert!(!text.is_empty(), "{}", file.display());
+        assert!(!text.contains(token), "{} holds the token", file.display());
+    }
+    let audit = cli.run(&["audit"]).await;
+    assert!(
+        stdout(&audit).contains("taxprofiler-1 (https://github.com/nf-core/taxprofiler.git)"),
+        "{}",
+        stdout(&audit)
+    );
+
+    // RunWorkflow takes Nextflow only; a branch and a tag together are refused by omtop.
+    let mut wdl = base.to_vec();
+    wdl.extend(["--workflow-type", "WDL", "--yes"]);
+    let out = cli.run(&wdl).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("NEXTFLOW"), "{}", stderr(&out));
+    let mut both = base.to_vec();
+    both.extend(["--tag", "1.1.0", "--yes"]);
+    let out = cli.run(&both).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let mut table = base.to_vec();
+    table.extend(["--table", &lm.table, "--yes"]);
+    let out = cli.run(&table).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // An environment that cannot take work: the service's words.
+    let mut broken: Vec<&str> = base.to_vec();
+    broken[10] = &lm.error_environment;
+    broken.push("--yes");
+    let out = cli.run(&broken).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("RunWorkflow: InvalidParameterValue.EnvironmentNotAvailable"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sim.stats().applied.get("RunWorkflow"), Some(&1));
+}

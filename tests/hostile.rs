@@ -241,6 +241,10 @@ async fn the_cli_prints_hostile_strings_inert() {
             "--path",
             &lm.failed_task_path,
         ],
+        vec!["envs"],
+        vec!["volumes"],
+        vec!["tables"],
+        vec!["rows", &lm.table, "--sort", "status"],
     ];
     // (JSON carries every string whole; a table cell may be cut before its payload.)
     let (mut laced_json, mut laced_tables, mut raw_logs) = (0, 0, 0);

@@ -981,10 +981,20 @@ async fn running_an_application() {
         .await;
     assert_eq!(g["RunGroups"][0]["TotalRun"], 1);
     assert_eq!(g["RunGroups"][0]["Status"], "RUNNING");
+    // A table batch: one run per row named, each run's sample the row's first cell; with
+    // no rows named, every row of the table.
+    let rows = c
+        .call(
+            "DescribeTablesRows",
+            json!({"ProjectId": lm.default_project, "TableId": lm.table, "Limit": 3}),
+        )
+        .await;
+    let rows = rows["Rows"].as_array().cloned().unwrap_or_default();
+    let uuids: Vec<&Value> = rows.iter().map(|r| &r["TableRowUuid"]).collect();
     let mut table = base.clone();
-    table["TableId"] = json!("tab-some-table-000001");
-    table["TableRowUuids"] = json!(["a", "b", "c"]);
-    let r = c.call("RunApplication", table).await;
+    table["TableId"] = json!(lm.table);
+    table["TableRowUuids"] = json!(uuids);
+    let r = c.call("RunApplication", table.clone()).await;
     let runs = c
         .call(
             "DescribeRuns",
@@ -992,6 +1002,32 @@ async fn running_an_application() {
         )
         .await;
     assert_eq!(runs["TotalCount"], 3);
+    for (run, row) in runs["Runs"].as_array().into_iter().flatten().zip(&rows) {
+        assert_eq!(run["TableRowUuid"], row["TableRowUuid"]);
+        assert_eq!(run["UserDefinedId"], row["Content"][0]);
+        assert_eq!(run["TableId"], lm.table.as_str());
+    }
+    let mut whole = table.clone();
+    whole["TableRowUuids"] = json!([]);
+    let r = c.call("RunApplication", whole).await;
+    let g = c
+        .call(
+            "DescribeRunGroups",
+            json!({"Filters": [{"Name": "RunGroupId", "Values": [r["RunGroupId"]]}]}),
+        )
+        .await;
+    assert_eq!(g["RunGroups"][0]["TotalRun"], 24, "every row of the table");
+    let mut stranger = table.clone();
+    stranger["TableRowUuids"] = json!(["00000000-0000-4000-8000-000000000000"]);
+    assert_eq!(
+        code(&c.call("RunApplication", stranger).await),
+        "ResourceNotFound.TableRowNotExist"
+    );
+    table["TableId"] = json!("tab-some-table-000001");
+    assert_eq!(
+        code(&c.call("RunApplication", table).await),
+        "ResourceNotFound.TableNotExist"
+    );
     let mut bad = base.clone();
     bad["InputBase64"] = json!("%%%");
     assert_eq!(
@@ -1009,7 +1045,7 @@ async fn running_an_application() {
         code(&c.call("RunApplication", unknown).await),
         "ResourceNotFound.ApplicationNotExist"
     );
-    assert_eq!(sim.stats().applied["RunApplication"], 2);
+    assert_eq!(sim.stats().applied["RunApplication"], 3);
 }
 
 #[tokio::test]

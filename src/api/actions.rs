@@ -13,7 +13,7 @@ use super::queue::Priority;
 use super::types::{
     DescribeProjectsResponse, DescribeRunGroupsResponse, DescribeRunsResponse, Filter,
     GetRunCallsResponse, GetRunJobLogResponse, GetRunMetadataFileResponse, GetRunStatusResponse,
-    NFOption, Project, Run, RunGroup, RunGroupCreatedResponse, RunMetadata, RunOption,
+    GitInfo, NFOption, Project, Run, RunGroup, RunGroupCreatedResponse, RunMetadata, RunOption,
 };
 
 /// The most items a paged list fetches (1,000 pages of 100).
@@ -34,7 +34,7 @@ impl Scope {
         }
     }
 
-    fn body(&self) -> serde_json::Map<String, Value> {
+    pub(super) fn body(&self) -> serde_json::Map<String, Value> {
         let mut m = serde_json::Map::new();
         if let Some(p) = &self.project_id {
             m.insert("ProjectId".into(), Value::String(p.clone()));
@@ -90,6 +90,35 @@ pub struct LaunchRequest {
     pub volume_ids: Vec<String>,
 }
 
+/// What RunWorkflow runs: a Nextflow workflow straight from a git repository.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WorkflowRequest {
+    pub name: String,
+    pub environment_id: String,
+    pub git_source: GitInfo,
+    /// The workflow language; the reference lists only `NEXTFLOW`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// Required by the reference, even when every option is left to its default.
+    #[serde(rename = "NFOption")]
+    pub nf_option: NFOption,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_base64: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_cos_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_clear_delay: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub work_dir: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volume_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<String>,
+}
+
 /// The answer to a mutation that made a run group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
@@ -100,7 +129,7 @@ pub struct Created {
 /// The exact bodies of the mutations, for sending and for showing before sending
 /// (`--dry-run`, the dashboard's confirmation).
 pub mod body {
-    use super::{LaunchRequest, RetryRequest, Scope, merge};
+    use super::{LaunchRequest, RetryRequest, Scope, WorkflowRequest, merge};
     use serde_json::{Value, json};
 
     pub fn terminate(scope: &Scope, run_group_id: &str) -> Value {
@@ -120,6 +149,39 @@ pub mod body {
             serde_json::to_value(req).unwrap_or(Value::Null),
         )
     }
+
+    pub fn workflow(scope: &Scope, req: &WorkflowRequest) -> Value {
+        merge(
+            scope.body(),
+            serde_json::to_value(req).unwrap_or(Value::Null),
+        )
+    }
+
+    /// The names of request fields that hold secrets.
+    pub const SECRET_FIELDS: [&str; 1] = ["GitTokenOrPassword"];
+
+    /// A body as it may be shown or recorded: every secret field, at any depth, replaced by
+    /// `***` (an empty one stays empty, so it is clear none was given).
+    pub fn redacted(body: &Value) -> Value {
+        match body {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| {
+                        let secret = SECRET_FIELDS.contains(&k.as_str())
+                            && v.as_str().is_none_or(|s| !s.is_empty());
+                        let shown = if secret {
+                            Value::String("***".into())
+                        } else {
+                            redacted(v)
+                        };
+                        (k.clone(), shown)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(redacted).collect()),
+            other => other.clone(),
+        }
+    }
 }
 
 fn merge(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
@@ -134,8 +196,9 @@ fn filters_value(filters: &[Filter]) -> Value {
 }
 
 impl Client {
-    /// Fetches every page of a Describe action. An item that moved between pages while
-    /// they were read (the lists are live) is kept once.
+    /// Fetches every page of a Describe action scoped to a project (`ProjectId` when the
+    /// scope names one). An item that moved between pages while they were read (the lists
+    /// are live) is kept once.
     async fn all_pages<R: Paged>(
         &self,
         action: &str,
@@ -143,8 +206,21 @@ impl Client {
         filters: &[Filter],
         priority: Priority,
     ) -> Result<Vec<R::Item>, ApiError> {
+        self.all_pages_of::<R>(action, &scope.region, scope.body(), filters, priority)
+            .await
+    }
+
+    /// Fetches every page of a Describe action whose other parameters are `base`.
+    pub(super) async fn all_pages_of<R: Paged>(
+        &self,
+        action: &str,
+        region: &str,
+        base: serde_json::Map<String, Value>,
+        filters: &[Filter],
+        priority: Priority,
+    ) -> Result<Vec<R::Item>, ApiError> {
         let page = |offset: u64| {
-            let mut body = scope.body();
+            let mut body = base.clone();
             body.insert("Limit".into(), json!(MAX_PAGE));
             body.insert("Offset".into(), json!(offset));
             if !filters.is_empty() {
@@ -152,7 +228,7 @@ impl Client {
             }
             let body = Value::Object(body);
             async move {
-                self.call::<R>(action, &scope.region, &body, priority)
+                self.call::<R>(action, region, &body, priority)
                     .await
                     .map(|r| r.data)
             }
@@ -369,7 +445,12 @@ impl Client {
             .await
     }
 
-    async fn created(&self, action: &str, region: &str, body: &Value) -> Result<Created, ApiError> {
+    pub(super) async fn created(
+        &self,
+        action: &str,
+        region: &str,
+        body: &Value,
+    ) -> Result<Created, ApiError> {
         let r: Reply<RunGroupCreatedResponse> = self
             .call(action, region, body, Priority::Interactive)
             .await?;
@@ -391,7 +472,7 @@ impl Client {
 }
 
 /// A page of a Describe action: its TotalCount, its items, and how an item is told apart.
-trait Paged: serde::de::DeserializeOwned {
+pub(super) trait Paged: serde::de::DeserializeOwned {
     type Item;
     fn split(self) -> (Option<i64>, Vec<Self::Item>);
     fn id(item: &Self::Item) -> Option<&str>;

@@ -461,12 +461,26 @@ impl Client {
             temporary = keys.token.is_some(),
             "sending"
         );
-        let shown = &payload[..payload.len().min(2000)];
-        tracing::trace!(action, body = %String::from_utf8_lossy(shown), "request body");
+        if tracing::enabled!(tracing::Level::TRACE) {
+            tracing::trace!(action, body = %shown_body(payload), "request body");
+        }
         inner.sent.fetch_add(1, Ordering::Relaxed);
         let _in_flight = InFlight::new(&inner.in_flight);
         receive(action, req).await
     }
+}
+
+/// A request body as the trace log may show it: at most 2,000 bytes, secrets redacted.
+fn shown_body(payload: &[u8]) -> String {
+    let secret = super::actions::body::SECRET_FIELDS
+        .iter()
+        .any(|f| payload.windows(f.len()).any(|w| w == f.as_bytes()));
+    let text = match serde_json::from_slice::<Value>(payload) {
+        Ok(v) if secret => super::actions::body::redacted(&v).to_string(),
+        _ if secret => "(not shown: it holds a secret)".to_string(),
+        _ => String::from_utf8_lossy(payload).into_owned(),
+    };
+    text.chars().take(2000).collect()
 }
 
 /// The largest metadata file omtop downloads (a long nextflow.log is a few MB).
@@ -723,10 +737,28 @@ mod tests {
     }
 
     #[test]
+    fn a_traced_body_shows_no_git_token() {
+        let body = br#"{"Name":"n","GitSource":{"GitHttpPath":"https://g/x.git","GitTokenOrPassword":"ghp_secret"}}"#;
+        let shown = shown_body(body);
+        assert!(!shown.contains("ghp_secret"), "{shown}");
+        assert!(
+            shown.contains("https://g/x.git") && shown.contains("***"),
+            "{shown}"
+        );
+        assert_eq!(
+            shown_body(b"{\"GitTokenOrPassword\": broken"),
+            "(not shown: it holds a secret)"
+        );
+        assert_eq!(shown_body(br#"{"Limit":1}"#), r#"{"Limit":1}"#);
+    }
+
+    #[test]
     fn mutations_are_told_from_reads() {
         assert!(is_mutation("RetryRuns"));
         assert!(is_mutation("TerminateRunGroup"));
         assert!(is_mutation("RunApplication"));
+        assert!(is_mutation("RunWorkflow"));
+        assert!(!is_mutation("DescribeTablesRows"));
         assert!(!is_mutation("DescribeRuns"));
         assert!(!is_mutation("GetRunCalls"));
     }

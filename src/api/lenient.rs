@@ -148,6 +148,22 @@ impl Lenient for i64 {
     }
 }
 
+/// A number: a whole number as a float, a string parsed; NaN and infinities are `None`.
+impl Lenient for f64 {
+    fn from_str(s: &str) -> Option<Self> {
+        s.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+    }
+    fn from_i64(n: i64) -> Option<Self> {
+        Some(n as f64)
+    }
+    fn from_u64(n: u64) -> Option<Self> {
+        Some(n as f64)
+    }
+    fn from_f64(n: f64) -> Option<Self> {
+        Some(n).filter(|n| n.is_finite())
+    }
+}
+
 /// `true`/`false`, `"true"`/`"1"`/`"false"`/`"0"`, or a whole number (non-zero is true).
 impl Lenient for bool {
     fn from_str(s: &str) -> Option<Self> {

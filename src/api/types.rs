@@ -9,6 +9,11 @@ use serde::de::{MapAccess, SeqAccess};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::lenient::{Lenient, model};
+pub use super::resources::{
+    CosFileInfo, DescribeEnvironmentsResponse, DescribeTablesResponse, DescribeTablesRowsResponse,
+    DescribeVolumesResponse, Environment, GitInfo, ResourceIds, Table, TableColumn, TableRow,
+    Volume,
+};
 pub use super::text::Text;
 
 /// A timestamp as the service sent it, with its parsed value when it could be read.
@@ -170,6 +175,7 @@ model! {
         kind: String,
         application_version_id: String, name: String, description: String, entrypoint: String,
         create_time: Timestamp, creator_name: String, creator_id: String,
+        git_source: GitInfo, cos_source: CosFileInfo,
     }
 }
 

@@ -1,5 +1,5 @@
-//! The audit log: every mutation (TerminateRunGroup, RetryRuns, RunApplication), from the CLI
-//! or the dashboard, as JSON lines in `<data dir>/audit.jsonl`. An intent is appended and
+//! The audit log: every mutation (TerminateRunGroup, RetryRuns, RunApplication,
+//! RunWorkflow), from the CLI or the dashboard, as JSON lines in `<data dir>/audit.jsonl`. An intent is appended and
 //! flushed to disk before the request is sent, and its result after; nothing is rewritten.
 //! If the intent cannot be written, the mutation is not sent.
 
@@ -86,7 +86,7 @@ pub struct Completion {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// The run group a RetryRuns or RunApplication made.
+    /// The run group a RetryRuns, RunApplication or RunWorkflow made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_group_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -186,7 +186,8 @@ impl AuditLog {
             id: id.clone(),
             action: action.to_string(),
             region: region.to_string(),
-            params: params.clone(),
+            // A git password or token is a secret: recorded only as `***`.
+            params: crate::api::actions::body::redacted(params),
             context: self.inner.context.clone(),
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").to_string(),

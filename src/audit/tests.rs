@@ -159,3 +159,22 @@ async fn an_unwritable_log_is_an_error_naming_it() {
         .expect_err("no path");
     assert!(e.contains("no data directory"), "{e}");
 }
+
+#[tokio::test]
+async fn a_git_token_is_recorded_only_as_stars() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = file_in(dir.path());
+    let log = AuditLog::new(Ok(path.clone()), context());
+    let params = serde_json::json!({"Name": "wf", "GitSource": {
+        "GitHttpPath": "https://example.com/x.git", "GitTokenOrPassword": "ghp_secret"}});
+    log.intent("RunWorkflow", "ap-guangzhou", &params)
+        .await
+        .expect("intent");
+    let text = std::fs::read_to_string(&path).expect("log");
+    assert!(!text.contains("ghp_secret"), "{text}");
+    let (entries, _) = read(&path).expect("entries");
+    assert_eq!(
+        entries[0].intent.params["GitSource"],
+        serde_json::json!({"GitHttpPath": "https://example.com/x.git", "GitTokenOrPassword": "***"})
+    );
+}

@@ -63,8 +63,17 @@ pub enum Command {
     },
     /// Retry failed runs: a group's failed runs, or the runs named.
     Retry(RetryArgs),
-    /// Launch an application (RunApplication).
+    /// Launch an application (RunApplication), or a Nextflow workflow from git
+    /// (RunWorkflow, with --git).
     Launch(Box<LaunchArgs>),
+    /// List the region's environments (DescribeEnvironments) and their live run groups.
+    Envs(EnvsArgs),
+    /// List the cache volumes of the region's environments (DescribeVolumes).
+    Volumes(VolumesArgs),
+    /// List a project's sample tables (DescribeTables).
+    Tables(TablesArgs),
+    /// Show a table's rows, each joined to its run in a run group (DescribeTablesRows).
+    Rows(RowsArgs),
     /// A run group's failures by cause: every failed run under a failure signature.
     Triage(TriageArgs),
     /// A Markdown hand-off report of a run group's failures.
@@ -150,6 +159,69 @@ pub struct RunsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct EnvsArgs {
+    /// Only environments in this status (e.g. RUNNING, ERROR; repeat for several).
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// Only environments whose name matches.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Only this environment (repeat for several).
+    #[arg(long = "id")]
+    pub ids: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VolumesArgs {
+    /// Only the volumes of this environment (repeat for several; default: every
+    /// environment of the region).
+    #[arg(long = "env")]
+    pub envs: Vec<String>,
+    /// Only volumes whose name matches.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Only each environment's default volume.
+    #[arg(long)]
+    pub default: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TablesArgs {
+    /// Only tables whose name matches.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Only this table (repeat for several).
+    #[arg(long = "id")]
+    pub ids: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RowsArgs {
+    /// The table id.
+    pub table: String,
+    /// Join the rows to this run group's runs (default: the newest run group launched
+    /// from the table).
+    #[arg(long, short = 'g')]
+    pub group: Option<String>,
+    /// Only rows with a cell containing this text (the service's `Tr` filter).
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Only this row (TableRowUuid; repeat for several).
+    #[arg(long = "row")]
+    pub rows: Vec<String>,
+    /// Only rows whose COLUMN contains TEXT (ignoring case): a column of the table, or
+    /// status, run, row, duration. Repeat for several.
+    #[arg(long = "filter", value_name = "COLUMN=TEXT")]
+    pub filters: Vec<String>,
+    /// Sort by this column (numbers as numbers).
+    #[arg(long, value_name = "COLUMN")]
+    pub sort: Option<String>,
+    /// Sort in reverse.
+    #[arg(long, requires = "sort")]
+    pub reverse: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct LogsArgs {
     pub run: String,
     /// Metadata file key (default nextflow.log); e.g. execution_trace.txt.
@@ -225,10 +297,28 @@ pub enum AccessMode {
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("input").required(true).args(["input_file", "input_json", "input_cos"]))]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["app", "git"]))]
 pub struct LaunchArgs {
-    /// Application id.
+    /// Application id (RunApplication).
     #[arg(long)]
-    pub app: String,
+    pub app: Option<String>,
+    /// A git repository (https) to run a Nextflow workflow from, instead of an
+    /// application (RunWorkflow). A password or token for a private repository is read
+    /// from the environment variable OMTOP_GIT_TOKEN, never from the command line.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["table", "app_version", "access_mode", "error_on_hold", "outputs_dir", "relative_output_paths", "add_run_info"])]
+    pub git: Option<String>,
+    /// The git branch to run (default: the repository's default branch).
+    #[arg(long, requires = "git", conflicts_with = "tag")]
+    pub branch: Option<String>,
+    /// The git tag to run.
+    #[arg(long, requires = "git")]
+    pub tag: Option<String>,
+    /// The git user name, for a private repository.
+    #[arg(long, requires = "git")]
+    pub git_user: Option<String>,
+    /// The workflow's entry file (default: the repository's main.nf).
+    #[arg(long, requires = "git")]
+    pub entrypoint: Option<String>,
     /// Name of the new run group.
     #[arg(long)]
     pub name: String,
@@ -256,7 +346,8 @@ pub struct LaunchArgs {
     #[arg(long)]
     pub app_version: Option<String>,
     /// WDL or NEXTFLOW (default: from the Nextflow flags, else from the application's
-    /// earlier run groups, else WDL).
+    /// earlier run groups, else WDL; with --git, NEXTFLOW, the only type RunWorkflow
+    /// takes).
     #[arg(long, value_enum, ignore_case = true)]
     pub workflow_type: Option<WorkflowType>,
     /// Reuse results of earlier runs: the WDL call cache, or Nextflow `-resume`.

@@ -19,6 +19,14 @@ fn target(e: &Entry) -> String {
         .map_or(0, Vec::len);
     match e.intent.action.as_str() {
         "RunApplication" => format!("{} ({})", s("Name"), s("ApplicationId")),
+        "RunWorkflow" => {
+            let git = p
+                .get("GitSource")
+                .and_then(|g| g.get("GitHttpPath"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            format!("{} ({git})", s("Name"))
+        }
         "RetryRuns" if runs > 0 => format!("{runs} run(s)"),
         _ => s("RunGroupId"),
     }

@@ -26,7 +26,7 @@ fn first_line(raw: Option<&str>) -> String {
         .to_string()
 }
 
-fn time(ts: Option<&crate::api::types::Timestamp>) -> String {
+pub(super) fn time(ts: Option<&crate::api::types::Timestamp>) -> String {
     ts.map(|t| match t.parsed {
         Some(p) => p.format("%Y-%m-%d %H:%M").to_string(),
         None => t.raw.to_string(),
@@ -128,7 +128,8 @@ pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), Cli
     if ctx.json {
         return Ok(output::json(&groups)?);
     }
-    let mut table = Table::new(vec![
+    let waiting = waiting_reasons(ctx, &groups).await;
+    let mut header = vec![
         "RUN GROUP",
         "NAME",
         "TYPE",
@@ -136,9 +137,14 @@ pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), Cli
         "STATUS",
         "DONE",
         "CREATED",
-    ]);
-    for g in &groups {
-        table.row(vec![
+    ];
+    let why = waiting.iter().any(Option::is_some);
+    if why {
+        header.push("WAITING");
+    }
+    let mut table = Table::new(header).full_last_column();
+    for (g, reason) in groups.iter().zip(&waiting) {
+        let mut row = vec![
             t(g.run_group_id.as_ref()),
             t(g.name.as_ref()),
             g.kind
@@ -149,9 +155,48 @@ pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), Cli
             t(g.status.as_ref()),
             progress(g),
             time(g.create_time.as_ref()),
-        ]);
+        ];
+        if why {
+            row.push(
+                reason
+                    .as_deref()
+                    .map(|r| r.trim_start_matches("waiting: ").to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        table.row(row);
     }
     Ok(table.print()?)
+}
+
+/// Why each group waits (`api::group::waiting_reason`). The environments are asked for
+/// only when a group has runs waiting; if they cannot be listed, the groups still are.
+async fn waiting_reasons(ctx: &Ctx, groups: &[RunGroup]) -> Vec<Option<String>> {
+    let pending = |g: &RunGroup| {
+        StatusClass::of(g.status.as_deref().unwrap_or("")) == StatusClass::Pending
+            || (crate::api::group::is_live(g)
+                && crate::api::group::StatusCounts::of_group(g).pending > 0)
+    };
+    if !groups.iter().any(pending) {
+        return vec![None; groups.len()];
+    }
+    match ctx
+        .client
+        .describe_environments(&ctx.scope.region, &[], PRIO)
+        .await
+    {
+        Ok(envs) => groups
+            .iter()
+            .map(|g| crate::api::group::waiting_reason(g, &envs))
+            .collect(),
+        Err(e) => {
+            eprintln!(
+                "note: cannot tell why groups wait: {}",
+                crate::sanitize::line(&e.to_string())
+            );
+            vec![None; groups.len()]
+        }
+    }
 }
 
 pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliError> {

@@ -6,7 +6,9 @@ pub mod audit;
 mod commands;
 mod mutate;
 pub mod output;
+mod platform;
 mod triage;
+mod workflow;
 
 use std::process::ExitCode;
 
@@ -94,6 +96,10 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
         Command::Calls { run, path } => commands::calls(ctx, run, path).await.map(|()| exit::OK),
         Command::Status { run } => commands::status(ctx, run).await.map(|()| exit::OK),
         Command::Logs(a) => commands::logs(ctx, a).await.map(|()| exit::OK),
+        Command::Envs(a) => platform::envs(ctx, a).await.map(|()| exit::OK),
+        Command::Volumes(a) => platform::volumes(ctx, a).await.map(|()| exit::OK),
+        Command::Tables(a) => platform::tables(ctx, a).await.map(|()| exit::OK),
+        Command::Rows(a) => platform::rows(ctx, a).await.map(|()| exit::OK),
         Command::Terminate {
             group,
             yes,

@@ -241,13 +241,10 @@ async fn launch_type(
     if nf_flags {
         return Ok((WorkflowType::Nextflow, None));
     }
+    let app = args.app.as_deref().unwrap_or_default();
     let groups = ctx
         .client
-        .describe_run_groups(
-            &ctx.scope,
-            &[Filter::new("ApplicationId", [args.app.as_str()])],
-            PRIO,
-        )
+        .describe_run_groups(&ctx.scope, &[Filter::new("ApplicationId", [app])], PRIO)
         .await?;
     match groups.first() {
         Some(g) if group::is_nextflow(g) => Ok((WorkflowType::Nextflow, None)),
@@ -262,7 +259,7 @@ async fn launch_type(
     }
 }
 
-fn nf_config(arg: Option<&String>) -> Result<Option<String>, CliError> {
+pub(super) fn nf_config(arg: Option<&String>) -> Result<Option<String>, CliError> {
     match arg.map(String::as_str) {
         Some(v) if v.starts_with('@') => std::fs::read_to_string(&v[1..])
             .map(Some)
@@ -271,7 +268,9 @@ fn nf_config(arg: Option<&String>) -> Result<Option<String>, CliError> {
     }
 }
 
-pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
+/// The inputs as InputBase64: `--input-file` or `--input-json`, checked to be JSON; `None`
+/// when they are given as `--input-cos`.
+pub(super) fn input_base64(args: &LaunchArgs) -> Result<Option<String>, CliError> {
     let input_json = match (&args.input_file, &args.input_json) {
         (Some(path), _) => Some(std::fs::read_to_string(path).map_err(|e| {
             CliError::Usage(format!("cannot read --input-file {}: {e}", path.display()))
@@ -283,6 +282,17 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
         serde_json::from_str::<serde_json::Value>(j)
             .map_err(|e| CliError::Usage(format!("the inputs are not valid JSON: {e}")))?;
     }
+    Ok(input_json.map(|j| base64::engine::general_purpose::STANDARD.encode(j.as_bytes())))
+}
+
+pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
+    if args.git.is_some() {
+        return super::workflow::launch(ctx, args).await;
+    }
+    let Some(app) = args.app.clone() else {
+        return Err(CliError::Usage("launch needs --app or --git".into()));
+    };
+    let input_base64 = input_base64(args)?;
     let (kind, note) = launch_type(ctx, args).await?;
     let notes: Vec<String> = note.into_iter().collect();
     let (option, nf_option) = match kind {
@@ -310,12 +320,11 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
         ),
     };
     let req = LaunchRequest {
-        application_id: args.app.clone(),
+        application_id: app.clone(),
         name: args.name.clone(),
         environment_id: args.env.clone(),
         description: args.description.clone(),
-        input_base64: input_json
-            .map(|j| base64::engine::general_purpose::STANDARD.encode(j.as_bytes())),
+        input_base64,
         input_cos_uri: args.input_cos.clone(),
         table_id: args.table.clone(),
         table_row_uuids: args.rows.clone(),
@@ -345,7 +354,7 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
     confirm(
         &format!(
             "Launch application {} as run group {:?}?",
-            sanitize::line(&args.app),
+            sanitize::line(&app),
             sanitize::line(&args.name)
         ),
         args.yes,

@@ -33,24 +33,47 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// A table of text cells, printed with a header row and columns padded to fit.
 pub struct Table {
-    header: Vec<&'static str>,
+    header: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// The last column is shown in full (it is not padded, so nothing after it moves).
+    full_last: bool,
 }
 
 impl Table {
-    pub fn new(header: Vec<&'static str>) -> Self {
+    /// A table with these column headers (sanitized: a sample sheet's come from the
+    /// network).
+    pub fn new<S: AsRef<str>>(header: Vec<S>) -> Self {
         Self {
-            header,
+            header: header
+                .iter()
+                .map(|h| truncate(&sanitize::line(h.as_ref()), MAX_CELL))
+                .collect(),
             rows: Vec::new(),
+            full_last: false,
         }
+    }
+
+    /// Shows the last column's cells in full instead of cutting them (a message).
+    pub fn full_last_column(mut self) -> Self {
+        self.full_last = true;
+        self
     }
 
     /// Adds a row; each cell is sanitized and shortened.
     pub fn row(&mut self, cells: Vec<String>) {
+        let last = self.header.len().saturating_sub(1);
         self.rows.push(
             cells
                 .iter()
-                .map(|c| truncate(&sanitize::line(c), MAX_CELL))
+                .enumerate()
+                .map(|(i, c)| {
+                    let clean = sanitize::line(c);
+                    if self.full_last && i == last {
+                        clean.into_owned()
+                    } else {
+                        truncate(&clean, MAX_CELL)
+                    }
+                })
                 .collect(),
         );
     }
@@ -75,7 +98,7 @@ impl Table {
             out.push_str(l.trim_end());
             out.push('\n');
         };
-        line(self.header.clone());
+        line(self.header.iter().map(String::as_str).collect());
         for r in &self.rows {
             line(r.iter().map(String::as_str).collect());
         }
@@ -163,6 +186,23 @@ mod tests {
             text.lines()
                 .nth(2)
                 .is_some_and(|l| l.ends_with('…') && l.width() == MAX_CELL)
+        );
+    }
+
+    #[test]
+    fn headers_from_the_network_are_cleaned_and_a_last_column_may_stay_whole() {
+        let mut t =
+            Table::new(vec!["ID".to_string(), "s\u{1b}]0;x\u{7}".into()]).full_last_column();
+        t.row(vec!["a".into(), "m".repeat(100)]);
+        let text = t.render();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .nth(1)
+                .is_some_and(|l| l.ends_with(&"m".repeat(100)))
         );
     }
 

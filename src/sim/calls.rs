@@ -31,6 +31,9 @@ pub struct Ctx<'a> {
     pub big_shards: u32,
     pub now: i64,
     pub env_id: &'a str,
+    /// The mount paths of the environment's volumes Nextflow work and WDL executions use.
+    pub nf_volume: &'a str,
+    pub wdl_volume: &'a str,
 }
 
 /// A call's place in time and its status at `now`.

@@ -11,8 +11,9 @@ use crate::api::types::{NFOption, RunOption};
 
 use super::Scale;
 use super::names::{self, Rng, hash2};
+use super::platform;
 use super::templates::{self, Kind, Lang};
-use super::world::{AppRec, EnvRec, GroupRec, LandmarkIdx, Outcome, ProjectRec, RunRec, World};
+use super::world::{AppRec, GroupRec, LandmarkIdx, Outcome, ProjectRec, RunRec, World};
 
 const MIN: i64 = 60_000;
 const HOUR: i64 = 60 * MIN;
@@ -23,6 +24,8 @@ enum State {
     Complete,
     CompleteError,
     Terminated,
+    /// Submitted to an environment in ERROR: none of its runs can start.
+    Waiting,
 }
 
 struct Scenario {
@@ -75,6 +78,11 @@ const SCENARIOS: [Scenario; 16] = [
     },
     sc(0, 1, 1, State::Complete, 4000),
 ];
+
+/// The group stuck in INIT for over an hour (an rnaseq table batch in ap-guangzhou's
+/// default project, on its environment in ERROR). Made after every other group, so no
+/// other id changed when it was added.
+const WAITING: Scenario = sc(0, 2, 6, State::Waiting, 75);
 
 const GERMLINE_SAMPLES: [&str; 8] = [
     "NA12878", "HG002", "HG003", "HG004", "NA24385", "NA24149", "NA24143", "HG005",
@@ -135,6 +143,7 @@ fn options(
     lang: Lang,
     report: bool,
     prefix: &str,
+    volume: &str,
     rng: &mut Rng,
 ) -> (Option<RunOption>, Option<NFOption>) {
     match lang {
@@ -168,7 +177,7 @@ fn options(
                 report: Some(report),
                 resume: Some(false),
                 nf_version: Some("23.10.1".into()),
-                launch_dir: Some("/vol-8w7rfq4b/nextflow".into()),
+                launch_dir: Some(format!("{volume}/nextflow")),
             }),
         ),
     }
@@ -201,18 +210,7 @@ pub fn generate(seed: u64, scale: &Scale, t0: i64) -> World {
         })
         .collect();
     let projects = projects(&mut rng, t0);
-    let envs = [
-        ("ap-guangzhou", "广州计算环境"),
-        ("ap-shanghai", "上海计算环境"),
-        ("ap-beijing", "北京计算环境"),
-    ]
-    .iter()
-    .map(|&(region, name)| EnvRec {
-        id: names::short_id("env", &mut rng),
-        name: name.into(),
-        region,
-    })
-    .collect();
+    let envs = platform::environments(seed, &mut rng, t0);
     let mut world = World {
         seed,
         t0,
@@ -222,6 +220,7 @@ pub fn generate(seed: u64, scale: &Scale, t0: i64) -> World {
         app_recs,
         projects,
         envs,
+        tables: Vec::new(),
         groups: Vec::new(),
         runs: Vec::new(),
         group_by_id: HashMap::new(),
@@ -251,6 +250,14 @@ pub fn generate(seed: u64, scale: &Scale, t0: i64) -> World {
             world.landmarks.big_group = Some(g);
         }
     }
+    let waiting_index = all.len();
+    world.landmarks.waiting_group = add_group(
+        &mut world,
+        waiting_index,
+        &WAITING,
+        &mut rng,
+        &mut name_counts,
+    );
     world.landmarks.running_group = 0;
     world.landmarks.finished_group = 2;
     // ap-beijing's default project, new and still without run groups: nothing lists it
@@ -286,13 +293,23 @@ fn add_group(
     let n = name_counts.entry(format!("{prefix}-{date}")).or_insert(0);
     let name = format!("{prefix}-{date}-{n}");
     *n += 1;
-    let (option, nf_option) = options(lang, s.report, prefix, &mut grng);
     let region = world.projects[s.project].region;
+    // A region's groups run in its default environment; the waiting one was sent to the
+    // environment now in ERROR.
     let env = world
         .envs
         .iter()
-        .position(|e| e.region == region)
+        .position(|e| {
+            e.region == region
+                && if s.state == State::Waiting {
+                    e.status == "ERROR"
+                } else {
+                    e.is_default
+                }
+        })
         .unwrap_or(0);
+    let volume = world.envs[env].default_mount().to_string();
+    let (option, nf_option) = options(lang, s.report, prefix, &volume, &mut grng);
     let terminated = (s.state == State::Terminated).then(|| created + s.age_min * MIN * 6 / 10);
     let group = GroupRec {
         id: names::word_id("run", rng),
@@ -317,6 +334,7 @@ fn add_group(
         },
         creator: grng.pick(&CREATORS).to_string(),
         retries: 0,
+        git: None,
     };
     let g = world.add_group(group);
     let failable = failure_plan(&world.apps[s.app].template.failable(), gseed);
@@ -381,8 +399,18 @@ fn add_group(
                 }
             }
             State::Running => running_schedule(world, &mut run, &mut r, &failable),
+            // It would start the moment its environment recovered; it does not.
+            State::Waiting => {
+                run.start = t0 + 365 * 24 * HOUR;
+                let end = run.start + HOUR;
+                schedule(&mut run, world, end, None);
+            }
         }
         world.add_run(run);
+    }
+    if s.runs > 1 {
+        let table = platform::table_of_group(world, g);
+        world.tables.push(table);
     }
     if index == 0 {
         mark_germline_landmarks(world, g);
@@ -559,6 +587,10 @@ mod tests {
                 .iter()
                 .any(|(s, _)| *s == "CANCELED")
         );
+        let waiting = w.landmarks.waiting_group;
+        assert_eq!(w.group_status(waiting, now), "INIT");
+        assert_eq!(w.envs[w.groups[waiting].env].status, "ERROR");
+        assert_eq!(w.groups[waiting].project, 0);
         assert_eq!(w.runs[w.landmarks.failed_run].status(now), "EXECUTOR_ERROR");
         assert_eq!(w.runs[w.landmarks.big_scatter_run].status(now), "RUNNING");
         let running = w
@@ -574,6 +606,74 @@ mod tests {
             .filter(|r| r.end() > now && r.end() < now + 16 * MIN)
             .count();
         assert!(soon > 10, "{soon}");
+    }
+
+    #[test]
+    fn table_batches_have_tables_whose_rows_are_their_runs() {
+        let w = world(42);
+        let batches: Vec<usize> = (0..w.groups.len())
+            .filter(|&g| !w.groups[g].table_id.is_empty())
+            .collect();
+        assert!(batches.len() > 10);
+        for g in batches {
+            let group = &w.groups[g];
+            let table = w
+                .tables
+                .iter()
+                .find(|t| t.id == group.table_id)
+                .expect("a table per table batch");
+            assert_eq!(table.project, group.project);
+            assert_eq!(table.rows.len(), group.runs.len());
+            for (&r, (uuid, cells)) in group.runs.iter().zip(&table.rows) {
+                assert_eq!(uuid, &w.runs[r].table_row);
+                assert_eq!(cells[0], w.runs[r].sample, "the first cell is the sample");
+                assert_eq!(cells.len(), table.columns.len());
+            }
+        }
+        // Every region has an available default environment, and only those are available.
+        for region in ["ap-guangzhou", "ap-shanghai", "ap-beijing"] {
+            let defaults: Vec<_> = w
+                .envs
+                .iter()
+                .filter(|e| e.region == region && e.is_default)
+                .collect();
+            assert_eq!(defaults.len(), 1);
+            assert!(defaults[0].available && defaults[0].status == "RUNNING");
+        }
+        assert!(
+            w.envs
+                .iter()
+                .all(|e| e.available == (e.status == "RUNNING"))
+        );
+        let statuses: std::collections::HashSet<&str> = w.envs.iter().map(|e| e.status).collect();
+        assert_eq!(
+            statuses.len(),
+            6,
+            "every status the reference lists: {statuses:?}"
+        );
+    }
+
+    #[test]
+    fn adding_environments_and_tables_changed_no_existing_id() {
+        // Seed 42's ids as they were before environments, volumes and tables were made.
+        let w = world(42);
+        let first: Vec<&str> = w.groups.iter().take(3).map(|g| g.id.as_str()).collect();
+        assert_eq!(
+            first,
+            [
+                "run-clever-lime-crane-132929",
+                "run-quiet-indigo-quokka-237567",
+                "run-bold-magenta-skunk-617710"
+            ]
+        );
+        assert_eq!(w.envs[0].id, "env-d3zbc283");
+        assert_eq!(w.envs[1].id, "env-e94dlqsl");
+        assert_eq!(
+            w.runs[w.landmarks.failed_run].uuid,
+            "0d936feb-a88c-4f39-83f7-ca1f5c20b491"
+        );
+        assert_eq!(w.envs[0].default_mount(), "/vol-8w7rfq4b");
+        assert_eq!(w.envs[0].execution_mount(), "/vol-4kmq63d5");
     }
 
     #[test]

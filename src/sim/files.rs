@@ -195,8 +195,9 @@ fn nextflow_log(ctx: &Ctx<'_>) -> String {
     events.push((
         run.start + 3,
         format!(
-            "{} [main] DEBUG nextflow.Session - Work-dir: /vol-8w7rfq4b/nextflow/work [k8s]",
-            t(run.start + 3)
+            "{} [main] DEBUG nextflow.Session - Work-dir: {}/nextflow/work [k8s]",
+            t(run.start + 3),
+            ctx.nf_volume
         ),
     ));
     let mut failed = None;

@@ -175,12 +175,15 @@ pub fn describe_runs(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
 
 pub fn ctx_for<'a>(w: &'a World, run: &'a RunRec, now: i64) -> Ctx<'a> {
     let group = &w.groups[run.group];
+    let env = &w.envs[group.env];
     Ctx {
         run,
         template: &w.apps[group.app].template,
         big_shards: w.scatter_shards,
         now,
-        env_id: &w.envs[group.env].id,
+        env_id: &env.id,
+        nf_volume: env.default_mount(),
+        wdl_volume: env.execution_mount(),
     }
 }
 
@@ -191,6 +194,8 @@ pub struct RunCopy {
     pub app: usize,
     pub big_shards: u32,
     pub env_id: String,
+    pub nf_volume: String,
+    pub wdl_volume: String,
     pub report: bool,
 }
 
@@ -204,6 +209,8 @@ impl RunCopy {
             apps: w.apps.clone(),
             big_shards: w.scatter_shards,
             env_id: w.envs[group.env].id.clone(),
+            nf_volume: w.envs[group.env].default_mount().to_string(),
+            wdl_volume: w.envs[group.env].execution_mount().to_string(),
             report: group
                 .nf_option
                 .as_ref()
@@ -220,6 +227,8 @@ impl RunCopy {
             big_shards: self.big_shards,
             now,
             env_id: &self.env_id,
+            nf_volume: &self.nf_volume,
+            wdl_volume: &self.wdl_volume,
         }
     }
 }

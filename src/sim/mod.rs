@@ -1,11 +1,13 @@
 //! A simulator of the Omics platform: a real HTTP server that speaks the real protocol
 //! (TC3-signed JSON over POST) over a living, seeded dataset, with injectable faults.
 //!
-//! Statuses it uses (no official list exists): run groups `RUNNING`, `COMPLETE`,
-//! `COMPLETE_ERROR` (a terminated group too, as the reference's example shows); runs `INIT`,
-//! `RUNNING`, `SUCCESS`, `EXECUTOR_ERROR`, `SYSTEM_ERROR`, `CANCELING` (for a few seconds
-//! after TerminateRunGroup), `CANCELED`; calls `QUEUED` (shards only), `RUNNING`,
-//! `COMPLETE`, `FAILED`, `TERMINATED`. The order of request checks is in `server`, the signature
+//! Statuses it uses (no official list exists): run groups `INIT` (none of its runs can start:
+//! its environment is unavailable), `RUNNING`, `COMPLETE`, `COMPLETE_ERROR` (a terminated
+//! group too, as the reference's example shows); environments the six the reference lists
+//! (see `platform`); runs `INIT`, `RUNNING`, `SUCCESS`, `EXECUTOR_ERROR`, `SYSTEM_ERROR`,
+//! `CANCELING` (for a few seconds after TerminateRunGroup), `CANCELED`; calls `QUEUED`
+//! (shards only), `RUNNING`, `COMPLETE`, `FAILED`, `TERMINATED`. The order of request checks
+//! is in `server`, the signature
 //! checks in `auth`, each action's choices beside its handler.
 //!
 //! ```no_run
@@ -19,6 +21,7 @@ mod args;
 mod auth;
 mod calls;
 mod dataset;
+mod describe;
 mod faults;
 mod files;
 mod handlers;
@@ -26,6 +29,7 @@ pub mod hostile;
 mod mutations;
 mod names;
 mod params;
+mod platform;
 mod ratelimit;
 mod render;
 mod server;
@@ -172,6 +176,15 @@ pub struct Landmarks {
     /// The environment RunApplication accepts in this region, and an application id.
     pub environment: String,
     pub application: String,
+    /// A Nextflow table batch stuck in INIT for over an hour: its environment,
+    /// `error_environment`, is in ERROR (not available, with a Message).
+    pub waiting_group: String,
+    pub error_environment: String,
+    /// An environment still INITIALIZING (not available) in this region.
+    pub unavailable_environment: String,
+    /// The table `running_group` was launched from: one row per run, its first cell the
+    /// run's sample.
+    pub table: String,
 }
 
 #[derive(Default)]
@@ -360,6 +373,15 @@ impl SimHandle {
             big_group_scatter_run: lm.big_group_scatter_run.map(|r| w.runs[r].uuid.clone()),
             environment: w.envs[group.env].id.clone(),
             application: w.app_recs[group.app].id.clone(),
+            waiting_group: w.groups[lm.waiting_group].id.clone(),
+            error_environment: w.envs[w.groups[lm.waiting_group].env].id.clone(),
+            unavailable_environment: w
+                .envs
+                .iter()
+                .find(|e| e.region == w.envs[group.env].region && e.status == "INITIALIZING")
+                .map(|e| e.id.clone())
+                .unwrap_or_default(),
+            table: group.table_id.clone(),
         }
     }
 

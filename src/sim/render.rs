@@ -1,8 +1,8 @@
 //! World records as the service's data structures (Project, RunGroup, Run).
 
 use crate::api::types::{
-    ApplicationVersion, CacheInfo, ExecutionTime, Project, Run, RunGroup, RunStatusCount, Text,
-    Timestamp, VolumeInfo,
+    ApplicationVersion, CacheInfo, ExecutionTime, GitInfo, Project, Run, RunGroup, RunStatusCount,
+    Text, Timestamp, VolumeInfo,
 };
 
 use super::names;
@@ -52,7 +52,7 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
         .map(|&r| w.runs[r].start)
         .min()
         .filter(|s| *s <= now);
-    let finished = !matches!(st, status::RUNNING);
+    let finished = !matches!(st, status::RUNNING | status::INIT);
     let end = finished.then(|| {
         runs.iter()
             .map(|&r| w.runs[r].end())
@@ -75,6 +75,43 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
         status::COMPLETE_ERROR if failed > 0 => format!("{failed} of {} runs failed", runs.len()),
         _ => String::new(),
     };
+    let volume = env.volumes.first();
+    // A group launched from git (RunWorkflow) has no application: its version names the
+    // repository instead.
+    let (app_id, app_name, version) = match &group.git {
+        Some(git) => (
+            String::new(),
+            repository_name(&git.url),
+            ApplicationVersion {
+                entrypoint: Some(git.entrypoint.clone()),
+                git_source: Some(GitInfo {
+                    git_http_path: Some(git.url.clone()),
+                    git_user_name: Some(git.user.clone()),
+                    branch: Some(git.branch.clone()),
+                    tag: Some(git.tag.clone()),
+                    ..GitInfo::default()
+                }),
+                ..ApplicationVersion::default()
+            },
+        ),
+        None => (
+            app_rec.id.clone(),
+            app.name.to_string(),
+            ApplicationVersion {
+                // The version's type, as the reference's example has it (not the language).
+                kind: Some("RELEASE".into()),
+                application_version_id: Some(app_rec.version_id.clone()),
+                name: Some(app.version.to_string()),
+                description: Some(String::new()),
+                entrypoint: Some(app.entrypoint.to_string()),
+                create_time: Some(ts(app_rec.created)),
+                creator_name: Some("omics-admin".into()),
+                creator_id: Some("100023456789".into()),
+                git_source: None,
+                cos_source: None,
+            },
+        ),
+    };
     let input_dir = format!(
         "omics/1250000000/project/{}/run-group/{}",
         project.id, group.id
@@ -83,20 +120,10 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
         run_group_id: Some(group.id.clone()),
         project_id: Some(project.id.clone()),
         project_name: Some(project.name.clone()),
-        application_id: Some(app_rec.id.clone()),
-        application_name: Some(app.name.to_string()),
+        application_id: Some(app_id),
+        application_name: Some(app_name),
         application_type: Some(lang.as_str().to_string()),
-        application_version: Some(ApplicationVersion {
-            // The version's type, as the reference's example has it (not the language).
-            kind: Some("RELEASE".into()),
-            application_version_id: Some(app_rec.version_id.clone()),
-            name: Some(app.version.to_string()),
-            description: Some(String::new()),
-            entrypoint: Some(app.entrypoint.to_string()),
-            create_time: Some(ts(app_rec.created)),
-            creator_name: Some("omics-admin".into()),
-            creator_id: Some("100023456789".into()),
-        }),
+        application_version: Some(version),
         access_mode: Some("PRIVATE".into()),
         environment_id: Some(env.id.clone()),
         environment_name: Some(env.name.clone()),
@@ -106,7 +133,7 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
         status: Some(st.to_string()),
         kind: Some(lang.as_str().to_string()),
         work_dir: Some(match lang {
-            Lang::Nextflow => "/vol-8w7rfq4b/nextflow".into(),
+            Lang::Nextflow => format!("{}/nextflow", env.default_mount()),
             Lang::Wdl => String::new(),
         }),
         input: Some(format!("{input_dir}/inputs.json")),
@@ -116,11 +143,14 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
         option: group.option.clone(),
         nf_option: group.nf_option.clone(),
         volumes: (lang == Lang::Nextflow).then(|| {
-            vec![VolumeInfo {
-                volume_id: Some("vol-8w7rfq4b".into()),
-                name: Some("default".into()),
-                mount_path: Some("/vol-8w7rfq4b".into()),
-            }]
+            volume
+                .map(|v| VolumeInfo {
+                    volume_id: Some(v.id.clone()),
+                    name: Some(v.name.clone()),
+                    mount_path: Some(v.mount_path.clone()),
+                })
+                .into_iter()
+                .collect()
         }),
         total_run: Some(runs.len() as i64),
         run_status_counts: Some(
@@ -188,4 +218,10 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
         create_time: Some(ts(run.submitted)),
         update_time: Some(ts(run_updated(w, r, now))),
     }
+}
+
+/// `taxprofiler` of `https://github.com/nf-core/taxprofiler.git`.
+fn repository_name(url: &str) -> String {
+    let tail = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
+    tail.strip_suffix(".git").unwrap_or(tail).to_string()
 }

@@ -30,13 +30,13 @@ use crate::api::schema;
 use super::faults::OneShotFault;
 use super::files;
 use super::handlers::{self, Req};
-use super::mutations;
 use super::params::{ApiErr, Params, Res};
 use super::templates::Lang;
 use super::{Shared, auth};
+use super::{describe, mutations};
 
 /// The actions the sim answers.
-pub const ACTIONS: [&str; 10] = [
+pub const ACTIONS: [&str; 15] = [
     "DescribeProjects",
     "DescribeRunGroups",
     "DescribeRuns",
@@ -44,13 +44,23 @@ pub const ACTIONS: [&str; 10] = [
     "GetRunStatus",
     "GetRunMetadataFile",
     "GetRunJobLog",
+    "DescribeEnvironments",
+    "DescribeVolumes",
+    "DescribeTables",
+    "DescribeTablesRows",
     "TerminateRunGroup",
     "RetryRuns",
     "RunApplication",
+    "RunWorkflow",
 ];
 
 /// The actions that change the world; `SimStats::applied` counts them when carried out.
-pub const MUTATIONS: [&str; 3] = ["TerminateRunGroup", "RetryRuns", "RunApplication"];
+pub const MUTATIONS: [&str; 4] = [
+    "TerminateRunGroup",
+    "RetryRuns",
+    "RunApplication",
+    "RunWorkflow",
+];
 
 /// Returned from the service to make hyper close the connection without an answer.
 #[derive(Debug, thiserror::Error)]
@@ -348,8 +358,13 @@ fn api_request(
         "GetRunStatus" => handlers::get_run_status(w, &req),
         "GetRunMetadataFile" => handlers::get_run_metadata_file(w, &req),
         "GetRunJobLog" => handlers::get_run_job_log(w, &req),
+        "DescribeEnvironments" => describe::describe_environments(w, &req),
+        "DescribeVolumes" => describe::describe_volumes(w, &req),
+        "DescribeTables" => describe::describe_tables(w, &req),
+        "DescribeTablesRows" => describe::describe_tables_rows(w, &req),
         "TerminateRunGroup" => mutations::terminate_run_group(w, &req),
         "RetryRuns" => mutations::retry_runs(w, &req),
+        "RunWorkflow" => mutations::run_workflow(w, &req),
         _ => mutations::run_application(w, &req),
     };
     if mutation && result.is_ok() {

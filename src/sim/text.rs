@@ -8,7 +8,6 @@ use super::names::{self, Rng, hash2};
 use super::templates::Lang;
 use super::world::Outcome;
 
-const VOLUME: &str = "/vol-4kmq63d5";
 const REF: &str = "/ref/Homo_sapiens_assembly38.fasta";
 
 fn tool(ctx: &Ctx<'_>, c: CallRef) -> &'static str {
@@ -40,16 +39,16 @@ pub fn nf_hash(ctx: &Ctx<'_>, c: CallRef) -> (String, String) {
 pub fn run_dir(ctx: &Ctx<'_>) -> String {
     match ctx.template.lang {
         Lang::Wdl => format!(
-            "{VOLUME}/env/{}/execution/{}/{}",
-            ctx.env_id, ctx.template.root, ctx.run.uuid
+            "{}/env/{}/execution/{}/{}",
+            ctx.wdl_volume, ctx.env_id, ctx.template.root, ctx.run.uuid
         ),
-        Lang::Nextflow => format!("/vol-8w7rfq4b/nextflow/{}", ctx.run.uuid),
+        Lang::Nextflow => format!("{}/nextflow/{}", ctx.nf_volume, ctx.run.uuid),
     }
 }
 
 pub fn work_dir(ctx: &Ctx<'_>, c: CallRef) -> String {
     if ctx.template.lang == Lang::Nextflow {
-        return format!("/vol-8w7rfq4b/nextflow/work/{}", nf_hash(ctx, c).1);
+        return format!("{}/nextflow/work/{}", ctx.nf_volume, nf_hash(ctx, c).1);
     }
     let wf = ctx.template.workflow_of(c.node);
     let name = &ctx.template.nodes[c.node].name;

@@ -13,8 +13,9 @@ use super::names::{self, Rng};
 use super::templates::{AppSpec, Lang};
 
 /// Run statuses. No official list exists; these are the values seen in the service's
-/// examples (the reference counts terminated runs as `CANCELED`) plus `INIT` (queued) and
-/// `CANCELING`, the few seconds between TerminateRunGroup and `CANCELED`.
+/// examples (the reference counts terminated runs as `CANCELED`) plus `INIT` (queued; also
+/// a group none of whose runs can start) and `CANCELING`, the few seconds between
+/// TerminateRunGroup and `CANCELED`.
 pub mod status {
     pub const INIT: &str = "INIT";
     pub const RUNNING: &str = "RUNNING";
@@ -46,11 +47,90 @@ pub struct AppRec {
     pub created: i64,
 }
 
+/// An environment and its cache volumes. Only an available one runs work: the runs of a
+/// group on an unavailable environment stay INIT, and so does the group.
 #[derive(Debug, Clone)]
 pub struct EnvRec {
     pub id: String,
     pub name: String,
     pub region: &'static str,
+    pub description: String,
+    /// `KUBERNETES` or `HPC`.
+    pub kind: &'static str,
+    /// One of the reference's environment statuses.
+    pub status: &'static str,
+    pub available: bool,
+    pub is_default: bool,
+    pub is_managed: bool,
+    pub message: String,
+    pub created: i64,
+    /// Seeds the ids of its cloud resources.
+    pub seed: u64,
+    /// Its cache volumes, the default first.
+    pub volumes: Vec<VolumeRec>,
+}
+
+/// The mount path used when an environment has no volume.
+const NO_VOLUME: &str = "/vol-unmounted";
+
+impl EnvRec {
+    /// Where Nextflow work goes: the default volume.
+    pub fn default_mount(&self) -> &str {
+        self.volumes
+            .first()
+            .map_or(NO_VOLUME, |v| v.mount_path.as_str())
+    }
+
+    /// Where WDL executions go: the second volume, else the default one.
+    pub fn execution_mount(&self) -> &str {
+        self.volumes
+            .get(1)
+            .map_or_else(|| self.default_mount(), |v| v.mount_path.as_str())
+    }
+}
+
+/// A cache volume (缓存卷).
+#[derive(Debug, Clone)]
+pub struct VolumeRec {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// `SD`, `HP`, `TB` or `TP`.
+    pub spec: &'static str,
+    /// GB.
+    pub capacity: i64,
+    /// Bytes.
+    pub usage: i64,
+    /// MiB/s.
+    pub bandwidth: f64,
+    pub mount_path: String,
+    pub is_default: bool,
+    pub status: &'static str,
+}
+
+/// A sample table (表格) of a project; row `i` is `rows[i]`: its TableRowUuid and cells,
+/// the first cell the sample's name (a run's UserDefinedId).
+#[derive(Debug, Clone)]
+pub struct TableRec {
+    pub id: String,
+    pub project: usize,
+    pub name: String,
+    pub description: String,
+    /// Header and data type.
+    pub columns: Vec<(String, &'static str)>,
+    pub rows: Vec<(String, Vec<String>)>,
+    pub created: i64,
+    pub creator: String,
+}
+
+/// A group's git source, for groups RunWorkflow made (the token is not kept).
+#[derive(Debug, Clone, Default)]
+pub struct GitSource {
+    pub url: String,
+    pub user: String,
+    pub branch: String,
+    pub tag: String,
+    pub entrypoint: String,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +150,8 @@ pub struct GroupRec {
     pub creator: String,
     /// How many retries have been made of this group (names the next one).
     pub retries: u32,
+    /// Set for a group launched from git (RunWorkflow) rather than an application.
+    pub git: Option<GitSource>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +283,8 @@ pub struct LandmarkIdx {
     pub finished_group: usize,
     pub big_group: Option<usize>,
     pub big_group_scatter_run: Option<usize>,
+    /// A group stuck in INIT on an environment in ERROR.
+    pub waiting_group: usize,
 }
 
 pub struct World {
@@ -212,6 +296,7 @@ pub struct World {
     pub app_recs: Vec<AppRec>,
     pub projects: Vec<ProjectRec>,
     pub envs: Vec<EnvRec>,
+    pub tables: Vec<TableRec>,
     pub groups: Vec<GroupRec>,
     pub runs: Vec<RunRec>,
     pub group_by_id: HashMap<String, usize>,
@@ -246,7 +331,8 @@ impl World {
         idx
     }
 
-    /// The group's status, derived from its runs: RUNNING while any run is not final
+    /// The group's status, derived from its runs: INIT while none of them has started
+    /// because its environment is unavailable, RUNNING while any run is not final
     /// (CANCELING included), then COMPLETE if every run succeeded, else COMPLETE_ERROR.
     ///
     /// A terminated group has no status of its own. The service documents no list of group
@@ -257,6 +343,16 @@ impl World {
     /// and its CANCELED counts are what tell it from a failed one.
     pub fn group_status(&self, g: usize, now: i64) -> &'static str {
         let group = &self.groups[g];
+        if group.terminated.is_none()
+            && !self.envs[group.env].available
+            && !group.runs.is_empty()
+            && group
+                .runs
+                .iter()
+                .all(|&r| self.runs[r].status(now) == status::INIT)
+        {
+            return status::INIT;
+        }
         let mut failed = false;
         for &r in &group.runs {
             match self.runs[r].status(now) {
@@ -301,7 +397,9 @@ impl World {
     /// Terminates every live run of a group now; false if nothing was live or the group
     /// was terminated already.
     pub fn terminate(&mut self, g: usize, now: i64) -> bool {
-        if self.group_status(g, now) != status::RUNNING || self.groups[g].terminated.is_some() {
+        if !matches!(self.group_status(g, now), status::RUNNING | status::INIT)
+            || self.groups[g].terminated.is_some()
+        {
             return false;
         }
         let runs = self.groups[g].runs.clone();

@@ -48,9 +48,14 @@ ACTIONS = [
     "GetRunStatus",
     "GetRunMetadataFile",
     "GetRunJobLog",
+    "DescribeEnvironments",
+    "DescribeVolumes",
+    "DescribeTables",
+    "DescribeTablesRows",
     "TerminateRunGroup",
     "RetryRuns",
     "RunApplication",
+    "RunWorkflow",
 ]
 
 FAILED_RUN = ("EXECUTOR_ERROR", "SYSTEM_ERROR")
@@ -477,6 +482,119 @@ def check_run_application(s):
         raise CheckFailed("no RunGroupId for the new Nextflow run group")
 
 
+def check_describe_environments(s):
+    """The region's environments two at a time, and those in ERROR; one must be available."""
+    envs, offset = [], 0
+    while True:
+        a = s.call("DescribeEnvironments", {"Limit": 2, "Offset": offset})
+        page = a.get("Environments") or []
+        envs += page
+        offset += len(page)
+        if not page or offset >= (a.get("TotalCount") or 0) or offset >= 100:
+            break
+    ids = [e.get("EnvironmentId") for e in envs]
+    if len(set(ids)) != len(ids):
+        raise CheckFailed("paging listed an environment twice: %s" % ", ".join(map(str, ids)))
+    if not any(e.get("Available") for e in envs):
+        raise CheckFailed("no available environment in %s" % s.args.region)
+    broken = s.call("DescribeEnvironments", {"Filters": [{"Name": "Status", "Values": ["ERROR"]}]})
+    bad = [e.get("EnvironmentId") for e in broken.get("Environments") or [] if e.get("Status") != "ERROR"]
+    if bad:
+        raise CheckFailed("Filters Status=ERROR answered environments in other statuses: %s" % ", ".join(bad))
+    s.found["environments"] = envs
+
+
+def available_env(s):
+    envs = need(s.found, "environments", "environment")
+    ok = [e for e in envs if e.get("Available")]
+    if not ok:
+        raise CheckFailed("no available environment")
+    return ok[0]
+
+
+def check_describe_volumes(s):
+    """The volumes of every environment, and each one's default."""
+    listed = {}
+    for e in need(s.found, "environments", "environment"):
+        env = e["EnvironmentId"]
+        a = s.call("DescribeVolumes", {"EnvironmentId": env, "Limit": 100, "Offset": 0})
+        vols = a.get("Volumes") or []
+        wrong = [v.get("VolumeId") for v in vols if v.get("EnvironmentId") != env]
+        if wrong:
+            raise CheckFailed("volumes of %s name another environment: %s" % (env, ", ".join(wrong)))
+        listed[env] = [v["VolumeId"] for v in vols if v.get("VolumeId")]
+    env = available_env(s)["EnvironmentId"]
+    if not listed.get(env):
+        raise CheckFailed("the available environment %s has no volume" % env)
+    a = s.call("DescribeVolumes", {"EnvironmentId": env,
+                                   "Filters": [{"Name": "IsDefault", "Values": ["true"]}]})
+    defaults = a.get("Volumes") or []
+    if len(defaults) != 1 or not defaults[0].get("IsDefault"):
+        raise CheckFailed("Filters IsDefault=true answered %d volumes" % len(defaults))
+    s.found["volumes"] = listed
+
+
+def check_describe_tables(s):
+    project = need(s.found, "projects", "project")[0]
+    a = s.call("DescribeTables", {"ProjectId": project, "Limit": 100, "Offset": 0})
+    tables = a.get("Tables") or []
+    if not tables:
+        raise CheckFailed("no tables in project %s" % project)
+    t = tables[0]
+    one = s.call("DescribeTables", {"ProjectId": project,
+                                    "Filters": [{"Name": "TableId", "Values": [t["TableId"]]}]})
+    if [x.get("TableId") for x in one.get("Tables") or []] != [t["TableId"]]:
+        raise CheckFailed("Filters TableId=%s did not answer that table alone" % t["TableId"])
+    s.found["table"] = (project, t["TableId"], len(t.get("Columns") or []))
+
+
+def check_describe_tables_rows(s):
+    """A table's rows (one cell per column), then one found by a cell's text and by its id."""
+    project, table, columns = need(s.found, "table", "table")
+    a = s.call("DescribeTablesRows", {"ProjectId": project, "TableId": table, "Limit": 100})
+    rows = a.get("Rows") or []
+    if not rows:
+        raise CheckFailed("table %s has no rows" % table)
+    ragged = [r.get("TableRowUuid") for r in rows if len(r.get("Content") or []) != columns]
+    if ragged:
+        raise CheckFailed("rows without one cell per column: %s" % ", ".join(map(str, ragged)))
+    row = rows[-1]
+    text = row["Content"][1]
+    hit = s.call("DescribeTablesRows", {"ProjectId": project, "TableId": table,
+                                        "Filters": [{"Name": "Tr", "Values": [text]}]})
+    if not any(r.get("TableRowUuid") == row["TableRowUuid"] for r in hit.get("Rows") or []):
+        raise CheckFailed("Filters Tr=%s did not find the row holding it" % text)
+    one = s.call("DescribeTablesRows", {"ProjectId": project, "TableId": table,
+                                        "Filters": [{"Name": "TableRowUuid", "Values": [row["TableRowUuid"]]}]})
+    if [r.get("TableRowUuid") for r in one.get("Rows") or []] != [row["TableRowUuid"]]:
+        raise CheckFailed("Filters TableRowUuid did not answer that row alone")
+
+
+def check_run_workflow(s):
+    """Runs a Nextflow workflow from git on an available environment and its volume."""
+    env = available_env(s)["EnvironmentId"]
+    project = need(s.found, "projects", "project")[0]
+    git = {"GitHttpPath": "https://github.com/nf-core/taxprofiler.git", "Branch": "master"}
+    params = {"Name": "sdk-check-wf-%s" % s.method.lower(), "EnvironmentId": env,
+              "ProjectId": project, "GitSource": git, "Type": "NEXTFLOW",
+              "NFOption": {"Config": "", "Profile": "test", "NFVersion": "23.10.1"},
+              "InputCosUri": "cos://omtop-sdk-check-1250000000/taxprofiler.json",
+              "CacheClearDelay": 0, "Entrypoint": "main.nf"}
+    volumes = (s.found.get("volumes") or {}).get(env) or []
+    if volumes:
+        params["VolumeIds"] = volumes[:1]
+    a = s.call("RunWorkflow", params)
+    gid = a.get("RunGroupId")
+    if not gid:
+        raise CheckFailed("no RunGroupId for the new run group")
+    d = s.call("DescribeRunGroups", {"ProjectId": project, "Limit": 1,
+                                     "Filters": [{"Name": "RunGroupId", "Values": [gid]}]})
+    groups = d.get("RunGroups") or []
+    source = ((groups[0].get("ApplicationVersion") or {}).get("GitSource") or {}) if groups else {}
+    if source.get("GitHttpPath") != git["GitHttpPath"]:
+        raise CheckFailed("run group %s does not say it came from %s" % (gid, git["GitHttpPath"]))
+
+
 def check_terminate_run_group(s):
     """Terminates the group RunApplication launched (checking first that it kept what the
     request said), or else another RUNNING group."""
@@ -522,6 +640,11 @@ CHECKS = [
     ("GetRunMetadataFile", check_get_run_metadata_file),
     ("RetryRuns", check_retry_runs),
     ("RunApplication", check_run_application),
+    ("DescribeEnvironments", check_describe_environments),
+    ("DescribeVolumes", check_describe_volumes),
+    ("DescribeTables", check_describe_tables),
+    ("DescribeTablesRows", check_describe_tables_rows),
+    ("RunWorkflow", check_run_workflow),
     ("TerminateRunGroup", check_terminate_run_group),
     ("wrong secret key refused (AuthFailure)", check_auth),
 ]
