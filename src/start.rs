@@ -63,6 +63,21 @@ pub async fn run(cli: Cli) -> ExitCode {
         test_panic();
         return cli::finish(shown.map(|()| cli::exit::OK));
     }
+    if let Some(Command::Config(cli::args::ConfigCommand::Init)) = &cli.command {
+        // Before any settings are read: the file may not exist yet, nor credentials.
+        let written = cli::config::init(&cli.connection, &env).and_then(|path| {
+            let shown = crate::sanitize::line(&path.display().to_string()).into_owned();
+            if cli.json {
+                cli::output::json(&serde_json::json!({ "Path": shown }))?;
+            } else {
+                cli::output::write(&format!(
+                    "wrote {shown}: every key with its default, commented out (remove a `#` to change one)\n"
+                ))?;
+            }
+            Ok(cli::exit::OK)
+        });
+        return cli::finish(written);
+    }
     // Keep the simulator alive for the whole session when --demo started it.
     let (_sim, settings) = if cli.demo {
         match connect::demo(&cli.connection, &env).await {

@@ -78,6 +78,17 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// omtop's config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented config.toml with every key and its default (private to you; an
+    /// existing file is never overwritten). The file is --config, $OMTOP_CONFIG, or
+    /// config.toml in the platform's config directory.
+    Init,
 }
 
 #[derive(Debug, Args)]

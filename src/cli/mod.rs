@@ -4,6 +4,7 @@
 pub mod args;
 pub mod audit;
 mod commands;
+pub mod config;
 mod mutate;
 pub mod output;
 
@@ -107,8 +108,8 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
                 Finish::Terminated => exit::TERMINATED,
             })
         }
-        Command::Sim(_) | Command::Audit { .. } => Err(CliError::Usage(
-            "`sim` and `audit` are not client commands".into(),
+        Command::Sim(_) | Command::Audit { .. } | Command::Config(_) => Err(CliError::Usage(
+            "`sim`, `audit` and `config` are not client commands".into(),
         )),
     };
     finish(result)
