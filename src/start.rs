@@ -55,6 +55,18 @@ pub async fn run(cli: Cli) -> ExitCode {
             Err(e) => fail(&e, cli::exit::ERROR),
         };
     }
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let script = cli::docs::completions(*shell);
+            return cli::finish(
+                cli::output::write_bytes(&script)
+                    .map(|()| cli::exit::OK)
+                    .map_err(Into::into),
+            );
+        }
+        Some(Command::Man { out_dir }) => return cli::finish(man(out_dir.as_deref())),
+        _ => {}
+    }
     let env = Env::from_process();
     if let Some(Command::Audit { limit }) = cli.command {
         // A local file: no credentials needed.
@@ -120,6 +132,22 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         None => dashboard(ctx, &settings, cli.project.as_deref()).await,
     }
+}
+
+/// `omtop man`: the page on stdout, or every page into a directory.
+fn man(out_dir: Option<&std::path::Path>) -> Result<u8, cli::CliError> {
+    match out_dir {
+        None => cli::output::write_bytes(&cli::docs::man()?)?,
+        Some(dir) => {
+            for page in cli::docs::man_pages(dir)? {
+                cli::output::write(&format!(
+                    "{}\n",
+                    crate::sanitize::line(&dir.join(page).display().to_string())
+                ))?;
+            }
+        }
+    }
+    Ok(cli::exit::OK)
 }
 
 /// A test hook: a real panic after a command ran (with credentials loaded, if it uses them).

@@ -5,12 +5,35 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::ConnectionFlags;
 use crate::sim::SimArgs;
 
+/// `--help`'s and the manual's last section: exit codes, environment, files.
+const AFTER_LONG_HELP: &str = "\
+With no command, opens the dashboard. `omtop --demo` opens it on the built-in simulator.
+
+Exit codes: 0 success (watch: every run succeeded; doctor: every check passed), 1 error,
+2 bad usage (or a mutation without --yes and no terminal to ask), 3 watch: the group
+finished with failed runs, 4 watch: the group was terminated, 5 a mutation's outcome is
+unknown (not resent: check before trying again), 6 not found, 130 answered no.
+
+Credentials, first found wins: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and
+TENCENTCLOUD_TOKEN); the tccli profile ~/.tccli/<profile>.credential (--profile or
+TCCLI_PROFILE); the SDK file ~/.tencentcloud/credentials (TENCENTCLOUD_CREDENTIALS_FILE);
+a CVM role (TENCENTCLOUD_CVM_ROLE or cvm_role); [credentials] in config.toml.
+
+Environment: TENCENTCLOUD_REGION, OMTOP_ENDPOINT, OMTOP_CONFIG, OMTOP_LOG (the log file),
+OMTOP_LOG_LEVEL, NO_COLOR.
+
+Files: config.toml in the config directory (~/.config/omtop/ on Linux; `omtop config init`
+writes one); omtop.log and audit.jsonl in the data directory (~/.local/share/omtop/).
+
+`omtop doctor` checks the whole setup and names the fix for whatever fails.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "omtop",
     version,
     about = "A terminal dashboard and scripting CLI for the Tencent Cloud Healthcare Omics Platform",
-    after_help = "With no command, opens the dashboard. `omtop --demo` opens it on the built-in simulator."
+    after_help = "With no command, opens the dashboard. `omtop --demo` opens it on the built-in simulator.",
+    after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
     /// Run against the built-in simulator instead of an account (no credentials needed).
@@ -81,6 +104,18 @@ pub enum Command {
     /// omtop's config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print shell completions to stdout (see the README for where each shell reads them).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout, or write one page per command into a
+    /// directory (`man omtop`, `man omtop-watch`, ...).
+    Man {
+        /// Write omtop.1 and a page per command here instead (e.g. ~/.local/share/man/man1).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -275,4 +310,27 @@ pub struct LaunchArgs {
     /// Print the request that would be sent, and send nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+impl Command {
+    /// The subcommand's name as typed (`groups`, `config`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sim(_) => "sim",
+            Self::Projects => "projects",
+            Self::Groups(_) => "groups",
+            Self::Runs(_) => "runs",
+            Self::Calls { .. } => "calls",
+            Self::Status { .. } => "status",
+            Self::Logs(_) => "logs",
+            Self::Terminate { .. } => "terminate",
+            Self::Retry(_) => "retry",
+            Self::Launch(_) => "launch",
+            Self::Watch { .. } => "watch",
+            Self::Audit { .. } => "audit",
+            Self::Config(_) => "config",
+            Self::Completions { .. } => "completions",
+            Self::Man { .. } => "man",
+        }
+    }
 }

@@ -5,6 +5,7 @@ pub mod args;
 pub mod audit;
 mod commands;
 pub mod config;
+pub mod docs;
 mod mutate;
 pub mod output;
 
@@ -108,9 +109,14 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
                 Finish::Terminated => exit::TERMINATED,
             })
         }
-        Command::Sim(_) | Command::Audit { .. } | Command::Config(_) => Err(CliError::Usage(
-            "`sim`, `audit` and `config` are not client commands".into(),
-        )),
+        Command::Sim(_)
+        | Command::Audit { .. }
+        | Command::Config(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => Err(CliError::Usage(format!(
+            "{} is not a client command",
+            command.name()
+        ))),
     };
     finish(result)
 }

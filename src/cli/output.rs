@@ -119,6 +119,13 @@ pub fn write(text: &str) -> io::Result<()> {
     out.flush()
 }
 
+/// Writes bytes omtop made itself (a completion script, a manual page) to stdout.
+pub fn write_bytes(bytes: &[u8]) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()
+}
+
 /// `1h 02m`, `3m 07s`, `12s`.
 pub fn duration(secs: i64) -> String {
     let s = secs.max(0);
