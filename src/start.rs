@@ -48,6 +48,25 @@ fn fail(message: &str, code: u8) -> ExitCode {
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
+    if cli.print_tccli {
+        let local = match &cli.command {
+            None => Some("the dashboard (press Y there to copy the selection's tccli command)"),
+            Some(
+                c @ (Command::Sim(_)
+                | Command::Audit { .. }
+                | Command::Config(_)
+                | Command::Completions { .. }
+                | Command::Man { .. }),
+            ) => Some(c.name()),
+            Some(_) => None,
+        };
+        if let Some(what) = local {
+            return fail(
+                &format!("--print-tccli: {what} sends no request, so it has no tccli equivalent"),
+                cli::exit::USAGE,
+            );
+        }
+    }
     if let Some(Command::Sim(args)) = cli.command {
         init_logging(&cli.log_level, None);
         return match crate::sim::run_cli(args).await {
@@ -123,6 +142,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         regions: settings.regions.clone(),
         known_projects: connect::known_projects(&settings),
         json: cli.json,
+        print_tccli: cli.print_tccli,
+        tccli: crate::api::tccli::Target::new(&settings.endpoint, &settings.profile),
     };
     match &cli.command {
         Some(command) => {

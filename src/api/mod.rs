@@ -6,6 +6,7 @@ pub mod error;
 mod lenient;
 pub mod schema;
 pub mod sign;
+pub mod tccli;
 pub mod text;
 pub mod types;
 
@@ -30,7 +31,7 @@ pub mod queue;
 pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};
 pub use queue::Priority;
 pub mod actions;
-pub use actions::{Created, LaunchRequest, RetryRequest, Scope};
+pub use actions::{Call, Created, LaunchRequest, RetryRequest, Scope};
 pub mod group;
 pub mod projects;
 pub mod retry;

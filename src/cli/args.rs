@@ -45,6 +45,10 @@ pub struct Cli {
     /// Project id (default: the region's default project).
     #[arg(long, short = 'p', global = true)]
     pub project: Option<String>,
+    /// Print the request as the equivalent `tccli omics <Action> ...` command, and send
+    /// nothing (a retry or launch still reads what its request depends on).
+    #[arg(long, global = true)]
+    pub print_tccli: bool,
     /// Log verbosity for the log file (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info", env = "OMTOP_LOG_LEVEL")]
     pub log_level: String,

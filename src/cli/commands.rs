@@ -83,7 +83,8 @@ fn progress(g: &RunGroup) -> String {
     out
 }
 
-pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), CliError> {
+/// The DescribeRunGroups filters of `omtop groups`.
+pub fn group_filters(args: &super::args::GroupsArgs) -> Vec<Filter> {
     let mut filters = Vec::new();
     if !args.status.is_empty() {
         filters.push(Filter::new("Status", args.status.clone()));
@@ -97,6 +98,11 @@ pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), Cli
     if let Some(a) = &args.application {
         filters.push(Filter::new("ApplicationId", [a.clone()]));
     }
+    filters
+}
+
+pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), CliError> {
+    let filters = group_filters(args);
     let groups = ctx
         .client
         .describe_run_groups(&ctx.scope, &filters, PRIO)
@@ -130,7 +136,8 @@ pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), Cli
     Ok(table.print()?)
 }
 
-pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliError> {
+/// The DescribeRuns filters of `omtop runs`.
+pub fn run_filters(args: &super::args::RunsArgs) -> Vec<Filter> {
     let mut filters = Vec::new();
     if let Some(g) = &args.group {
         filters.push(Filter::new("RunGroupId", [g.clone()]));
@@ -141,6 +148,11 @@ pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliErro
     if let Some(s) = &args.sample {
         filters.push(Filter::new("UserDefinedId", [s.clone()]));
     }
+    filters
+}
+
+pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliError> {
+    let filters = run_filters(args);
     let runs = ctx.client.describe_runs(&ctx.scope, &filters, PRIO).await?;
     if ctx.json {
         return Ok(output::json(&runs)?);

@@ -8,6 +8,7 @@ pub mod config;
 pub mod docs;
 mod mutate;
 pub mod output;
+mod tccli;
 
 use std::process::ExitCode;
 
@@ -74,6 +75,10 @@ pub struct Ctx {
     pub regions: Vec<String>,
     pub known_projects: Vec<KnownProject>,
     pub json: bool,
+    /// `--print-tccli`: print each request as a tccli command instead of sending it.
+    pub print_tccli: bool,
+    /// The endpoint and profile a tccli command needs to name.
+    pub tccli: crate::api::tccli::Target,
 }
 
 /// Runs one CLI command and turns its outcome into an exit code; errors go to stderr.
@@ -83,6 +88,8 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
         Command::Terminate { .. } | Command::Retry(_) | Command::Launch(_)
     );
     let result = match command {
+        // Nothing is sent, so read-only mode has nothing to refuse.
+        _ if ctx.print_tccli => tccli::print(ctx, command).await,
         _ if mutating && ctx.read_only => Err(CliError::Usage(
             "read-only mode (--read-only or read_only = true in config.toml): nothing was sent"
                 .into(),

@@ -163,7 +163,17 @@ async fn failed_runs(ctx: &Ctx, group: &str) -> Result<Vec<String>, CliError> {
         .collect())
 }
 
-pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
+/// A retry worked out: the group, whether it is still running, its runs failed so far
+/// (when it is and no runs were named), and the request.
+pub(super) struct PlannedRetry {
+    pub group: RunGroup,
+    pub live: bool,
+    pub failed_now: Vec<String>,
+    pub plan: retry::RetryPlan,
+}
+
+/// Looks up what a retry needs (reads only) and plans the request.
+pub(super) async fn plan_retry(ctx: &Ctx, args: &RetryArgs) -> Result<PlannedRetry, CliError> {
     // The group's own options are carried into the request, so it is always looked up.
     let group_id = match &args.group {
         Some(g) => g.clone(),
@@ -177,6 +187,21 @@ pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
         Vec::new()
     };
     let plan = retry::plan(&g, &args.run, &failed_now, args.cache);
+    Ok(PlannedRetry {
+        group: g,
+        live,
+        failed_now,
+        plan,
+    })
+}
+
+pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
+    let PlannedRetry {
+        group: g,
+        live,
+        failed_now,
+        plan,
+    } = plan_retry(ctx, args).await?;
     if args.dry_run {
         return dry_run(
             ctx,
@@ -271,7 +296,12 @@ fn nf_config(arg: Option<&String>) -> Result<Option<String>, CliError> {
     }
 }
 
-pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
+/// The RunApplication request for the arguments (reading the application's earlier run
+/// groups when its type must be told), and notes on what omtop chose.
+pub(super) async fn launch_request(
+    ctx: &Ctx,
+    args: &LaunchArgs,
+) -> Result<(LaunchRequest, Vec<String>), CliError> {
     let input_json = match (&args.input_file, &args.input_json) {
         (Some(path), _) => Some(std::fs::read_to_string(path).map_err(|e| {
             CliError::Usage(format!("cannot read --input-file {}: {e}", path.display()))
@@ -333,6 +363,11 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
         }),
         volume_ids: args.volumes.clone(),
     };
+    Ok((req, notes))
+}
+
+pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
+    let (req, notes) = launch_request(ctx, args).await?;
     if args.dry_run {
         return dry_run(
             ctx,
