@@ -52,6 +52,10 @@ pub struct SimArgs {
     /// Skew of the sim's clock, seconds.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub clock_skew_secs: i64,
+    /// Answer this action with UnauthorizedOperation, as for a user whose CAM policy does
+    /// not allow it (repeat for several).
+    #[arg(long, value_name = "ACTION")]
+    pub unauthorized: Vec<String>,
     /// Answer DescribeProjects with InvalidAction, as an older deployment does.
     #[arg(long)]
     pub no_describe_projects: bool,
@@ -93,6 +97,7 @@ impl SimArgs {
                 malformed_pct: self.malformed_pct,
                 throttle_rps: self.throttle_rps,
                 clock_skew_secs: self.clock_skew_secs,
+                unauthorized: self.unauthorized.clone(),
             },
             describe_projects: !self.no_describe_projects,
             hostile: self.hostile,

@@ -27,6 +27,9 @@ pub struct Faults {
     /// The sim's clock = real clock + skew (signature expiry, Date header, run progress and
     /// presigned URL expiry all use it).
     pub clock_skew_secs: i64,
+    /// Actions answered `UnauthorizedOperation`, as for a CAM user whose policy does not
+    /// allow them (checked after the signature and the region, before anything else).
+    pub unauthorized: Vec<String>,
 }
 
 /// A fault for the next request of one action.

@@ -7,7 +7,9 @@
 //! `NoSuchVersion`), the signature (`AuthFailure.*`, over the query string for GET), the
 //! action (`InvalidAction`; one the reference has but the sim does not serve is
 //! `UnsupportedOperation`), X-TC-Region (`MissingParameter`, `UnsupportedRegion` for a region
-//! the reference does not list for the action), then the request counts as received, then
+//! the reference does not list for the action), the caller's permission
+//! (`UnauthorizedOperation`, for actions `Faults::unauthorized` names), then the request
+//! counts as received, then
 //! the rate limit (`RequestLimitExceeded`), then faults, then the parameters against the
 //! reference's schema (`api::schema`), then the action's own checks. A request that fails
 //! the schema is recorded as a contract violation whatever it is answered, so tests can
@@ -255,6 +257,18 @@ fn api_request(
             None,
         );
     }
+    let faults = shared.faults();
+    if faults.unauthorized.contains(&action) {
+        return (
+            Err(ApiErr::new(
+                "UnauthorizedOperation",
+                format!(
+                    "You are not authorized to perform this operation (omics:{action}): your CAM policy does not allow it."
+                ),
+            )),
+            None,
+        );
+    }
     *shared
         .counters()
         .received
@@ -267,7 +281,6 @@ fn api_request(
             .violations
             .push(format!("{action}: {}: {}", e.code, e.message));
     }
-    let faults = shared.faults();
     let limit = faults
         .throttle_rps
         .map_or(shared.rate_limit, |t| t.min(shared.rate_limit));
