@@ -9,14 +9,10 @@ use crate::connect;
 
 /// Logs go to a file (never the terminal the dashboard draws on): `$OMTOP_LOG`, or
 /// `omtop.log` in the data directory.
-fn init_logging(level: &str, settings: Option<&Settings>) {
+fn init_logging(level: &str, data_dir: Option<&std::path::Path>) {
     let path = std::env::var_os("OMTOP_LOG")
         .map(std::path::PathBuf::from)
-        .or_else(|| {
-            settings
-                .and_then(|s| s.data_dir.clone())
-                .map(|d| d.join("omtop.log"))
-        });
+        .or_else(|| data_dir.map(|d| d.join("omtop.log")));
     let Some(path) = path else { return };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
@@ -55,6 +51,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 c @ (Command::Sim(_)
                 | Command::Audit { .. }
                 | Command::Config(_)
+                | Command::Doctor
                 | Command::Completions { .. }
                 | Command::Man { .. }),
             ) => Some(c.name()),
@@ -109,6 +106,21 @@ pub async fn run(cli: Cli) -> ExitCode {
         });
         return cli::finish(written);
     }
+    if let Some(Command::Doctor) = &cli.command {
+        // Before settings are resolved: resolving them is what it checks first.
+        init_logging(&cli.log_level, env.data_dir.as_deref());
+        let (_sim, demo) = if cli.demo {
+            match connect::demo(&cli.connection, &env).await {
+                Ok((sim, s)) => (Some(sim), Some(s)),
+                Err(e) => return fail(&e, cli::exit::ERROR),
+            }
+        } else {
+            (None, None)
+        };
+        let flags = &cli.connection;
+        let checked = cli::doctor::run(flags, &env, demo, cli.project.as_deref(), cli.json).await;
+        return cli::finish(checked);
+    }
     // Keep the simulator alive for the whole session when --demo started it.
     let (_sim, settings) = if cli.demo {
         match connect::demo(&cli.connection, &env).await {
@@ -121,7 +133,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Err(e) => return fail(&e.to_string(), cli::exit::USAGE),
         }
     };
-    init_logging(&cli.log_level, Some(&settings));
+    init_logging(&cli.log_level, settings.data_dir.as_deref());
     for w in &settings.warnings {
         eprintln!("omtop: warning: {}", crate::sanitize::line(w));
     }

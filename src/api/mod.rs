@@ -26,6 +26,7 @@ pub const SERVICE_RATE_LIMIT: u32 = 20;
 pub const MAX_PAGE: u32 = 100;
 pub mod client;
 mod mutation;
+pub mod probe;
 pub mod queue;
 
 pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};

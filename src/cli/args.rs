@@ -105,6 +105,10 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Check the setup: config, credentials and their file's permissions, the endpoint and
+    /// TLS, the clock, one harmless read of each action omtop uses, the regions that answer.
+    /// Each failure comes with its fix; exit 0 only when every check passed.
+    Doctor,
     /// omtop's config file.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -332,6 +336,7 @@ impl Command {
             Self::Launch(_) => "launch",
             Self::Watch { .. } => "watch",
             Self::Audit { .. } => "audit",
+            Self::Doctor => "doctor",
             Self::Config(_) => "config",
             Self::Completions { .. } => "completions",
             Self::Man { .. } => "man",

@@ -6,6 +6,7 @@ pub mod audit;
 mod commands;
 pub mod config;
 pub mod docs;
+pub mod doctor;
 mod mutate;
 pub mod output;
 mod tccli;
@@ -119,6 +120,7 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
         Command::Sim(_)
         | Command::Audit { .. }
         | Command::Config(_)
+        | Command::Doctor
         | Command::Completions { .. }
         | Command::Man { .. } => Err(CliError::Usage(format!(
             "{} is not a client command",

@@ -31,6 +31,7 @@ pub use files::write_private;
 pub use provider::{CredentialProvider, DEFAULT_METADATA_URL, REFRESH_BEFORE_EXPIRY};
 pub use resolve::{
     DEFAULT_LANGUAGE, DEFAULT_REGION, LANGUAGES, config_path, resolve, resolve_with_credentials,
+    resolve_without_credentials,
 };
 pub use secret::{Credentials, Secret, mask_id};
 pub use settings::{ConnectionFlags, PollSettings, ProjectRef, Settings};

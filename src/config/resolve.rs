@@ -65,6 +65,18 @@ fn config_location(flags: &ConnectionFlags, env: &Env) -> (Option<PathBuf>, Opti
     }
 }
 
+/// Settings with no credentials at all, for `omtop doctor` to go on checking the endpoint
+/// when none are found (every signed request then fails).
+pub fn resolve_without_credentials(
+    flags: &ConnectionFlags,
+    env: &Env,
+) -> Result<Settings, ConfigError> {
+    let mut base = Base::load(flags, env)?;
+    let endpoint = base.endpoint(flags, env)?;
+    let none = CredentialProvider::fixed(Credentials::new("", ""), "none found");
+    base.into_settings(flags, env, endpoint, none)
+}
+
 /// What every resolution shares: profile, config file, tccli configure file.
 struct Base {
     profile: String,
