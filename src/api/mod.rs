@@ -6,6 +6,7 @@ pub mod error;
 mod lenient;
 pub mod schema;
 pub mod sign;
+pub mod signature;
 pub mod tccli;
 pub mod text;
 pub mod types;
