@@ -11,9 +11,10 @@ use super::client::{Client, Reply};
 use super::error::ApiError;
 use super::queue::Priority;
 use super::types::{
-    DescribeProjectsResponse, DescribeRunGroupsResponse, DescribeRunsResponse, Filter,
-    GetRunCallsResponse, GetRunJobLogResponse, GetRunMetadataFileResponse, GetRunStatusResponse,
-    NFOption, Project, Run, RunGroup, RunGroupCreatedResponse, RunMetadata, RunOption,
+    DescribeEnvironmentsResponse, DescribeProjectsResponse, DescribeRunGroupsResponse,
+    DescribeRunsResponse, Environment, Filter, GetRunCallsResponse, GetRunJobLogResponse,
+    GetRunMetadataFileResponse, GetRunStatusResponse, NFOption, Project, Run, RunGroup,
+    RunGroupCreatedResponse, RunMetadata, RunOption,
 };
 
 /// The most items a paged list fetches (1,000 pages of 100).
@@ -240,6 +241,24 @@ impl Client {
             .await
     }
 
+    /// DescribeEnvironments: the environments of a region matching the filters (e.g.
+    /// `EnvironmentId`). A minimal read for `omtop watch`'s environment condition.
+    pub async fn describe_environments(
+        &self,
+        region: &str,
+        filters: &[Filter],
+        priority: Priority,
+    ) -> Result<Vec<Environment>, ApiError> {
+        let scope = Scope::new(region, None);
+        self.all_pages::<DescribeEnvironmentsResponse>(
+            "DescribeEnvironments",
+            &scope,
+            filters,
+            priority,
+        )
+        .await
+    }
+
     /// DescribeRunGroups: every run group matching the filters.
     pub async fn describe_run_groups(
         &self,
@@ -430,6 +449,16 @@ impl Paged for DescribeProjectsResponse {
     }
     fn id(item: &Project) -> Option<&str> {
         item.project_id.as_deref()
+    }
+}
+
+impl Paged for DescribeEnvironmentsResponse {
+    type Item = Environment;
+    fn split(self) -> (Option<i64>, Vec<Environment>) {
+        (self.total_count, self.environments.unwrap_or_default())
+    }
+    fn id(item: &Environment) -> Option<&str> {
+        item.environment_id.as_deref()
     }
 }
 

@@ -224,6 +224,19 @@ model! {
 }
 
 model! {
+    /// An environment (环境) run groups run in; only the fields omtop reads.
+    pub struct Environment {
+        environment_id: String, name: String, region: String, status: String,
+        available: bool, is_default: bool, message: String,
+    }
+}
+
+model! {
+    /// DescribeEnvironments' response.
+    pub struct DescribeEnvironmentsResponse { total_count: i64, environments: Vec<Environment> }
+}
+
+model! {
     /// DescribeProjects' response.
     pub struct DescribeProjectsResponse { total_count: i64, projects: Vec<Project> }
 }
@@ -414,6 +427,21 @@ mod tests {
         assert_eq!(error_message(r#"{"key": "value"}"#), "value");
         assert_eq!(error_message("plain text"), "plain text");
         assert_eq!(error_message(r#"{"n": 1}"#), "");
+    }
+
+    #[test]
+    fn environments_from_the_spec_example() {
+        let example =
+            include_str!("../../tests/fixtures/spec-examples/DescribeEnvironments.doc.1.json");
+        let v: serde_json::Value = serde_json::from_str(example).expect("json");
+        let r: DescribeEnvironmentsResponse =
+            serde_json::from_value(v["response"]["Response"].clone()).expect("decodes");
+        let e = &r.environments.expect("environments")[0];
+        assert_eq!(e.environment_id.as_deref(), Some("env-lljckw12"));
+        assert_eq!(
+            (e.status.as_deref(), e.available),
+            (Some("RUNNING"), Some(true))
+        );
     }
 
     #[test]
