@@ -303,6 +303,7 @@ fn add_group(
         },
         creator: grng.pick(&CREATORS).to_string(),
         retries: 0,
+        cache_clear_delay_hours: 0,
     };
     let g = world.add_group(group);
     let failable = world.apps[s.app].template.failable();

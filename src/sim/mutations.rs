@@ -152,7 +152,7 @@ pub fn run_application(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
         p.opt_str(n)?;
     }
     p.opt_str_list("VolumeIds")?;
-    p.opt_int("CacheClearDelay")?;
+    let cache_clear_delay_hours = p.opt_int("CacheClearDelay")?.unwrap_or(0).max(0);
     if name.chars().count() > 128 || name.contains(['/', '\\']) {
         return Err(ApiErr::new(
             "InvalidParameterValue.InvalidName",
@@ -251,6 +251,7 @@ pub fn run_application(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
         table_id: table_id.clone(),
         creator: "omtop".into(),
         retries: 0,
+        cache_clear_delay_hours,
     };
     let g = w.add_group(group);
     for i in 0..count {

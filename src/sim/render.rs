@@ -148,6 +148,18 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
     }
 }
 
+/// A run's call cache: with a delay, cleared that many hours after the run ended.
+fn cache(delay_hours: i64, ended: Option<i64>, now: i64) -> CacheInfo {
+    let clear = ended
+        .filter(|_| delay_hours > 0)
+        .map(|e| e + delay_hours * 3_600_000);
+    CacheInfo {
+        cache_clear_delay: Some(delay_hours),
+        cache_clear_time: clear.map(ts),
+        cache_cleared: Some(clear.is_some_and(|c| now >= c)),
+    }
+}
+
 /// A run; `error_message` is filled by the caller (it needs the call tree's texts).
 pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
     let run = &w.runs[r];
@@ -176,13 +188,34 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
             start_time: started.then(|| ts(run.start)),
             end_time: ended.then(|| ts(run.end())),
         }),
-        cache: Some(CacheInfo {
-            cache_clear_delay: Some(0),
-            cache_clear_time: None,
-            cache_cleared: Some(false),
-        }),
+        cache: Some(cache(
+            group.cache_clear_delay_hours,
+            ended.then(|| run.end()),
+            now,
+        )),
         error_message: Some(Text::from(error_message)),
         create_time: Some(ts(run.submitted)),
         update_time: Some(ts(run_updated(w, r, now))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache;
+
+    #[test]
+    fn a_cache_is_cleared_its_delay_after_the_run_ends() {
+        let hour = 3_600_000;
+        let never = cache(0, Some(10), 10 * hour);
+        assert_eq!(
+            (never.cache_clear_time, never.cache_cleared),
+            (None, Some(false))
+        );
+        let live = cache(2, None, 0);
+        assert_eq!(live.cache_clear_time, None);
+        let kept = cache(2, Some(hour), 2 * hour);
+        assert_eq!(kept.cache_clear_time.and_then(|t| t.unix()), Some(3 * 3600));
+        assert_eq!(kept.cache_cleared, Some(false));
+        assert_eq!(cache(2, Some(hour), 3 * hour).cache_cleared, Some(true));
     }
 }

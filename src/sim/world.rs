@@ -68,6 +68,9 @@ pub struct GroupRec {
     pub creator: String,
     /// How many retries have been made of this group (names the next one).
     pub retries: u32,
+    /// RunApplication's CacheClearDelay: hours after a run ends that its call cache is
+    /// cleared (0: never).
+    pub cache_clear_delay_hours: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
