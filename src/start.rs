@@ -155,6 +155,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         known_projects: connect::known_projects(&settings),
         json: cli.json,
         print_tccli: cli.print_tccli,
+        insecure_http: cli.connection.insecure_http,
         tccli: crate::api::tccli::Target::new(&settings.endpoint, &settings.profile),
     };
     match &cli.command {

@@ -25,12 +25,31 @@ pub fn of(raw_error_message: &str) -> String {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or_default();
+    let first = nextflow_tags(first);
     let words: Vec<String> = first.split_whitespace().map(word).collect();
     let joined = words.join(" ");
     match joined.char_indices().nth(MAX_CHARS) {
         Some((cut, _)) => joined[..cut].to_string(),
         None => joined,
     }
+}
+
+/// Nextflow names a task `PROCESS (tag)`, the tag being the sample's: inside backquotes a
+/// trailing `(…)` becomes `(<tag>)`.
+fn nextflow_tags(line: &str) -> String {
+    let parts: Vec<&str> = line.split('`').collect();
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let quoted = i % 2 == 1 && i + 1 < parts.len();
+            match part.rfind(" (") {
+                Some(at) if quoted && part.ends_with(')') => format!("{} (<tag>)", &part[..at]),
+                _ => (*part).to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
 }
 
 /// One whitespace-separated word, normalised; punctuation around it is kept.
@@ -162,6 +181,23 @@ mod tests {
         // A number that is part of a name stays.
         assert!(oom.contains("bwa_mem2"), "{oom}");
         assert!(oom.ends_with("(exit code <n>: out of memory)"), "{oom}");
+    }
+
+    #[test]
+    fn a_nextflow_tasks_sample_tag_is_taken_out() {
+        let a = of(
+            "Process `NFCORE_RNASEQ:ALIGN_STAR:STAR_ALIGN (S0882)` terminated with an error exit status (1)",
+        );
+        let b = of(
+            "Process `NFCORE_RNASEQ:ALIGN_STAR:STAR_ALIGN (NA12878_T1)` terminated with an error exit status (137)",
+        );
+        assert_eq!(a, b);
+        assert_eq!(
+            a,
+            "Process `NFCORE_RNASEQ:ALIGN_STAR:STAR_ALIGN (<tag>)` terminated with an error exit status (<n>)"
+        );
+        // Only inside backquotes, and only a closed pair.
+        assert_eq!(of("lost (S1) `open"), "lost (S1) `open");
     }
 
     #[test]

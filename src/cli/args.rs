@@ -92,13 +92,9 @@ pub enum Command {
     Retry(RetryArgs),
     /// Launch an application (RunApplication).
     Launch(Box<LaunchArgs>),
-    /// Wait until a run group finishes; exit 0 if every run succeeded.
-    Watch {
-        group: String,
-        /// Seconds between polls.
-        #[arg(long, default_value_t = 10)]
-        interval: u64,
-    },
+    /// Wait until a run group finishes (exit 0 if every run succeeded), telling of what
+    /// happens on the way: first failure, a new kind of failure, doomed, finished, and more.
+    Watch(WatchArgs),
     /// Show the audit log: every terminate, retry and launch, with its result.
     Audit {
         /// Show the last N mutations (0: all).
@@ -132,6 +128,77 @@ pub enum ConfigCommand {
     /// existing file is never overwritten). The file is --config, $OMTOP_CONFIG, or
     /// config.toml in the platform's config directory.
     Init,
+}
+
+/// A condition `omtop watch --on` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnCondition {
+    /// The group's first failed run (or the failures it already has), once.
+    FirstFailure,
+    /// A failure whose signature no earlier failure had.
+    NewSignature,
+    /// Still running with failures already counted: it will end in error.
+    Doomed,
+    /// The group's environment becomes unavailable.
+    EnvUnavailable,
+    /// The group finished.
+    Finished,
+    /// All of the above.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    pub group: String,
+    /// Seconds between polls.
+    #[arg(long, default_value_t = 10)]
+    pub interval: u64,
+    /// What raises an event (repeat, or separate with commas). Default, when no condition
+    /// is given: first-failure, new-signature, doomed, finished.
+    #[arg(
+        long = "on",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "CONDITION"
+    )]
+    pub on: Vec<OnCondition>,
+    /// An event when failed runs pass this percentage of the group's runs.
+    #[arg(long, value_name = "PERCENT")]
+    pub failed_above: Option<f64>,
+    /// An event when a run's call cache will be cleared within this window (e.g. 6h, 90m,
+    /// 2d); the watch goes on after the group finishes until it is said.
+    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+    pub cache_expiring: Option<std::time::Duration>,
+    /// Notify through the terminal: bell, osc9, osc777 (desktop notifications; they pass
+    /// through SSH, and through tmux with `allow-passthrough on`).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "HOW")]
+    pub notify: Vec<crate::watch::notify::Terminal>,
+    /// Run this shell command for each event, the event as JSON on stdin and in OMTOP_*
+    /// variables (repeat for several).
+    #[arg(long, value_name = "CMD")]
+    pub exec: Vec<String>,
+    /// POST each event as JSON to this URL (https, or http to this machine; repeat for
+    /// several). It carries a lowercase `text`, so Slack and Mattermost show it.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Vec<String>,
+}
+
+/// `90s`, `30m`, `6h`, `2d`.
+fn parse_window(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a window like 6h, 90m or 2d"))?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?}: give a unit, like 6h, 90m or 2d")),
+    };
+    Ok(std::time::Duration::from_secs(n.saturating_mul(secs)))
 }
 
 #[derive(Debug, Args)]
@@ -334,7 +401,7 @@ impl Command {
             Self::Terminate { .. } => "terminate",
             Self::Retry(_) => "retry",
             Self::Launch(_) => "launch",
-            Self::Watch { .. } => "watch",
+            Self::Watch(_) => "watch",
             Self::Audit { .. } => "audit",
             Self::Doctor => "doctor",
             Self::Config(_) => "config",

@@ -10,12 +10,13 @@ pub mod doctor;
 mod mutate;
 pub mod output;
 mod tccli;
+mod watch;
 
 use std::process::ExitCode;
 
 use crate::api::{ApiError, Client, KnownProject, Scope};
+pub use crate::watch::Finish;
 pub use args::{Cli, Command};
-pub use mutate::Finish;
 
 /// Exit codes (also listed in the README).
 pub mod exit {
@@ -78,6 +79,8 @@ pub struct Ctx {
     pub json: bool,
     /// `--print-tccli`: print each request as a tccli command instead of sending it.
     pub print_tccli: bool,
+    /// `--insecure-http`: plain http to another machine is allowed (for `--webhook` too).
+    pub insecure_http: bool,
     /// The endpoint and profile a tccli command needs to name.
     pub tccli: crate::api::tccli::Target,
 }
@@ -110,13 +113,11 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
             .map(|()| exit::OK),
         Command::Retry(a) => mutate::retry(ctx, a).await.map(|()| exit::OK),
         Command::Launch(a) => mutate::launch(ctx, a).await.map(|()| exit::OK),
-        Command::Watch { group, interval } => {
-            mutate::watch(ctx, group, *interval).await.map(|f| match f {
-                Finish::Succeeded => exit::OK,
-                Finish::Failed => exit::FAILED,
-                Finish::Terminated => exit::TERMINATED,
-            })
-        }
+        Command::Watch(a) => watch::watch(ctx, a).await.map(|f| match f {
+            Finish::Succeeded => exit::OK,
+            Finish::Failed => exit::FAILED,
+            Finish::Terminated => exit::TERMINATED,
+        }),
         Command::Sim(_)
         | Command::Audit { .. }
         | Command::Config(_)

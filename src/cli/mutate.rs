@@ -5,7 +5,6 @@
 //! and is never resent.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::time::Duration;
 
 use base64::Engine;
 use serde_json::json;
@@ -402,65 +401,4 @@ fn report_created(ctx: &Ctx, what: &str, created: &Created) -> Result<(), CliErr
         ))?;
     }
     Ok(())
-}
-
-/// How a watched group ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Finish {
-    Succeeded,
-    Failed,
-    Terminated,
-}
-
-pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliError> {
-    let interval = Duration::from_secs(interval.max(1));
-    let mut last_line = String::new();
-    loop {
-        let g = match find_group(ctx, group).await {
-            Ok(g) => g,
-            // The client already retried; a flaky link should not end a long watch.
-            Err(CliError::Api(e)) if e.is_retryable_read() => {
-                eprintln!(
-                    "warning: {}; still watching",
-                    sanitize::line(&e.to_string())
-                );
-                tokio::time::sleep(interval).await;
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let status = g.status.clone().unwrap_or_default();
-        let n = counts(&g);
-        let (active, failed, terminated) = (n.active(), n.failed, n.cancelled);
-        let total = g.total_run.unwrap_or(0);
-        let line = format!(
-            "{}: {} — {active} active, {failed} failed, {terminated} terminated, {total} total",
-            label(&g),
-            sanitize::line(&status)
-        );
-        if line != last_line {
-            eprintln!("{line}");
-            last_line = line;
-        }
-        let class = StatusClass::of(&status);
-        // Only a status known to be final ends the watch; one never seen before is shown and
-        // watched further.
-        let finished = matches!(
-            class,
-            StatusClass::Succeeded | StatusClass::Failed | StatusClass::Cancelled
-        );
-        if finished && active == 0 {
-            let finish = match class {
-                StatusClass::Cancelled => Finish::Terminated,
-                _ if terminated > 0 && failed == 0 => Finish::Terminated,
-                StatusClass::Succeeded if failed == 0 => Finish::Succeeded,
-                _ => Finish::Failed,
-            };
-            if ctx.json {
-                super::output::json(&g)?;
-            }
-            return Ok(finish);
-        }
-        tokio::time::sleep(interval).await;
-    }
 }

@@ -52,9 +52,9 @@ async fn calls(ctx: &Ctx, command: &Command) -> Result<(Vec<Call>, Vec<String>),
                 body::metadata_file(scope, run, key.as_deref().unwrap_or("nextflow.log")),
             ),
         },
-        Command::Watch { group, .. } => one(
+        Command::Watch(a) => one(
             "DescribeRunGroups",
-            body::page(scope, &[Filter::new("RunGroupId", [group.as_str()])], 0),
+            body::page(scope, &[Filter::new("RunGroupId", [a.group.as_str()])], 0),
         ),
         Command::Terminate { group, .. } => one("TerminateRunGroup", body::terminate(scope, group)),
         Command::Retry(a) => {
