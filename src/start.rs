@@ -220,6 +220,7 @@ async fn dashboard(ctx: Ctx, settings: &Settings, project: Option<&str>) -> Exit
             })
             .collect(),
         no_color: false,
+        tccli: ctx.tccli.clone(),
     };
     if project.is_some() {
         tracing::info!("--project is for CLI commands; the dashboard lists every project");

@@ -57,6 +57,8 @@ pub enum Action {
     Failures,
     /// Copy the selected id to the clipboard (OSC 52).
     Copy,
+    /// Copy the selection (or a confirmation's request) as a tccli command (OSC 52).
+    CopyTccli,
     /// Open logs: Nextflow log and trace of a run, or a task's stdout and stderr.
     Logs,
     /// Mark or unmark the selected run for retry.

@@ -55,6 +55,8 @@ pub struct App<B: Backend> {
     osc: Box<dyn Write + Send>,
     dirty: bool,
     last_draw: Instant,
+    /// What a copied tccli command names besides the request.
+    tccli: crate::api::tccli::Target,
 }
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
@@ -86,6 +88,7 @@ impl<B: Backend> App<B> {
             osc,
             dirty: true,
             last_draw: Instant::now(),
+            tccli: opts.tccli.clone(),
         })
     }
 
@@ -240,20 +243,26 @@ impl<B: Backend> App<B> {
         });
     }
 
+    /// Writes an escape sequence for the terminal itself (clipboard, notification).
+    fn write_osc(&mut self, seq: &str, what: &str) {
+        let r = self
+            .osc
+            .write_all(seq.as_bytes())
+            .and_then(|()| self.osc.flush());
+        if let Err(err) = r {
+            self.state
+                .flash(MsgLevel::Error, format!("cannot {what}: {err}"));
+        }
+    }
+
     fn run_effect(&mut self, e: Effect) {
         let c = self.client.clone();
         match e {
             Effect::Quit => self.state.quit = true,
-            Effect::Copy(text) => {
-                let seq = clipboard::osc52(&text);
-                let r = self
-                    .osc
-                    .write_all(seq.as_bytes())
-                    .and_then(|()| self.osc.flush());
-                if let Err(err) = r {
-                    self.state
-                        .flash(MsgLevel::Error, format!("cannot copy: {err}"));
-                }
+            Effect::Copy(text) => self.write_osc(&clipboard::osc52(&text), "copy"),
+            Effect::CopyTccli(call) => {
+                let line = crate::api::tccli::line(&call, &self.tccli);
+                self.write_osc(&clipboard::osc52(&line), "copy");
             }
             Effect::LoadProjects { region, prio } => self.spawn(async move {
                 let result = c.describe_projects(&region, prio).await;

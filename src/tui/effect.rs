@@ -102,6 +102,8 @@ pub enum Effect {
     },
     /// Put text on the clipboard with OSC 52.
     Copy(String),
+    /// Put a request on the clipboard as a tccli command, with OSC 52.
+    CopyTccli(crate::api::Call),
     /// Leave the dashboard.
     Quit,
 }
@@ -129,7 +131,11 @@ impl Effect {
             Self::FetchLog {
                 run_uuid, source, ..
             } => Target::Log(run_uuid.clone(), source.clone()),
-            Self::Terminate { .. } | Self::Retry { .. } | Self::Copy(_) | Self::Quit => {
+            Self::Terminate { .. }
+            | Self::Retry { .. }
+            | Self::Copy(_)
+            | Self::CopyTccli(_)
+            | Self::Quit => {
                 return None;
             }
         })

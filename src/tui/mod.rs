@@ -53,6 +53,8 @@ pub struct DashboardOptions {
     pub extra_projects: Vec<(String, String, String)>,
     /// No colours (also when the `NO_COLOR` environment variable is set).
     pub no_color: bool,
+    /// The endpoint and profile a copied tccli command names (`Y`).
+    pub tccli: crate::api::tccli::Target,
 }
 
 impl Default for DashboardOptions {
@@ -66,6 +68,7 @@ impl Default for DashboardOptions {
             theme_overrides: BTreeMap::new(),
             extra_projects: Vec::new(),
             no_color: false,
+            tccli: crate::api::tccli::Target::default(),
         }
     }
 }

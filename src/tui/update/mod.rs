@@ -6,12 +6,15 @@ mod logs;
 mod mutate;
 mod nav;
 mod poll;
+mod tccli;
 mod triage;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_flows;
+#[cfg(test)]
+mod tests_tccli;
 
 use super::action::Action;
 use super::effect::Effect;
@@ -80,6 +83,9 @@ fn input(state: &mut State, action: Action, out: &mut Vec<Effect>) {
 }
 
 fn popup(state: &mut State, action: Action, out: &mut Vec<Effect>) {
+    if action == Action::CopyTccli {
+        return tccli::copy(state, out);
+    }
     match &state.popup {
         Some(Popup::Confirm(_)) => mutate::confirm_key(state, action, out),
         Some(Popup::Message(_)) => {
@@ -114,6 +120,7 @@ fn normal(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Action::PrevFailure => triage::next_failure(state, false, out),
         Action::Failures => triage::open_failures(state, out),
         Action::Copy => triage::copy(state, out),
+        Action::CopyTccli => tccli::copy(state, out),
         Action::Mark => mutate::mark(state),
         Action::MarkAll => mutate::mark_all(state),
         Action::Terminate => mutate::ask_terminate(state),
