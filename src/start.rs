@@ -221,6 +221,7 @@ async fn dashboard(ctx: Ctx, settings: &Settings, project: Option<&str>) -> Exit
             .collect(),
         no_color: false,
         tccli: ctx.tccli.clone(),
+        tmux: std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()),
     };
     if project.is_some() {
         tracing::info!("--project is for CLI commands; the dashboard lists every project");

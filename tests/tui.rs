@@ -355,3 +355,58 @@ async fn y_copies_the_selected_group_as_tccli() {
     )));
     sim.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn w_watches_a_group_while_looking_elsewhere() {
+    let sim = common::sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let opts = DashboardOptions {
+        regions: vec![lm.region.clone()],
+        poll_list: Duration::from_secs(1),
+        ..DashboardOptions::default()
+    };
+    let osc = Osc::default();
+    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut app = App::new(
+        common::client_for(&sim),
+        &opts,
+        terminal,
+        Box::new(osc.clone()),
+    )
+    .expect("app");
+    let tx = app.sender();
+    app.start();
+    until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
+
+    // Watch the finished group from its runs, then go elsewhere.
+    command(&tx, &format!("group {}", lm.finished_group));
+    until(&mut app, "the group's runs", |s| {
+        s.level == Level::Runs
+            && s.group.as_ref().and_then(|g| g.run_group_id.as_deref())
+                == Some(lm.finished_group.as_str())
+    })
+    .await;
+    key(&tx, KeyCode::Char('w'));
+    key(&tx, KeyCode::Esc);
+    until(&mut app, "its end in the status bar", |s| {
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("finished: succeeded"))
+    })
+    .await;
+    until(&mut app, "the watch to end", |s| s.watching.is_empty()).await;
+    let screen = app.terminal().backend().to_string();
+    assert!(screen.contains("◉ run group"), "{screen}");
+    let notes = osc.text();
+    let note = notes
+        .split("\u{1b}]9;omtop: ")
+        .nth(1)
+        .and_then(|n| n.split('\u{7}').next())
+        .unwrap_or_else(|| panic!("no desktop notification in {notes:?}"));
+    assert!(
+        note.starts_with("run group ") && note.contains("finished: succeeded"),
+        "{note:?}"
+    );
+
+    sim.shutdown();
+}

@@ -104,6 +104,12 @@ pub enum Effect {
     Copy(String),
     /// Put a request on the clipboard as a tccli command, with OSC 52.
     CopyTccli(crate::api::Call),
+    /// Watch a run group in the background until it finishes or `Unwatch`.
+    Watch { scope: Scope, group_id: String },
+    /// Stop watching a run group.
+    Unwatch(String),
+    /// Ask the terminal for a desktop notification (OSC 9) about an event.
+    Notify(Box<crate::watch::Event>),
     /// Leave the dashboard.
     Quit,
 }
@@ -135,6 +141,9 @@ impl Effect {
             | Self::Retry { .. }
             | Self::Copy(_)
             | Self::CopyTccli(_)
+            | Self::Watch { .. }
+            | Self::Unwatch(_)
+            | Self::Notify(_)
             | Self::Quit => {
                 return None;
             }

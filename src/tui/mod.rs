@@ -55,6 +55,8 @@ pub struct DashboardOptions {
     pub no_color: bool,
     /// The endpoint and profile a copied tccli command names (`Y`).
     pub tccli: crate::api::tccli::Target,
+    /// Inside tmux: notifications are wrapped in its passthrough sequence.
+    pub tmux: bool,
 }
 
 impl Default for DashboardOptions {
@@ -69,6 +71,7 @@ impl Default for DashboardOptions {
             extra_projects: Vec::new(),
             no_color: false,
             tccli: crate::api::tccli::Target::default(),
+            tmux: false,
         }
     }
 }

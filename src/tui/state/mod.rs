@@ -143,6 +143,8 @@ pub struct State {
     pub retry_of: HashMap<String, (String, String)>,
     pub goto: Option<Goto>,
     pub jump: Option<Jump>,
+    /// Run groups being watched (`w`), by id.
+    pub watching: BTreeSet<String>,
     pub quit: bool,
 }
 
@@ -179,6 +181,7 @@ impl State {
             retry_of: HashMap::new(),
             goto: None,
             jump: None,
+            watching: BTreeSet::new(),
             quit: false,
         }
     }

@@ -8,6 +8,7 @@ mod nav;
 mod poll;
 mod tccli;
 mod triage;
+mod watching;
 
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,8 @@ mod tests;
 mod tests_flows;
 #[cfg(test)]
 mod tests_tccli;
+#[cfg(test)]
+mod tests_watch;
 
 use super::action::Action;
 use super::effect::Effect;
@@ -34,6 +37,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Stats(s) => state.stats = s,
         Action::Resize(w, h) => state.size = (w, h),
         Action::Api(r) => loaded::apply(state, *r, &mut out),
+        Action::Watched(e) => watching::event(state, *e, &mut out),
+        Action::WatchEnded { group_id, error } => watching::ended(state, &group_id, error),
         Action::Quit => {
             state.quit = true;
             out.push(Effect::Quit);
@@ -121,6 +126,7 @@ fn normal(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Action::Failures => triage::open_failures(state, out),
         Action::Copy => triage::copy(state, out),
         Action::CopyTccli => tccli::copy(state, out),
+        Action::Watch => watching::toggle(state, out),
         Action::Mark => mutate::mark(state),
         Action::MarkAll => mutate::mark_all(state),
         Action::Terminate => mutate::ask_terminate(state),
