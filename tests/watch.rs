@@ -375,3 +375,52 @@ fn the_terminal_rings_and_shows_a_desktop_notification() {
         "{raw:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_delivery_is_said_without_the_webhooks_token() {
+    let sim = sim(SimConfig::default()).await;
+    let user = Omtop::for_sim(&sim);
+    let lm = sim.landmarks();
+    let hook = receiver(vec![500, 500, 500]).await;
+    let url = format!("http://127.0.0.1:{}/hooks/secret-token-xyz", hook.port);
+    let out = user
+        .run(&[
+            "--region",
+            &lm.region,
+            "watch",
+            &lm.finished_group,
+            "--on",
+            "finished",
+            "--webhook",
+            &url,
+            "--exec",
+            "exit 3",
+        ])
+        .await;
+    // Deliveries failing do not change what the watch saw.
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not delivered after 3 attempts: HTTP 500"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("http://127.0.0.1:{}/…", hook.port)),
+        "{err}"
+    );
+    assert!(err.contains("--exec exit 3: exit status: 3"), "{err}");
+    assert!(!err.contains("secret-token"), "{err}");
+    assert!(hook.got.lock().expect("got").is_empty());
+
+    // Plain http to another machine is refused before anything is watched.
+    let out = user
+        .run(&[
+            "watch",
+            &lm.finished_group,
+            "--webhook",
+            "http://hooks.example.com/secret-token-xyz",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("secret-token"), "{}", stderr(&out));
+}
