@@ -10,6 +10,7 @@ pub mod sanitize;
 pub mod sim;
 pub mod start;
 pub mod tui;
+pub mod watch;
 
 /// Set in the environment, this makes `:panic` in the dashboard, and the end of every CLI
 /// command, panic on purpose: the terminal-restore and secrets tests need a real panic in

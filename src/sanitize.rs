@@ -93,6 +93,24 @@ fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Escapes, inside JSON text, what serde leaves raw but a terminal would act on (DEL, C1
+/// controls, bidi overrides, zero-width characters). Outside strings JSON is ASCII (and
+/// serde escapes C0 controls in strings), so every character caught here is inside a string
+/// and its `\uXXXX` form is still the same JSON.
+pub fn escape_json(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '\u{7f}' || (!c.is_ascii() && is_unsafe(c)) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                escaped.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
 /// The longest string sequence (OSC, DCS, ...) skipped before giving up on finding its end.
 const MAX_STRING_SEQUENCE: usize = 4096;
 

@@ -9,14 +9,10 @@ use crate::connect;
 
 /// Logs go to a file (never the terminal the dashboard draws on): `$OMTOP_LOG`, or
 /// `omtop.log` in the data directory.
-fn init_logging(level: &str, settings: Option<&Settings>) {
+fn init_logging(level: &str, data_dir: Option<&std::path::Path>) {
     let path = std::env::var_os("OMTOP_LOG")
         .map(std::path::PathBuf::from)
-        .or_else(|| {
-            settings
-                .and_then(|s| s.data_dir.clone())
-                .map(|d| d.join("omtop.log"))
-        });
+        .or_else(|| data_dir.map(|d| d.join("omtop.log")));
     let Some(path) = path else { return };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
@@ -48,12 +44,44 @@ fn fail(message: &str, code: u8) -> ExitCode {
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
+    if cli.print_tccli {
+        let local = match &cli.command {
+            None => Some("the dashboard (press Y there to copy the selection's tccli command)"),
+            Some(
+                c @ (Command::Sim(_)
+                | Command::Audit { .. }
+                | Command::Config(_)
+                | Command::Doctor
+                | Command::Completions { .. }
+                | Command::Man { .. }),
+            ) => Some(c.name()),
+            Some(_) => None,
+        };
+        if let Some(what) = local {
+            return fail(
+                &format!("--print-tccli: {what} sends no request, so it has no tccli equivalent"),
+                cli::exit::USAGE,
+            );
+        }
+    }
     if let Some(Command::Sim(args)) = cli.command {
         init_logging(&cli.log_level, None);
         return match crate::sim::run_cli(args).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&e, cli::exit::ERROR),
         };
+    }
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let script = cli::docs::completions(*shell);
+            return cli::finish(
+                cli::output::write_bytes(&script)
+                    .map(|()| cli::exit::OK)
+                    .map_err(Into::into),
+            );
+        }
+        Some(Command::Man { out_dir }) => return cli::finish(man(out_dir.as_deref())),
+        _ => {}
     }
     let env = Env::from_process();
     if let Some(Command::Audit { limit }) = cli.command {
@@ -62,6 +90,36 @@ pub async fn run(cli: Cli) -> ExitCode {
         let shown = cli::audit::show(env.data_dir.as_deref(), limit, cli.json);
         test_panic();
         return cli::finish(shown.map(|()| cli::exit::OK));
+    }
+    if let Some(Command::Config(cli::args::ConfigCommand::Init)) = &cli.command {
+        // Before any settings are read: the file may not exist yet, nor credentials.
+        let written = cli::config::init(&cli.connection, &env).and_then(|path| {
+            let shown = crate::sanitize::line(&path.display().to_string()).into_owned();
+            if cli.json {
+                cli::output::json(&serde_json::json!({ "Path": shown }))?;
+            } else {
+                cli::output::write(&format!(
+                    "wrote {shown}: every key with its default, commented out (remove a `#` to change one)\n"
+                ))?;
+            }
+            Ok(cli::exit::OK)
+        });
+        return cli::finish(written);
+    }
+    if let Some(Command::Doctor) = &cli.command {
+        // Before settings are resolved: resolving them is what it checks first.
+        init_logging(&cli.log_level, env.data_dir.as_deref());
+        let (_sim, demo) = if cli.demo {
+            match connect::demo(&cli.connection, &env).await {
+                Ok((sim, s)) => (Some(sim), Some(s)),
+                Err(e) => return fail(&e, cli::exit::ERROR),
+            }
+        } else {
+            (None, None)
+        };
+        let flags = &cli.connection;
+        let checked = cli::doctor::run(flags, &env, demo, cli.project.as_deref(), cli.json).await;
+        return cli::finish(checked);
     }
     // Keep the simulator alive for the whole session when --demo started it.
     let (_sim, settings) = if cli.demo {
@@ -75,7 +133,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             Err(e) => return fail(&e.to_string(), cli::exit::USAGE),
         }
     };
-    init_logging(&cli.log_level, Some(&settings));
+    init_logging(&cli.log_level, settings.data_dir.as_deref());
     for w in &settings.warnings {
         eprintln!("omtop: warning: {}", crate::sanitize::line(w));
     }
@@ -97,6 +155,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         known_projects: connect::known_projects(&settings),
         json: cli.json,
         data_dir: settings.data_dir.clone(),
+        print_tccli: cli.print_tccli,
+        insecure_http: cli.connection.insecure_http,
+        tccli: crate::api::tccli::Target::new(&settings.endpoint, &settings.profile),
     };
     match &cli.command {
         Some(command) => {
@@ -106,6 +167,22 @@ pub async fn run(cli: Cli) -> ExitCode {
         }
         None => dashboard(ctx, &settings, cli.project.as_deref()).await,
     }
+}
+
+/// `omtop man`: the page on stdout, or every page into a directory.
+fn man(out_dir: Option<&std::path::Path>) -> Result<u8, cli::CliError> {
+    match out_dir {
+        None => cli::output::write_bytes(&cli::docs::man()?)?,
+        Some(dir) => {
+            for page in cli::docs::man_pages(dir)? {
+                cli::output::write(&format!(
+                    "{}\n",
+                    crate::sanitize::line(&dir.join(page).display().to_string())
+                ))?;
+            }
+        }
+    }
+    Ok(cli::exit::OK)
 }
 
 /// A test hook: a real panic after a command ran (with credentials loaded, if it uses them).
@@ -144,6 +221,8 @@ async fn dashboard(ctx: Ctx, settings: &Settings, project: Option<&str>) -> Exit
             })
             .collect(),
         no_color: false,
+        tccli: ctx.tccli.clone(),
+        tmux: std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()),
     };
     if project.is_some() {
         tracing::info!("--project is for CLI commands; the dashboard lists every project");

@@ -344,6 +344,7 @@ async fn launch_starts_a_group() {
 async fn bad_input_is_named_and_secrets_never_show() {
     let sim = sim(SimConfig::default()).await;
     let cli = Omtop::for_sim(&sim);
+    // Not a region name at all (a well-formed unknown one goes to the service).
     let out = cli.run(&["--region", "Mars North 1", "groups"]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("Mars North 1"), "{}", stderr(&out));

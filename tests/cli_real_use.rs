@@ -48,7 +48,11 @@ async fn a_terminated_groups_canceling_runs_count_as_active() {
         "the canceling runs are active: {err}"
     );
     assert_eq!(out.status.code(), Some(4), "terminated: {err}");
-    let last = err.lines().last().unwrap_or_default();
+    let last = err
+        .lines()
+        .filter(|l| !l.starts_with("event:"))
+        .last()
+        .unwrap_or_default();
     assert!(last.contains(" 0 active"), "{err}");
 }
 

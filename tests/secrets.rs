@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use base64::Engine;
-use common::bin::{Omtop, stderr};
+use common::bin::{Omtop, stderr, stdout};
 use common::pty::Session;
 use omtop::sim::{OneShotFault, SimConfig};
 
@@ -257,6 +257,17 @@ async fn the_secret_key_and_token_never_appear() {
             let out = run(&omtop, args, &[(name, value)], &mut hay).await;
             assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
             assert!(stderr(&out).contains(code), "{args:?}: {}", stderr(&out));
+        }
+    }
+    // doctor reports on the credentials themselves: right, then a wrong key and token.
+    for (env, code) in [
+        (&[][..], 0),
+        (&[("TENCENTCLOUD_SECRET_KEY", WRONG_KEY)][..], 1),
+        (&[("TENCENTCLOUD_TOKEN", WRONG_TOKEN)][..], 1),
+    ] {
+        for args in [&["doctor"][..], &["doctor", "--json"]] {
+            let out = run(&omtop, args, env, &mut hay).await;
+            assert_eq!(out.status.code(), Some(code), "{env:?}: {}", stdout(&out));
         }
     }
     // The simulator command, with the secrets in its environment.

@@ -405,3 +405,41 @@ async fn temporary_credentials_are_refreshed_before_they_expire() {
         .expect("still accepted");
     assert_eq!(hits.load(Ordering::SeqCst), 2, "fresh ones are kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_names_a_certificate_it_does_not_accept() {
+    let (port, _, connections, handshakes) = self_signed_server().await;
+    let endpoint = format!("https://127.0.0.1:{port}");
+    let user = common::bin::Omtop::new(&endpoint, "AKIDsomeone000000000000000000000", "k");
+    let out = tokio::time::timeout(BOUND, user.run(&["doctor", "--json"]))
+        .await
+        .expect("ends");
+    assert_eq!(out.status.code(), Some(1), "{}", common::bin::stderr(&out));
+    let report = common::bin::json(&out);
+    let checks = report["Checks"].as_array().expect("checks");
+    let endpoint_check = checks
+        .iter()
+        .find(|c| c["Check"] == "endpoint")
+        .expect("an endpoint check");
+    assert_eq!(endpoint_check["Verdict"], "fail");
+    assert!(
+        endpoint_check["Detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("TLS certificate not accepted")),
+        "{endpoint_check}"
+    );
+    assert!(
+        endpoint_check["Fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("no proxy intercepts TLS")),
+        "{endpoint_check}"
+    );
+    // Nothing signed was tried over a connection omtop did not trust.
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["Check"] == "service" && c["Verdict"] == "skip")
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    assert_eq!(handshakes.load(Ordering::SeqCst), 0);
+}

@@ -323,3 +323,149 @@ async fn projects_load_by_themselves_after_an_outage_at_start() {
     assert!(sim.stats().faults.get("Outage").is_some_and(|n| *n > 0));
     sim.shutdown();
 }
+
+/// What the app writes for the terminal itself (clipboard, notifications), kept to read.
+#[derive(Clone, Default)]
+struct Osc(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Osc {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("osc").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Osc {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("osc")).into_owned()
+    }
+
+    /// The texts put on the clipboard (OSC 52), in order.
+    fn copied(&self) -> Vec<String> {
+        use base64::Engine;
+        self.text()
+            .split("\u{1b}]52;c;")
+            .skip(1)
+            .filter_map(|s| s.split('\u{7}').next())
+            .map(|b| {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b)
+                    .expect("base64");
+                String::from_utf8(bytes).expect("UTF-8")
+            })
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn y_copies_the_selected_group_as_tccli() {
+    let sim = common::sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let endpoint = reqwest::Url::parse(&sim.endpoint()).expect("url");
+    let target = omtop::api::tccli::Target::new(&endpoint, "default");
+    let opts = DashboardOptions {
+        regions: vec![lm.region.clone()],
+        tccli: target.clone(),
+        ..DashboardOptions::default()
+    };
+    let osc = Osc::default();
+    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut app = App::new(
+        common::client_for(&sim),
+        &opts,
+        terminal,
+        Box::new(osc.clone()),
+    )
+    .expect("app");
+    let tx = app.sender();
+    app.start();
+    until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
+
+    command(&tx, &format!("group {}", lm.finished_group));
+    until(&mut app, "the group's runs", |s| s.level == Level::Runs).await;
+    key(&tx, KeyCode::Esc);
+
+    // Y on the groups pane: the read of the selected group, as tccli sends it.
+    until(&mut app, "the groups pane", |s| s.level == Level::Groups).await;
+    app.state().groups.selected_id().expect("a group selected");
+    key(&tx, KeyCode::Char('Y'));
+    until(&mut app, "copied", |_| !osc.copied().is_empty()).await;
+    let selected = app.state().groups.selected_id().expect("selected");
+    let scope = app.state().project_scope().expect("scope");
+    let expected = omtop::api::Call::new(
+        "DescribeRunGroups",
+        scope.region.clone(),
+        omtop::api::actions::body::page(
+            &scope,
+            &[omtop::api::types::Filter::new(
+                "RunGroupId",
+                [selected.as_str()],
+            )],
+            0,
+        ),
+    );
+    assert_eq!(osc.copied(), [omtop::api::tccli::line(&expected, &target)]);
+    assert!(osc.copied()[0].contains(&format!(
+        "--endpoint {}",
+        endpoint.host_str().expect("host")
+    )));
+    sim.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn w_watches_a_group_while_looking_elsewhere() {
+    let sim = common::sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let opts = DashboardOptions {
+        regions: vec![lm.region.clone()],
+        poll_list: Duration::from_secs(1),
+        ..DashboardOptions::default()
+    };
+    let osc = Osc::default();
+    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    let mut app = App::new(
+        common::client_for(&sim),
+        &opts,
+        terminal,
+        Box::new(osc.clone()),
+    )
+    .expect("app");
+    let tx = app.sender();
+    app.start();
+    until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
+
+    // Watch the finished group from its runs, then go elsewhere.
+    command(&tx, &format!("group {}", lm.finished_group));
+    until(&mut app, "the group's runs", |s| {
+        s.level == Level::Runs
+            && s.group.as_ref().and_then(|g| g.run_group_id.as_deref())
+                == Some(lm.finished_group.as_str())
+    })
+    .await;
+    key(&tx, KeyCode::Char('w'));
+    key(&tx, KeyCode::Esc);
+    until(&mut app, "its end in the status bar", |s| {
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("finished: succeeded"))
+    })
+    .await;
+    until(&mut app, "the watch to end", |s| s.watching.is_empty()).await;
+    let screen = app.terminal().backend().to_string();
+    assert!(screen.contains("◉ run group"), "{screen}");
+    let notes = osc.text();
+    let note = notes
+        .split("\u{1b}]9;omtop: ")
+        .nth(1)
+        .and_then(|n| n.split('\u{7}').next())
+        .unwrap_or_else(|| panic!("no desktop notification in {notes:?}"));
+    assert!(
+        note.starts_with("run group ") && note.contains("finished: succeeded"),
+        "{note:?}"
+    );
+
+    sim.shutdown();
+}

@@ -126,11 +126,63 @@ pub struct Created {
     pub request_id: String,
 }
 
-/// The exact bodies of the mutations, for sending and for showing before sending
-/// (`--dry-run`, the dashboard's confirmation).
+/// One request as it is sent: the action, the region (X-TC-Region) and the JSON body. What
+/// `--print-tccli` and the dashboard's `Y` turn into a tccli command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    pub action: &'static str,
+    pub region: String,
+    pub body: Value,
+}
+
+impl Call {
+    pub fn new(action: &'static str, region: impl Into<String>, body: Value) -> Self {
+        Self {
+            action,
+            region: region.into(),
+            body,
+        }
+    }
+}
+
+/// The exact bodies the client sends, for sending and for showing before or instead of
+/// sending (`--dry-run`, `--print-tccli`, the dashboard's confirmation and `Y`).
 pub mod body {
-    use super::{LaunchRequest, RetryRequest, Scope, WorkflowRequest, merge};
+    use super::{
+        Filter, LaunchRequest, MAX_PAGE, RetryRequest, Scope, WorkflowRequest, filters_value, merge,
+    };
     use serde_json::{Value, json};
+
+    /// A page of a Describe action: `Limit` 100 from `offset`, with the filters.
+    pub fn page(scope: &Scope, filters: &[Filter], offset: u64) -> Value {
+        let mut body = scope.body();
+        body.insert("Limit".into(), json!(MAX_PAGE));
+        body.insert("Offset".into(), json!(offset));
+        if !filters.is_empty() {
+            body.insert("Filters".into(), filters_value(filters));
+        }
+        Value::Object(body)
+    }
+
+    pub fn calls(scope: &Scope, run_uuid: &str, path: &str) -> Value {
+        merge(scope.body(), json!({"RunUuid": run_uuid, "Path": path}))
+    }
+
+    pub fn status(scope: &Scope, run_uuid: &str) -> Value {
+        merge(scope.body(), json!({"RunUuid": run_uuid}))
+    }
+
+    pub fn metadata_file(scope: &Scope, run_uuid: &str, key: &str) -> Value {
+        merge(scope.body(), json!({"RunUuid": run_uuid, "Key": key}))
+    }
+
+    pub fn job_log(scope: &Scope, run_uuid: &str, job_id: &str, path: &str, stderr: bool) -> Value {
+        let log_type = if stderr { "stderr" } else { "stdout" };
+        merge(
+            scope.body(),
+            json!({"RunUuid": run_uuid, "JobId": job_id, "LogType": log_type, "Path": path}),
+        )
+    }
 
     pub fn terminate(scope: &Scope, run_group_id: &str) -> Value {
         merge(scope.body(), json!({"RunGroupId": run_group_id}))
@@ -303,7 +355,7 @@ impl Client {
         path: &str,
         priority: Priority,
     ) -> Result<Vec<RunMetadata>, ApiError> {
-        let body = merge(scope.body(), json!({"RunUuid": run_uuid, "Path": path}));
+        let body = body::calls(scope, run_uuid, path);
         let r: Reply<GetRunCallsResponse> = self
             .call("GetRunCalls", &scope.region, &body, priority)
             .await?;
@@ -317,7 +369,7 @@ impl Client {
         run_uuid: &str,
         priority: Priority,
     ) -> Result<RunMetadata, ApiError> {
-        let body = merge(scope.body(), json!({"RunUuid": run_uuid}));
+        let body = body::status(scope, run_uuid);
         let r: Reply<GetRunStatusResponse> = self
             .call("GetRunStatus", &scope.region, &body, priority)
             .await?;
@@ -332,7 +384,7 @@ impl Client {
         key: &str,
         priority: Priority,
     ) -> Result<String, ApiError> {
-        let body = merge(scope.body(), json!({"RunUuid": run_uuid, "Key": key}));
+        let body = body::metadata_file(scope, run_uuid, key);
         let r: Reply<GetRunMetadataFileResponse> = self
             .call("GetRunMetadataFile", &scope.region, &body, priority)
             .await?;
@@ -400,11 +452,7 @@ impl Client {
         stderr: bool,
         priority: Priority,
     ) -> Result<String, ApiError> {
-        let log_type = if stderr { "stderr" } else { "stdout" };
-        let body = merge(
-            scope.body(),
-            json!({"RunUuid": run_uuid, "JobId": job_id, "LogType": log_type, "Path": path}),
-        );
+        let body = body::job_log(scope, run_uuid, job_id, path, stderr);
         let r: Reply<GetRunJobLogResponse> = self
             .call("GetRunJobLog", &scope.region, &body, priority)
             .await?;

@@ -232,6 +232,11 @@ impl Client {
         }
     }
 
+    /// The HTTP client every request goes through (its TLS settings, timeouts, pool).
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     /// Whether mutations are refused (read-only mode).
     pub(super) fn read_only(&self) -> bool {
         self.inner.read_only
@@ -640,7 +645,7 @@ fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-fn classify(action: &str, e: reqwest::Error) -> ApiError {
+pub(super) fn classify(action: &str, e: reqwest::Error) -> ApiError {
     let kind = if is_tls_failure(&e) {
         TransportKind::Tls
     } else if e.is_connect() {
@@ -687,18 +692,22 @@ pub(super) fn ambiguous(err: ApiError) -> ApiError {
     }
 }
 
+/// The time in a response's `Date` header, in Unix seconds.
+pub(super) fn date_header(resp: &reqwest::Response) -> Option<i64> {
+    resp.headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
 async fn receive(action: &str, req: reqwest::RequestBuilder) -> (Shared, Option<i64>) {
     let resp = match req.send().await {
         Ok(r) => r,
         Err(e) => return (Err(classify(action, e)), None),
     };
-    let server_time = resp
-        .headers()
-        .get(reqwest::header::DATE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| httpdate::parse_http_date(v).ok())
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .and_then(|d| i64::try_from(d.as_secs()).ok());
+    let server_time = date_header(&resp);
     let status = resp.status();
     let bytes = match read_limited(action, resp, MAX_RESPONSE).await {
         Ok(b) => b,

@@ -7,6 +7,7 @@ mod lenient;
 pub mod resources;
 pub mod schema;
 pub mod sign;
+pub mod tccli;
 pub mod text;
 pub mod types;
 
@@ -26,12 +27,13 @@ pub const SERVICE_RATE_LIMIT: u32 = 20;
 pub const MAX_PAGE: u32 = 100;
 pub mod client;
 mod mutation;
+pub mod probe;
 pub mod queue;
 
 pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};
 pub use queue::Priority;
 pub mod actions;
-pub use actions::{Created, LaunchRequest, RetryRequest, Scope, WorkflowRequest};
+pub use actions::{Call, Created, LaunchRequest, RetryRequest, Scope, WorkflowRequest};
 pub mod group;
 mod platform;
 pub mod projects;

@@ -425,6 +425,21 @@ mod tests {
     }
 
     #[test]
+    fn environments_from_the_spec_example() {
+        let example =
+            include_str!("../../tests/fixtures/spec-examples/DescribeEnvironments.doc.1.json");
+        let v: serde_json::Value = serde_json::from_str(example).expect("json");
+        let r: DescribeEnvironmentsResponse =
+            serde_json::from_value(v["response"]["Response"].clone()).expect("decodes");
+        let e = &r.environments.expect("environments")[0];
+        assert_eq!(e.environment_id.as_deref(), Some("env-lljckw12"));
+        assert_eq!(
+            (e.status.as_deref(), e.available),
+            (Some("RUNNING"), Some(true))
+        );
+    }
+
+    #[test]
     fn status_classes() {
         assert_eq!(StatusClass::of("EXECUTOR_ERROR"), StatusClass::Failed);
         assert_eq!(StatusClass::of("COMPLETE_ERROR"), StatusClass::Failed);

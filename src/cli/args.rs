@@ -5,12 +5,35 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::ConnectionFlags;
 use crate::sim::SimArgs;
 
+/// `--help`'s and the manual's last section: exit codes, environment, files.
+const AFTER_LONG_HELP: &str = "\
+With no command, opens the dashboard. `omtop --demo` opens it on the built-in simulator.
+
+Exit codes: 0 success (watch: every run succeeded; doctor: every check passed), 1 error,
+2 bad usage (or a mutation without --yes and no terminal to ask), 3 watch: the group
+finished with failed runs, 4 watch: the group was terminated, 5 a mutation's outcome is
+unknown (not resent: check before trying again), 6 not found, 130 answered no.
+
+Credentials, first found wins: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and
+TENCENTCLOUD_TOKEN); the tccli profile ~/.tccli/<profile>.credential (--profile or
+TCCLI_PROFILE); the SDK file ~/.tencentcloud/credentials (TENCENTCLOUD_CREDENTIALS_FILE);
+a CVM role (TENCENTCLOUD_CVM_ROLE or cvm_role); [credentials] in config.toml.
+
+Environment: TENCENTCLOUD_REGION, OMTOP_ENDPOINT, OMTOP_CONFIG, OMTOP_LOG (the log file),
+OMTOP_LOG_LEVEL, NO_COLOR.
+
+Files: config.toml in the config directory (~/.config/omtop/ on Linux; `omtop config init`
+writes one); omtop.log and audit.jsonl in the data directory (~/.local/share/omtop/).
+
+`omtop doctor` checks the whole setup and names the fix for whatever fails.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "omtop",
     version,
     about = "A terminal dashboard and scripting CLI for the Tencent Cloud Healthcare Omics Platform",
-    after_help = "With no command, opens the dashboard. `omtop --demo` opens it on the built-in simulator."
+    after_help = "With no command, opens the dashboard. `omtop --demo` opens it on the built-in simulator.",
+    after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
     /// Run against the built-in simulator instead of an account (no credentials needed).
@@ -22,6 +45,10 @@ pub struct Cli {
     /// Project id (default: the region's default project).
     #[arg(long, short = 'p', global = true)]
     pub project: Option<String>,
+    /// Print the request as the equivalent `tccli omics <Action> ...` command, and send
+    /// nothing (a retry or launch still reads what its request depends on).
+    #[arg(long, global = true)]
+    pub print_tccli: bool,
     /// Log verbosity for the log file (error, warn, info, debug, trace).
     #[arg(long, global = true, default_value = "info", env = "OMTOP_LOG_LEVEL")]
     pub log_level: String,
@@ -78,19 +105,113 @@ pub enum Command {
     Triage(TriageArgs),
     /// A Markdown hand-off report of a run group's failures.
     Report(ReportArgs),
-    /// Wait until a run group finishes; exit 0 if every run succeeded.
-    Watch {
-        group: String,
-        /// Seconds between polls.
-        #[arg(long, default_value_t = 10)]
-        interval: u64,
-    },
+    /// Wait until a run group finishes (exit 0 if every run succeeded), telling of what
+    /// happens on the way: first failure, a new kind of failure, doomed, finished, and more.
+    Watch(WatchArgs),
     /// Show the audit log: every terminate, retry and launch, with its result.
     Audit {
         /// Show the last N mutations (0: all).
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Check the setup: config, credentials and their file's permissions, the endpoint and
+    /// TLS, the clock, one harmless read of each action omtop uses, the regions that answer.
+    /// Each failure comes with its fix; exit 0 only when every check passed.
+    Doctor,
+    /// omtop's config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print shell completions to stdout (see the README for where each shell reads them).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout, or write one page per command into a
+    /// directory (`man omtop`, `man omtop-watch`, ...).
+    Man {
+        /// Write omtop.1 and a page per command here instead (e.g. ~/.local/share/man/man1).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented config.toml with every key and its default (private to you; an
+    /// existing file is never overwritten). The file is --config, $OMTOP_CONFIG, or
+    /// config.toml in the platform's config directory.
+    Init,
+}
+
+/// A condition `omtop watch --on` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnCondition {
+    /// The group's first failed run (or the failures it already has), once.
+    FirstFailure,
+    /// A failure whose signature no earlier failure had.
+    NewSignature,
+    /// Still running with failures already counted: it will end in error.
+    Doomed,
+    /// The group's environment becomes unavailable.
+    EnvUnavailable,
+    /// The group finished.
+    Finished,
+    /// All of the above.
+    All,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    pub group: String,
+    /// Seconds between polls.
+    #[arg(long, default_value_t = 10)]
+    pub interval: u64,
+    /// What raises an event (repeat, or separate with commas). Default, when no condition
+    /// is given: first-failure, new-signature, doomed, finished.
+    #[arg(
+        long = "on",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "CONDITION"
+    )]
+    pub on: Vec<OnCondition>,
+    /// An event when failed runs pass this percentage of the group's runs.
+    #[arg(long, value_name = "PERCENT")]
+    pub failed_above: Option<f64>,
+    /// An event when a run's call cache will be cleared within this window (e.g. 6h, 90m,
+    /// 2d); the watch goes on after the group finishes until it is said.
+    #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+    pub cache_expiring: Option<std::time::Duration>,
+    /// Notify through the terminal: bell, osc9, osc777 (desktop notifications; they pass
+    /// through SSH, and through tmux with `allow-passthrough on`).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "HOW")]
+    pub notify: Vec<crate::watch::notify::Terminal>,
+    /// Run this shell command for each event, the event as JSON on stdin and in OMTOP_*
+    /// variables (repeat for several).
+    #[arg(long, value_name = "CMD")]
+    pub exec: Vec<String>,
+    /// POST each event as JSON to this URL (https, or http to this machine; repeat for
+    /// several). It carries a lowercase `text`, so Slack and Mattermost show it.
+    #[arg(long, value_name = "URL")]
+    pub webhook: Vec<String>,
+}
+
+/// `90s`, `30m`, `6h`, `2d`.
+fn parse_window(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a window like 6h, 90m or 2d"))?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?}: give a unit, like 6h, 90m or 2d")),
+    };
+    Ok(std::time::Duration::from_secs(n.saturating_mul(secs)))
 }
 
 #[derive(Debug, Args)]
@@ -399,4 +520,34 @@ pub struct LaunchArgs {
     /// Print the request that would be sent, and send nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+impl Command {
+    /// The subcommand's name as typed (`groups`, `config`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sim(_) => "sim",
+            Self::Projects => "projects",
+            Self::Groups(_) => "groups",
+            Self::Runs(_) => "runs",
+            Self::Calls { .. } => "calls",
+            Self::Status { .. } => "status",
+            Self::Logs(_) => "logs",
+            Self::Terminate { .. } => "terminate",
+            Self::Retry(_) => "retry",
+            Self::Launch(_) => "launch",
+            Self::Envs(_) => "envs",
+            Self::Volumes(_) => "volumes",
+            Self::Tables(_) => "tables",
+            Self::Rows(_) => "rows",
+            Self::Triage(_) => "triage",
+            Self::Report(_) => "report",
+            Self::Watch(_) => "watch",
+            Self::Audit { .. } => "audit",
+            Self::Doctor => "doctor",
+            Self::Config(_) => "config",
+            Self::Completions { .. } => "completions",
+            Self::Man { .. } => "man",
+        }
+    }
 }

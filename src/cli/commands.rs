@@ -107,7 +107,8 @@ fn upper(values: &[String]) -> Vec<String> {
         .collect()
 }
 
-pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), CliError> {
+/// The DescribeRunGroups filters of `omtop groups`.
+pub fn group_filters(args: &super::args::GroupsArgs) -> Vec<Filter> {
     let mut filters = Vec::new();
     if !args.status.is_empty() {
         filters.push(Filter::new("Status", upper(&args.status)));
@@ -121,6 +122,11 @@ pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), Cli
     if let Some(a) = &args.application {
         filters.push(Filter::new("ApplicationId", [a.clone()]));
     }
+    filters
+}
+
+pub async fn groups(ctx: &Ctx, args: &super::args::GroupsArgs) -> Result<(), CliError> {
+    let filters = group_filters(args);
     let groups = ctx
         .client
         .describe_run_groups(&ctx.scope, &filters, PRIO)
@@ -199,7 +205,8 @@ async fn waiting_reasons(ctx: &Ctx, groups: &[RunGroup]) -> Vec<Option<String>> 
     }
 }
 
-pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliError> {
+/// The DescribeRuns filters of `omtop runs`.
+pub fn run_filters(args: &super::args::RunsArgs) -> Vec<Filter> {
     let mut filters = Vec::new();
     if let Some(g) = &args.group {
         filters.push(Filter::new("RunGroupId", [g.clone()]));
@@ -210,6 +217,11 @@ pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliErro
     if let Some(s) = &args.sample {
         filters.push(Filter::new("UserDefinedId", [s.clone()]));
     }
+    filters
+}
+
+pub async fn runs(ctx: &Ctx, args: &super::args::RunsArgs) -> Result<(), CliError> {
+    let filters = run_filters(args);
     let runs = ctx.client.describe_runs(&ctx.scope, &filters, PRIO).await?;
     if ctx.json {
         return Ok(output::json(&runs)?);

@@ -4,17 +4,22 @@
 pub mod args;
 pub mod audit;
 mod commands;
+pub mod config;
+pub mod docs;
+pub mod doctor;
 mod mutate;
 pub mod output;
 mod platform;
+mod tccli;
 mod triage;
+mod watch;
 mod workflow;
 
 use std::process::ExitCode;
 
 use crate::api::{ApiError, Client, KnownProject, Scope};
+pub use crate::watch::Finish;
 pub use args::{Cli, Command};
-pub use mutate::Finish;
 
 /// Exit codes (also listed in the README).
 pub mod exit {
@@ -77,6 +82,12 @@ pub struct Ctx {
     pub json: bool,
     /// Where the audit log is (for `report`).
     pub data_dir: Option<std::path::PathBuf>,
+    /// `--print-tccli`: print each request as a tccli command instead of sending it.
+    pub print_tccli: bool,
+    /// `--insecure-http`: plain http to another machine is allowed (for `--webhook` too).
+    pub insecure_http: bool,
+    /// The endpoint and profile a tccli command needs to name.
+    pub tccli: crate::api::tccli::Target,
 }
 
 /// Runs one CLI command and turns its outcome into an exit code; errors go to stderr.
@@ -86,6 +97,8 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
         Command::Terminate { .. } | Command::Retry(_) | Command::Launch(_)
     ) || matches!(command, Command::Triage(a) if a.retry && !a.dry_run);
     let result = match command {
+        // Nothing is sent, so read-only mode has nothing to refuse.
+        _ if ctx.print_tccli => tccli::print(ctx, command).await,
         _ if mutating && ctx.read_only => Err(CliError::Usage(
             "read-only mode (--read-only or read_only = true in config.toml): nothing was sent"
                 .into(),
@@ -111,16 +124,20 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
         Command::Launch(a) => mutate::launch(ctx, a).await.map(|()| exit::OK),
         Command::Triage(a) => triage::triage(ctx, a).await.map(|()| exit::OK),
         Command::Report(a) => triage::report(ctx, a).await.map(|()| exit::OK),
-        Command::Watch { group, interval } => {
-            mutate::watch(ctx, group, *interval).await.map(|f| match f {
-                Finish::Succeeded => exit::OK,
-                Finish::Failed => exit::FAILED,
-                Finish::Terminated => exit::TERMINATED,
-            })
-        }
-        Command::Sim(_) | Command::Audit { .. } => Err(CliError::Usage(
-            "`sim` and `audit` are not client commands".into(),
-        )),
+        Command::Watch(a) => watch::watch(ctx, a).await.map(|f| match f {
+            Finish::Succeeded => exit::OK,
+            Finish::Failed => exit::FAILED,
+            Finish::Terminated => exit::TERMINATED,
+        }),
+        Command::Sim(_)
+        | Command::Audit { .. }
+        | Command::Config(_)
+        | Command::Doctor
+        | Command::Completions { .. }
+        | Command::Man { .. } => Err(CliError::Usage(format!(
+            "{} is not a client command",
+            command.name()
+        ))),
     };
     finish(result)
 }

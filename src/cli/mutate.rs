@@ -5,7 +5,6 @@
 //! and is never resent.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::time::Duration;
 
 use base64::Engine;
 use serde_json::json;
@@ -163,7 +162,17 @@ async fn failed_runs(ctx: &Ctx, group: &str) -> Result<Vec<String>, CliError> {
         .collect())
 }
 
-pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
+/// A retry worked out: the group, whether it is still running, its runs failed so far
+/// (when it is and no runs were named), and the request.
+pub(super) struct PlannedRetry {
+    pub group: RunGroup,
+    pub live: bool,
+    pub failed_now: Vec<String>,
+    pub plan: retry::RetryPlan,
+}
+
+/// Looks up what a retry needs (reads only) and plans the request.
+pub(super) async fn plan_retry(ctx: &Ctx, args: &RetryArgs) -> Result<PlannedRetry, CliError> {
     // The group's own options are carried into the request, so it is always looked up.
     let group_id = match &args.group {
         Some(g) => g.clone(),
@@ -177,6 +186,21 @@ pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
         Vec::new()
     };
     let plan = retry::plan(&g, &args.run, &failed_now, args.cache);
+    Ok(PlannedRetry {
+        group: g,
+        live,
+        failed_now,
+        plan,
+    })
+}
+
+pub async fn retry(ctx: &Ctx, args: &RetryArgs) -> Result<(), CliError> {
+    let PlannedRetry {
+        group: g,
+        live,
+        failed_now,
+        plan,
+    } = plan_retry(ctx, args).await?;
     if args.dry_run {
         return dry_run(
             ctx,
@@ -285,10 +309,12 @@ pub(super) fn input_base64(args: &LaunchArgs) -> Result<Option<String>, CliError
     Ok(input_json.map(|j| base64::engine::general_purpose::STANDARD.encode(j.as_bytes())))
 }
 
-pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
-    if args.git.is_some() {
-        return super::workflow::launch(ctx, args).await;
-    }
+/// The RunApplication request for the arguments (reading the application's earlier run
+/// groups when its type must be told), and notes on what omtop chose.
+pub(super) async fn launch_request(
+    ctx: &Ctx,
+    args: &LaunchArgs,
+) -> Result<(LaunchRequest, Vec<String>), CliError> {
     let Some(app) = args.app.clone() else {
         return Err(CliError::Usage("launch needs --app or --git".into()));
     };
@@ -320,7 +346,7 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
         ),
     };
     let req = LaunchRequest {
-        application_id: app.clone(),
+        application_id: app,
         name: args.name.clone(),
         environment_id: args.env.clone(),
         description: args.description.clone(),
@@ -342,6 +368,14 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
         }),
         volume_ids: args.volumes.clone(),
     };
+    Ok((req, notes))
+}
+
+pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
+    if args.git.is_some() {
+        return super::workflow::launch(ctx, args).await;
+    }
+    let (req, notes) = launch_request(ctx, args).await?;
     if args.dry_run {
         return dry_run(
             ctx,
@@ -354,7 +388,7 @@ pub async fn launch(ctx: &Ctx, args: &LaunchArgs) -> Result<(), CliError> {
     confirm(
         &format!(
             "Launch application {} as run group {:?}?",
-            sanitize::line(&app),
+            sanitize::line(&req.application_id),
             sanitize::line(&args.name)
         ),
         args.yes,
@@ -376,129 +410,4 @@ pub(super) fn report_created(ctx: &Ctx, what: &str, created: &Created) -> Result
         ))?;
     }
     Ok(())
-}
-
-/// How a watched group ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Finish {
-    Succeeded,
-    Failed,
-    Terminated,
-}
-
-pub async fn watch(ctx: &Ctx, group: &str, interval: u64) -> Result<Finish, CliError> {
-    let interval = Duration::from_secs(interval.max(1));
-    let mut last_line = String::new();
-    loop {
-        let g = match find_group(ctx, group).await {
-            Ok(g) => g,
-            // The client already retried; a flaky link should not end a long watch.
-            Err(CliError::Api(e)) if e.is_retryable_read() => {
-                eprintln!(
-                    "warning: {}; still watching",
-                    sanitize::line(&e.to_string())
-                );
-                tokio::time::sleep(interval).await;
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        let status = g.status.clone().unwrap_or_default();
-        let n = counts(&g);
-        let (active, failed, terminated) = (n.active(), n.failed, n.cancelled);
-        let total = g.total_run.unwrap_or(0);
-        let line = format!(
-            "{}: {} — {active} active, {failed} failed, {terminated} terminated, {total} total",
-            label(&g),
-            sanitize::line(&status)
-        );
-        if line != last_line {
-            eprintln!("{line}");
-            last_line = line;
-        }
-        if let Some(finish) = ended(&g) {
-            if ctx.json {
-                super::output::json(&g)?;
-            }
-            return Ok(finish);
-        }
-        tokio::time::sleep(interval).await;
-    }
-}
-
-/// How a group ended, or `None` while it has not. Only a status known to be final ends a
-/// watch; one never seen before is shown and watched further.
-fn ended(g: &RunGroup) -> Option<Finish> {
-    let class = StatusClass::of(g.status.as_deref().unwrap_or_default());
-    let n = counts(g);
-    let (active, failed, terminated) = (n.active(), n.failed, n.cancelled);
-    let finished = matches!(
-        class,
-        StatusClass::Succeeded | StatusClass::Failed | StatusClass::Cancelled
-    );
-    if !finished || active > 0 {
-        return None;
-    }
-    // Runs are only ever canceled by terminating their group: a group with canceled runs
-    // was terminated, whatever became of the rest.
-    Some(match class {
-        StatusClass::Cancelled => Finish::Terminated,
-        _ if terminated > 0 => Finish::Terminated,
-        StatusClass::Succeeded if failed == 0 => Finish::Succeeded,
-        _ => Finish::Failed,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::types::RunStatusCount;
-
-    fn group(status: &str, counts: &[(&str, i64)]) -> RunGroup {
-        RunGroup {
-            status: Some(status.into()),
-            total_run: Some(counts.iter().map(|c| c.1).sum()),
-            run_status_counts: Some(
-                counts
-                    .iter()
-                    .map(|(s, n)| RunStatusCount {
-                        status: Some((*s).into()),
-                        count: Some(*n),
-                    })
-                    .collect(),
-            ),
-            ..RunGroup::default()
-        }
-    }
-
-    #[test]
-    fn canceling_runs_are_active_and_canceled_ones_mean_terminated() {
-        let canceling = group("RUNNING", &[("CANCELING", 34)]);
-        assert_eq!(counts(&canceling).active(), 34);
-        assert_eq!(ended(&canceling), None);
-        // The service ends a terminated group COMPLETE_ERROR (its reference shows one with
-        // every run CANCELED), failed runs or not: it was still terminated.
-        let cases = [
-            (
-                group("COMPLETE_ERROR", &[("CANCELED", 30)]),
-                Finish::Terminated,
-            ),
-            (
-                group("COMPLETE_ERROR", &[("CANCELED", 20), ("EXECUTOR_ERROR", 2)]),
-                Finish::Terminated,
-            ),
-            (
-                group("TERMINATED", &[("TERMINATED", 3)]),
-                Finish::Terminated,
-            ),
-            (
-                group("COMPLETE_ERROR", &[("SUCCESS", 3), ("EXECUTOR_ERROR", 1)]),
-                Finish::Failed,
-            ),
-            (group("COMPLETE", &[("SUCCESS", 4)]), Finish::Succeeded),
-        ];
-        for (g, want) in cases {
-            assert_eq!(ended(&g), Some(want), "{:?}", g.run_status_counts);
-        }
-    }
 }

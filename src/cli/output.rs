@@ -115,24 +115,7 @@ impl Table {
 /// terminal is as safe as printing a table.
 pub fn json<T: Serialize>(value: &T) -> io::Result<()> {
     let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    write(&(escape_json(&text) + "\n"))
-}
-
-/// Escapes, inside JSON text, what serde leaves raw but a terminal would act on. Outside
-/// strings JSON is ASCII (and serde escapes C0 controls in strings), so every character
-/// caught here is inside a string and its `\uXXXX` form is still the same JSON.
-fn escape_json(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c == '\u{7f}' || (!c.is_ascii() && sanitize::is_unsafe(c)) {
-            for unit in c.encode_utf16(&mut [0; 2]) {
-                escaped.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            escaped.push(c);
-        }
-    }
-    escaped
+    write(&(sanitize::escape_json(&text) + "\n"))
 }
 
 /// Writes to stdout; a closed pipe is returned as an error, never a panic.
@@ -141,7 +124,8 @@ pub fn write(text: &str) -> io::Result<()> {
 }
 
 /// Writes bytes to stdout as they are. Only for what the user asked to have verbatim (a log
-/// into a file): everything else goes through `write` after sanitizing.
+/// into a file) and what omtop made itself (a completion script, a manual page): everything
+/// else goes through `write` after sanitizing.
 pub fn write_bytes(bytes: &[u8]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(bytes)?;
@@ -209,7 +193,7 @@ mod tests {
     #[test]
     fn json_escapes_what_could_drive_a_terminal() {
         let v = serde_json::json!({"name": "a\u{9b}2J\u{202e}b\u{7f}\u{1b}[31m", "n": [1, 2]});
-        let text = escape_json(&serde_json::to_string_pretty(&v).expect("json"));
+        let text = sanitize::escape_json(&serde_json::to_string_pretty(&v).expect("json"));
         assert!(
             !text.contains(['\u{9b}', '\u{202e}', '\u{7f}', '\u{1b}']),
             "{text}"

@@ -103,7 +103,7 @@ pub(crate) fn resolve_credentials(
                             expires_at: None,
                         };
                         let origin = format!("tccli profile '{name}' ({})", path.display());
-                        return Ok(CredentialProvider::fixed(creds, origin));
+                        return Ok(CredentialProvider::from_file(creds, origin, &path));
                     }
                     looked.push(format!(
                         "tccli profile '{name}': {} has no secretId/secretKey",
@@ -132,7 +132,7 @@ pub(crate) fn resolve_credentials(
                             let origin =
                                 format!("SDK credentials file {} [{name}]", path.display());
                             let creds = Credentials::new(id.as_str(), Secret::new(key.as_str()));
-                            return Ok(CredentialProvider::fixed(creds, origin));
+                            return Ok(CredentialProvider::from_file(creds, origin, &path));
                         }
                         looked.push(format!(
                             "SDK credentials file {} [{name}]: no secret_id/secret_key",
@@ -175,7 +175,11 @@ pub(crate) fn resolve_credentials(
 
     if let Some(config) = config {
         if let Some(creds) = config.credentials()? {
-            return Ok(CredentialProvider::fixed(creds, config.origin()));
+            return Ok(CredentialProvider::from_file(
+                creds,
+                config.origin(),
+                &config.path,
+            ));
         }
         looked.push(format!("{}: no [credentials] section", config.origin()));
     } else {

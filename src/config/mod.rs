@@ -16,6 +16,7 @@ mod provider;
 mod resolve;
 mod secret;
 mod settings;
+pub mod template;
 mod toml_file;
 
 #[cfg(test)]
@@ -28,6 +29,9 @@ pub use env::Env;
 pub use error::ConfigError;
 pub use files::write_private;
 pub use provider::{CredentialProvider, DEFAULT_METADATA_URL, REFRESH_BEFORE_EXPIRY};
-pub use resolve::{DEFAULT_LANGUAGE, DEFAULT_REGION, LANGUAGES, resolve, resolve_with_credentials};
+pub use resolve::{
+    DEFAULT_LANGUAGE, DEFAULT_REGION, LANGUAGES, config_path, resolve, resolve_with_credentials,
+    resolve_without_credentials,
+};
 pub use secret::{Credentials, Secret, mask_id};
 pub use settings::{ConnectionFlags, PollSettings, ProjectRef, Settings};

@@ -5,6 +5,7 @@ use super::secret::{Credentials, Secret};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -22,6 +23,8 @@ enum Source {
     Static {
         credentials: Credentials,
         origin: String,
+        /// The file they were read from, if any.
+        file: Option<PathBuf>,
     },
     InstanceRole {
         role: String,
@@ -37,7 +40,25 @@ impl CredentialProvider {
         Self(Arc::new(Source::Static {
             credentials,
             origin: origin.into(),
+            file: None,
         }))
+    }
+
+    /// Fixed credentials read from `file` (whose permissions `omtop doctor` checks).
+    pub fn from_file(credentials: Credentials, origin: impl Into<String>, file: &Path) -> Self {
+        Self(Arc::new(Source::Static {
+            credentials,
+            origin: origin.into(),
+            file: Some(file.to_path_buf()),
+        }))
+    }
+
+    /// The file the credentials were read from, if they came from one.
+    pub fn file(&self) -> Option<&Path> {
+        match &*self.0 {
+            Source::Static { file, .. } => file.as_deref(),
+            Source::InstanceRole { .. } => None,
+        }
     }
 
     /// Temporary credentials of CVM role `role` from the metadata service at `metadata_base_url`.

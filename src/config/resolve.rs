@@ -50,6 +50,33 @@ pub fn resolve_with_credentials(
     base.into_settings(flags, env, endpoint, provider)
 }
 
+/// The config file omtop reads: `--config`, else `OMTOP_CONFIG`, else `config.toml` in the
+/// platform's config directory (`None` when that is unknown).
+pub fn config_path(flags: &ConnectionFlags, env: &Env) -> Option<PathBuf> {
+    config_location(flags, env).0
+}
+
+/// The config file and who named it (`None`: the default place).
+fn config_location(flags: &ConnectionFlags, env: &Env) -> (Option<PathBuf>, Option<&'static str>) {
+    match (&flags.config, env.var("OMTOP_CONFIG")) {
+        (Some(p), _) => (Some(p.clone()), Some("--config")),
+        (None, Some(p)) => (Some(PathBuf::from(p)), Some("OMTOP_CONFIG")),
+        (None, None) => (env.config_dir.as_ref().map(|d| d.join("config.toml")), None),
+    }
+}
+
+/// Settings with no credentials at all, for `omtop doctor` to go on checking the endpoint
+/// when none are found (every signed request then fails).
+pub fn resolve_without_credentials(
+    flags: &ConnectionFlags,
+    env: &Env,
+) -> Result<Settings, ConfigError> {
+    let mut base = Base::load(flags, env)?;
+    let endpoint = base.endpoint(flags, env)?;
+    let none = CredentialProvider::fixed(Credentials::new("", ""), "none found");
+    base.into_settings(flags, env, endpoint, none)
+}
+
 /// What every resolution shares: profile, config file, tccli configure file.
 struct Base {
     profile: String,
@@ -67,11 +94,7 @@ impl Base {
             .clone()
             .or_else(|| env.var("TCCLI_PROFILE").map(str::to_owned))
             .unwrap_or_else(|| "default".to_owned());
-        let (config_path, explicit) = match (&flags.config, env.var("OMTOP_CONFIG")) {
-            (Some(p), _) => (Some(p.clone()), Some("--config")),
-            (None, Some(p)) => (Some(PathBuf::from(p)), Some("OMTOP_CONFIG")),
-            (None, None) => (env.config_dir.as_ref().map(|d| d.join("config.toml")), None),
-        };
+        let (config_path, explicit) = config_location(flags, env);
         let config = match &config_path {
             Some(p) => toml_file::load(p, explicit, &mut warnings)?,
             None => None,

@@ -136,7 +136,7 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<(FileConfig, Vec<String>)
     Ok((file, unknown_keys(&table)))
 }
 
-const TOP_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &[
     "region",
     "regions",
     "endpoint",

@@ -55,6 +55,10 @@ pub struct SimArgs {
     /// Answer every request InternalError for this many seconds after starting (an outage).
     #[arg(long, default_value_t = 0)]
     pub outage_secs: u64,
+    /// Answer this action with UnauthorizedOperation, as for a user whose CAM policy does
+    /// not allow it (repeat for several).
+    #[arg(long, value_name = "ACTION")]
+    pub unauthorized: Vec<String>,
     /// Answer DescribeProjects with InvalidAction, as an older deployment does.
     #[arg(long)]
     pub no_describe_projects: bool,
@@ -97,6 +101,7 @@ impl SimArgs {
                 throttle_rps: self.throttle_rps,
                 clock_skew_secs: self.clock_skew_secs,
                 outage_secs: self.outage_secs,
+                unauthorized: self.unauthorized.clone(),
             },
             describe_projects: !self.no_describe_projects,
             hostile: self.hostile,

@@ -335,6 +335,8 @@ fn add_group(
         creator: grng.pick(&CREATORS).to_string(),
         retries: 0,
         git: None,
+        // A call cache kept forever, or cleared 6, 24 or 72 hours after a run ends.
+        cache_clear_delay_hours: [0, 6, 24, 72][(gseed % 4) as usize],
     };
     let g = world.add_group(group);
     let failable = failure_plan(&world.apps[s.app].template.failable(), gseed);

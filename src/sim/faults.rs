@@ -30,6 +30,9 @@ pub struct Faults {
     /// For this many seconds after the sim starts, every API request is answered
     /// InternalError and nothing is carried out: an outage at start.
     pub outage_secs: u64,
+    /// Actions answered `UnauthorizedOperation`, as for a CAM user whose policy does not
+    /// allow them (checked after the signature and the region, before anything else).
+    pub unauthorized: Vec<String>,
 }
 
 /// A fault for the next request of one action.

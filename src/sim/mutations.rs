@@ -252,7 +252,7 @@ pub fn run_application(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
     for n in ["WorkDir", "AccessMode"] {
         p.opt_str(n)?;
     }
-    p.opt_int("CacheClearDelay")?;
+    let cache_clear_delay_hours = p.opt_int("CacheClearDelay")?.unwrap_or(0).max(0);
     check_name(name)?;
     check_input(p)?;
     let mut w = lock(world);
@@ -330,6 +330,7 @@ pub fn run_application(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
         creator: "omtop".into(),
         retries: 0,
         git: None,
+        cache_clear_delay_hours,
     };
     let g = w.add_group(group);
     for (i, (sample, row)) in samples.into_iter().enumerate() {
@@ -409,6 +410,7 @@ pub fn run_workflow(world: &Mutex<World>, req: &Req<'_>) -> Res<String> {
         table_id: String::new(),
         creator: "omtop".into(),
         retries: 0,
+        cache_clear_delay_hours: 0,
         git: Some(GitSource {
             url,
             user: git.git_user_name.unwrap_or_default(),

@@ -176,6 +176,18 @@ pub fn run_group(w: &World, g: usize, now: i64) -> RunGroup {
     }
 }
 
+/// A run's call cache: with a delay, cleared that many hours after the run ended.
+fn cache(delay_hours: i64, ended: Option<i64>, now: i64) -> CacheInfo {
+    let clear = ended
+        .filter(|_| delay_hours > 0)
+        .map(|e| e + delay_hours * 3_600_000);
+    CacheInfo {
+        cache_clear_delay: Some(delay_hours),
+        cache_clear_time: clear.map(ts),
+        cache_cleared: Some(clear.is_some_and(|c| now >= c)),
+    }
+}
+
 /// A run; `error_message` is filled by the caller (it needs the call tree's texts).
 pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
     let run = &w.runs[r];
@@ -185,10 +197,6 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
     // A run terminated before it started never started.
     let started = now >= run.start && run.terminated.is_none_or(|t| t >= run.start);
     let ended = !matches!(st, status::INIT | status::RUNNING);
-    // Each group keeps its call cache for 0 (never cleared), 6, 24 or 72 hours after a run
-    // ends; the clear time exists once the run has ended.
-    let cache_hours = [0, 6, 24, 72][(super::names::hash_str(11, &group.id) % 4) as usize];
-    let clear_at = (ended && cache_hours > 0).then(|| run.end() + cache_hours * 3_600_000);
     Run {
         run_uuid: Some(Text::from(run.uuid.clone())),
         project_id: Some(Text::from(project.id.clone())),
@@ -209,11 +217,11 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
             start_time: started.then(|| ts(run.start)),
             end_time: ended.then(|| ts(run.end())),
         }),
-        cache: Some(CacheInfo {
-            cache_clear_delay: Some(cache_hours),
-            cache_clear_time: clear_at.map(ts),
-            cache_cleared: Some(clear_at.is_some_and(|t| now >= t)),
-        }),
+        cache: Some(cache(
+            group.cache_clear_delay_hours,
+            ended.then(|| run.end()),
+            now,
+        )),
         error_message: Some(Text::from(error_message)),
         create_time: Some(ts(run.submitted)),
         update_time: Some(ts(run_updated(w, r, now))),
@@ -224,4 +232,25 @@ pub fn run(w: &World, r: usize, now: i64, error_message: String) -> Run {
 fn repository_name(url: &str) -> String {
     let tail = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
     tail.strip_suffix(".git").unwrap_or(tail).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache;
+
+    #[test]
+    fn a_cache_is_cleared_its_delay_after_the_run_ends() {
+        let hour = 3_600_000;
+        let never = cache(0, Some(10), 10 * hour);
+        assert_eq!(
+            (never.cache_clear_time, never.cache_cleared),
+            (None, Some(false))
+        );
+        let live = cache(2, None, 0);
+        assert_eq!(live.cache_clear_time, None);
+        let kept = cache(2, Some(hour), 2 * hour);
+        assert_eq!(kept.cache_clear_time.and_then(|t| t.unix()), Some(3 * 3600));
+        assert_eq!(kept.cache_cleared, Some(false));
+        assert_eq!(cache(2, Some(hour), 3 * hour).cache_cleared, Some(true));
+    }
 }

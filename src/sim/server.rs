@@ -8,12 +8,13 @@
 //! (`MissingParameter`, `NoSuchVersion`), the signature (`AuthFailure.*`, over the query
 //! string for GET), the action (`InvalidAction`; one the reference has but the sim does not
 //! serve is `UnsupportedOperation`), X-TC-Region (`MissingParameter`, `UnsupportedRegion` for
-//! a region the reference does not list for the action), then the request counts as
-//! received, then the rate limit (`RequestLimitExceeded`), then faults, then the parameters
-//! against the reference's schema (`api::schema`), then the action's own checks. A request
-//! that fails the schema is recorded as a contract violation whatever it is answered, so
-//! tests can assert that omtop never sends one. Every answer is HTTP 200 JSON with a `Date`
-//! header from the sim clock; only presigned file URLs answer otherwise.
+//! a region the reference does not list for the action), the caller's permission
+//! (`UnauthorizedOperation`, for actions `Faults::unauthorized` names), then the request
+//! counts as received, then the rate limit (`RequestLimitExceeded`), then faults, then the
+//! parameters against the reference's schema (`api::schema`), then the action's own checks.
+//! A request that fails the schema is recorded as a contract violation whatever it is
+//! answered, so tests can assert that omtop never sends one. Every answer is HTTP 200 JSON
+//! with a `Date` header from the sim clock; only presigned file URLs answer otherwise.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -277,6 +278,18 @@ fn api_request(
             None,
         );
     }
+    let faults = shared.faults();
+    if faults.unauthorized.contains(&action) {
+        return (
+            Err(ApiErr::new(
+                "UnauthorizedOperation",
+                format!(
+                    "You are not authorized to perform this operation (omics:{action}): your CAM policy does not allow it."
+                ),
+            )),
+            None,
+        );
+    }
     *shared
         .counters()
         .received
@@ -289,7 +302,6 @@ fn api_request(
             .violations
             .push(format!("{action}: {}: {}", e.code, e.message));
     }
-    let faults = shared.faults();
     let limit = faults
         .throttle_rps
         .map_or(shared.rate_limit, |t| t.min(shared.rate_limit));

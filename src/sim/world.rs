@@ -152,6 +152,9 @@ pub struct GroupRec {
     pub retries: u32,
     /// Set for a group launched from git (RunWorkflow) rather than an application.
     pub git: Option<GitSource>,
+    /// RunApplication's CacheClearDelay: hours after a run ends that its call cache is
+    /// cleared (0: never).
+    pub cache_clear_delay_hours: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

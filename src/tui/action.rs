@@ -60,6 +60,11 @@ pub enum Action {
     Attempts,
     /// Copy the selected id to the clipboard (OSC 52).
     Copy,
+    /// Copy the selection (or a confirmation's request) as a tccli command (OSC 52).
+    CopyTccli,
+    /// Watch the selected run group (or stop watching it): its events reach the status bar
+    /// and the terminal's notifications.
+    Watch,
     /// Open logs: Nextflow log and trace of a run, or a task's stdout and stderr.
     Logs,
     /// Mark or unmark the selected run for retry.
@@ -116,6 +121,15 @@ pub enum Action {
     /// An API call finished.
     #[serde(skip)]
     Api(Box<ApiResult>),
+    /// A watched run group raised an event.
+    #[serde(skip)]
+    Watched(Box<crate::watch::Event>),
+    /// The watch of a run group ended (the group finished, or it could not go on).
+    #[serde(skip)]
+    WatchEnded {
+        group_id: String,
+        error: Option<String>,
+    },
 }
 
 /// The answer of one API call the dashboard made, tagged with what it was for, so an answer

@@ -55,6 +55,11 @@ pub struct App<B: Backend> {
     osc: Box<dyn Write + Send>,
     dirty: bool,
     last_draw: Instant,
+    /// What a copied tccli command names besides the request.
+    tccli: crate::api::tccli::Target,
+    tmux: bool,
+    /// The run groups watched in the background, by id.
+    watches: std::collections::HashMap<String, tokio::task::JoinHandle<()>>,
 }
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
@@ -86,6 +91,9 @@ impl<B: Backend> App<B> {
             osc,
             dirty: true,
             last_draw: Instant::now(),
+            tccli: opts.tccli.clone(),
+            tmux: opts.tmux,
+            watches: std::collections::HashMap::new(),
         })
     }
 
@@ -240,19 +248,69 @@ impl<B: Backend> App<B> {
         });
     }
 
+    /// Writes an escape sequence for the terminal itself (clipboard, notification).
+    fn write_osc(&mut self, seq: &str, what: &str) {
+        let r = self
+            .osc
+            .write_all(seq.as_bytes())
+            .and_then(|()| self.osc.flush());
+        if let Err(err) = r {
+            self.state
+                .flash(MsgLevel::Error, format!("cannot {what}: {err}"));
+        }
+    }
+
+    /// Watches a group in the background at the list refresh interval; its events and its
+    /// end come back as actions.
+    fn watch(&mut self, client: Client, scope: crate::api::Scope, group_id: String) {
+        use crate::watch::poll::{self, Update, Watch};
+        let w = Watch {
+            client,
+            scope,
+            group_id: group_id.clone(),
+            interval: self.state.settings.poll_list,
+            priority: crate::api::Priority::Background,
+        };
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let mut detector = crate::watch::Detector::new(crate::watch::Conditions::defaults());
+            let ended = poll::run(&w, &mut detector, |u| match u {
+                Update::Event(e) => {
+                    let _ = tx.send(Event::App(Action::Watched(e)));
+                }
+                Update::Warning(text) => tracing::warn!(group = %w.group_id, "watch: {text}"),
+                Update::Group(_) => {}
+            })
+            .await;
+            let error = ended.err().map(|e| e.to_string());
+            let _ = tx.send(Event::App(Action::WatchEnded {
+                group_id: w.group_id.clone(),
+                error,
+            }));
+        });
+        if let Some(old) = self.watches.insert(group_id, task) {
+            old.abort();
+        }
+    }
+
     fn run_effect(&mut self, e: Effect) {
         let c = self.client.clone();
         match e {
             Effect::Quit => self.state.quit = true,
-            Effect::Copy(text) => {
-                let seq = clipboard::osc52(&text);
-                let r = self
-                    .osc
-                    .write_all(seq.as_bytes())
-                    .and_then(|()| self.osc.flush());
-                if let Err(err) = r {
-                    self.state
-                        .flash(MsgLevel::Error, format!("cannot copy: {err}"));
+            Effect::Copy(text) => self.write_osc(&clipboard::osc52(&text), "copy"),
+            Effect::CopyTccli(call) => {
+                let line = crate::api::tccli::line(&call, &self.tccli);
+                self.write_osc(&clipboard::osc52(&line), "copy");
+            }
+            Effect::Notify(e) => {
+                let kind = crate::watch::notify::Terminal::Osc9;
+                let seq = crate::watch::notify::terminal_sequence(kind, &e, self.tmux);
+                self.write_osc(&seq, "notify");
+            }
+            Effect::Watch { scope, group_id } => self.watch(c, scope, group_id),
+            Effect::Unwatch(group_id) => {
+                if let Some(task) = self.watches.remove(&group_id) {
+                    task.abort();
                 }
             }
             Effect::LoadProjects { region, prio } => self.spawn(async move {

@@ -111,6 +111,14 @@ pub enum Effect {
     LoadAttempts { scope: Scope, samples: Vec<String> },
     /// Put text on the clipboard with OSC 52.
     Copy(String),
+    /// Put a request on the clipboard as a tccli command, with OSC 52.
+    CopyTccli(crate::api::Call),
+    /// Watch a run group in the background until it finishes or `Unwatch`.
+    Watch { scope: Scope, group_id: String },
+    /// Stop watching a run group.
+    Unwatch(String),
+    /// Ask the terminal for a desktop notification (OSC 9) about an event.
+    Notify(Box<crate::watch::Event>),
     /// Leave the dashboard.
     Quit,
 }
@@ -142,7 +150,14 @@ impl Effect {
             } => Target::Log(run_uuid.clone(), source.clone()),
             Self::DeepTriage { run_uuid, .. } => Target::Triage(run_uuid.clone()),
             Self::LoadAttempts { samples, .. } => Target::Attempts(samples.join("\u{1f}")),
-            Self::Terminate { .. } | Self::Retry { .. } | Self::Copy(_) | Self::Quit => {
+            Self::Terminate { .. }
+            | Self::Retry { .. }
+            | Self::Copy(_)
+            | Self::CopyTccli(_)
+            | Self::Watch { .. }
+            | Self::Unwatch(_)
+            | Self::Notify(_)
+            | Self::Quit => {
                 return None;
             }
         })

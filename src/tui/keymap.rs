@@ -289,6 +289,38 @@ impl Keymap {
     }
 }
 
+/// Every action of the built-in keymap with its keys as config.toml writes them, for
+/// `omtop config init`. An action bound in several places with different keys says so.
+pub fn config_defaults() -> Vec<crate::config::template::KeyDefault> {
+    let Ok(file) = toml::from_str::<File>(DEFAULT) else {
+        return Vec::new();
+    };
+    let mut out: Vec<crate::config::template::KeyDefault> = Vec::new();
+    let mut places: HashMap<String, Vec<(Mode, Vec<String>)>> = HashMap::new();
+    for b in file.bind {
+        let seen = places.entry(b.run.clone()).or_default();
+        if seen.is_empty() {
+            out.push(crate::config::template::KeyDefault {
+                action: b.run.clone(),
+                keys: b.on.clone(),
+                desc: b.desc.clone(),
+            });
+        }
+        seen.push((b.mode, b.on));
+    }
+    for k in &mut out {
+        let seen = &places[&k.action];
+        if seen.iter().any(|(_, keys)| *keys != k.keys) {
+            let each: Vec<String> = seen
+                .iter()
+                .map(|(m, keys)| format!("{}: {}", m.title(), keys.join(" ")))
+                .collect();
+            k.desc = format!("{} (keys differ by place: {})", k.desc, each.join("; "));
+        }
+    }
+    out
+}
+
 /// The key reference in Markdown (the README's "Keys" section), from the same table the
 /// loop uses.
 pub fn markdown(k: &Keymap) -> String {

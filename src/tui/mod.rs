@@ -53,6 +53,10 @@ pub struct DashboardOptions {
     pub extra_projects: Vec<(String, String, String)>,
     /// No colours (also when the `NO_COLOR` environment variable is set).
     pub no_color: bool,
+    /// The endpoint and profile a copied tccli command names (`Y`).
+    pub tccli: crate::api::tccli::Target,
+    /// Inside tmux: notifications are wrapped in its passthrough sequence.
+    pub tmux: bool,
 }
 
 impl Default for DashboardOptions {
@@ -66,6 +70,8 @@ impl Default for DashboardOptions {
             theme_overrides: BTreeMap::new(),
             extra_projects: Vec::new(),
             no_color: false,
+            tccli: crate::api::tccli::Target::default(),
+            tmux: false,
         }
     }
 }

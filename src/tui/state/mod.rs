@@ -178,6 +178,8 @@ pub struct State {
     /// The open group's failures in one line, and the soonest call-cache expiry among its
     /// failed runs: made when its runs are listed, not on every frame.
     pub failure_summary: Option<FailureSummary>,
+    /// Run groups being watched (`w`), by id.
+    pub watching: BTreeSet<String>,
     pub quit: bool,
 }
 
@@ -216,6 +218,7 @@ impl State {
             jump: None,
             signatures_for: None,
             failure_summary: None,
+            watching: BTreeSet::new(),
             quit: false,
         }
     }

@@ -29,6 +29,25 @@ pub struct Theme {
     pub key: Style,
 }
 
+/// The colours a `[theme]` table can set, with their defaults (config.toml's names).
+pub const DEFAULT_COLOURS: [(&str, &str); 15] = [
+    ("running", "cyan"),
+    ("pending", "yellow"),
+    ("succeeded", "green"),
+    ("failed", "red"),
+    ("cancelled", "magenta"),
+    ("unknown", "gray"),
+    ("accent", "cyan"),
+    ("dim", "darkgray"),
+    ("warn", "yellow"),
+    ("error", "red"),
+    ("info", "green"),
+    ("border", "darkgray"),
+    ("border_focused", "cyan"),
+    ("key", "cyan"),
+    ("selected", "blue"),
+];
+
 impl Theme {
     pub fn colored() -> Self {
         let fg = |c| Style::new().fg(c);
@@ -131,6 +150,15 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_colours_are_the_theme() {
+        let named: BTreeMap<String, String> = DEFAULT_COLOURS
+            .iter()
+            .map(|(n, c)| ((*n).to_string(), (*c).to_string()))
+            .collect();
+        assert_eq!(Theme::new(false, &named), Ok(Theme::colored()));
+    }
 
     #[test]
     fn overrides_and_no_color() {

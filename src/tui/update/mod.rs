@@ -7,7 +7,9 @@ mod mutate;
 mod nav;
 mod poll;
 mod signatures;
+mod tccli;
 mod triage;
+mod watching;
 
 #[cfg(test)]
 mod tests;
@@ -17,6 +19,10 @@ mod tests_flows;
 mod tests_real_use;
 #[cfg(test)]
 mod tests_signatures;
+#[cfg(test)]
+mod tests_tccli;
+#[cfg(test)]
+mod tests_watch;
 
 use super::action::Action;
 use super::effect::Effect;
@@ -37,6 +43,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Stats(s) => state.stats = s,
         Action::Resize(w, h) => state.size = (w, h),
         Action::Api(r) => loaded::apply(state, *r, &mut out),
+        Action::Watched(e) => watching::event(state, *e, &mut out),
+        Action::WatchEnded { group_id, error } => watching::ended(state, &group_id, error),
         Action::Quit => {
             state.quit = true;
             out.push(Effect::Quit);
@@ -86,6 +94,9 @@ fn input(state: &mut State, action: Action, out: &mut Vec<Effect>) {
 }
 
 fn popup(state: &mut State, action: Action, out: &mut Vec<Effect>) {
+    if action == Action::CopyTccli {
+        return tccli::copy(state, out);
+    }
     match &state.popup {
         Some(Popup::Confirm(_)) => mutate::confirm_key(state, action, out),
         Some(Popup::Message(_)) => {
@@ -123,6 +134,8 @@ fn normal(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Action::Failures => triage::open_failures(state, out),
         Action::Attempts => signatures::open_attempts(state, out),
         Action::Copy => triage::copy(state, out),
+        Action::CopyTccli => tccli::copy(state, out),
+        Action::Watch => watching::toggle(state, out),
         Action::Mark => mutate::mark(state),
         Action::MarkAll => mutate::mark_all(state),
         Action::Terminate => mutate::ask_terminate(state),
