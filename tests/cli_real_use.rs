@@ -50,8 +50,7 @@ async fn a_terminated_groups_canceling_runs_count_as_active() {
     assert_eq!(out.status.code(), Some(4), "terminated: {err}");
     let last = err
         .lines()
-        .filter(|l| !l.starts_with("event:"))
-        .last()
+        .rfind(|l| !l.starts_with("event:"))
         .unwrap_or_default();
     assert!(last.contains(" 0 active"), "{err}");
 }
