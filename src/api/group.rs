@@ -159,15 +159,7 @@ mod tests {
         RunGroup {
             status: Some(status.into()),
             environment_id: Some(env.into()),
-            run_status_counts: Some(
-                counts
-                    .iter()
-                    .map(|(s, n)| RunStatusCount {
-                        status: Some((*s).into()),
-                        count: Some(*n),
-                    })
-                    .collect(),
-            ),
+            run_status_counts: Some(RunStatusCount::list(counts)),
             ..RunGroup::default()
         }
     }

@@ -139,6 +139,19 @@ model! {
     pub struct RunStatusCount { status: String, count: i64 }
 }
 
+impl RunStatusCount {
+    /// Counts from (status, count) pairs.
+    pub fn list(pairs: &[(&str, i64)]) -> Vec<Self> {
+        pairs
+            .iter()
+            .map(|(s, n)| Self {
+                status: Some((*s).into()),
+                count: Some(*n),
+            })
+            .collect()
+    }
+}
+
 model! {
     /// WDL run options.
     pub struct RunOption {

@@ -347,15 +347,7 @@ mod tests {
     fn group(counts: &[(&str, i64)]) -> RunGroup {
         RunGroup {
             total_run: Some(counts.iter().map(|c| c.1).sum()),
-            run_status_counts: Some(
-                counts
-                    .iter()
-                    .map(|(s, n)| RunStatusCount {
-                        status: Some((*s).into()),
-                        count: Some(*n),
-                    })
-                    .collect(),
-            ),
+            run_status_counts: Some(RunStatusCount::list(counts)),
             ..RunGroup::default()
         }
     }

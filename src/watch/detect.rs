@@ -327,15 +327,7 @@ mod finish_tests {
         RunGroup {
             status: Some(status.into()),
             total_run: Some(counts.iter().map(|c| c.1).sum()),
-            run_status_counts: Some(
-                counts
-                    .iter()
-                    .map(|(s, n)| RunStatusCount {
-                        status: Some((*s).into()),
-                        count: Some(*n),
-                    })
-                    .collect(),
-            ),
+            run_status_counts: Some(RunStatusCount::list(counts)),
             ..RunGroup::default()
         }
     }

@@ -17,15 +17,7 @@ fn group(status: &str, counts: &[(&str, i64)]) -> RunGroup {
         status: Some(status.into()),
         environment_id: Some("env-1".into()),
         total_run: Some(counts.iter().map(|(_, n)| n).sum()),
-        run_status_counts: Some(
-            counts
-                .iter()
-                .map(|(s, n)| RunStatusCount {
-                    status: Some((*s).into()),
-                    count: Some(*n),
-                })
-                .collect(),
-        ),
+        run_status_counts: Some(RunStatusCount::list(counts)),
         ..RunGroup::default()
     }
 }
