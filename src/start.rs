@@ -63,6 +63,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         test_panic();
         return cli::finish(shown.map(|()| cli::exit::OK));
     }
+    if let Some(Command::Cache { action }) = &cli.command {
+        // A local file: no credentials needed.
+        init_logging(&cli.log_level, None);
+        let shown = crate::config::cache_only(&cli.connection, &env)
+            .map_err(|e| cli::CliError::Usage(e.to_string()))
+            .and_then(|settings| {
+                let clear = *action == Some(cli::args::CacheAction::Clear);
+                cli::cache::run(env.data_dir.as_deref(), settings, clear, cli.json)
+            });
+        return cli::finish(shown.map(|()| cli::exit::OK));
+    }
     // Keep the simulator alive for the whole session when --demo started it.
     let (_sim, settings) = if cli.demo {
         match connect::demo(&cli.connection, &env).await {
@@ -100,11 +111,20 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     match &cli.command {
         Some(command) => {
+            cache_warnings(&ctx.client);
             let code = cli::run(&ctx, command).await;
+            cache_warnings(&ctx.client);
             test_panic();
             code
         }
         None => dashboard(ctx, &settings, cli.project.as_deref()).await,
+    }
+}
+
+/// The cache's problems (a file set aside, one from a newer omtop), each told once.
+fn cache_warnings(client: &crate::api::Client) {
+    for w in client.cache_reports() {
+        eprintln!("omtop: warning: {}", crate::sanitize::line(&w));
     }
 }
 

@@ -80,6 +80,11 @@ pub struct ClientConfig {
     pub read_only: bool,
     /// Where mutations are recorded before they are sent; `None`: not recorded.
     pub audit: Option<crate::audit::AuditLog>,
+    /// What finished runs' reads are kept in, and the lists last shown; `None`: nothing.
+    pub cache: Option<crate::cache::Cache>,
+    /// The credentials profile: lists are kept per profile (an account's projects are not
+    /// another's).
+    pub profile: String,
 }
 
 impl ClientConfig {
@@ -96,6 +101,8 @@ impl ClientConfig {
             backoff_cap: Duration::from_secs(5),
             read_only: false,
             audit: None,
+            cache: None,
+            profile: "default".into(),
         }
     }
 }
@@ -124,10 +131,10 @@ pub struct ClientStats {
 
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(super) struct Inner {
     http: reqwest::Client,
     endpoint: reqwest::Url,
     host: String,
@@ -139,6 +146,13 @@ struct Inner {
     backoff_cap: Duration,
     read_only: bool,
     audit: Option<crate::audit::AuditLog>,
+    /// Scoped to this endpoint's host.
+    pub(super) cache: Option<crate::cache::Cache>,
+    pub(super) profile: String,
+    /// Runs known to have finished, by (region, uuid): what the cache has said or been told.
+    pub(super) finished: Mutex<std::collections::HashSet<(String, String)>>,
+    /// When each list was last written to the cache.
+    pub(super) lists_written: Mutex<HashMap<String, std::time::Instant>>,
     /// Seconds to add to the local clock, learnt from the service's `Date` header.
     clock_offset: AtomicI64,
     pending: Mutex<HashMap<String, Vec<oneshot::Sender<Shared>>>>,
@@ -182,6 +196,7 @@ impl Client {
             .user_agent(concat!("omtop/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| local(format!("cannot build the HTTP client: {e}")))?;
+        let cache = cfg.cache.map(|c| c.for_origin(&host));
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -195,6 +210,10 @@ impl Client {
                 backoff_cap: cfg.backoff_cap,
                 read_only: cfg.read_only,
                 audit: cfg.audit,
+                cache,
+                profile: cfg.profile,
+                finished: Mutex::new(std::collections::HashSet::new()),
+                lists_written: Mutex::new(HashMap::new()),
                 clock_offset: AtomicI64::new(0),
                 pending: Mutex::new(HashMap::new()),
                 in_flight: AtomicUsize::new(0),
@@ -263,6 +282,17 @@ impl Client {
         }
         let reply = self.coalesced(action, region, body, priority).await?;
         typed(action, &reply)
+    }
+
+    /// A read, checked but not yet read into a type (identical reads joined, as `call`).
+    pub(super) async fn read(
+        &self,
+        action: &str,
+        region: &str,
+        body: &Value,
+        priority: Priority,
+    ) -> Shared {
+        self.coalesced(action, region, body, priority).await
     }
 
     fn pending(&self) -> MutexGuard<'_, HashMap<String, Vec<oneshot::Sender<Shared>>>> {

@@ -30,6 +30,7 @@ pub mod queue;
 pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};
 pub use queue::Priority;
 pub mod actions;
+pub mod finished;
 pub use actions::{Created, LaunchRequest, RetryRequest, Scope};
 pub mod group;
 pub mod projects;

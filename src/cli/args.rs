@@ -76,12 +76,23 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         interval: u64,
     },
+    /// Show where the on-disk cache is and what it holds; `omtop cache clear` empties it.
+    Cache {
+        #[command(subcommand)]
+        action: Option<CacheAction>,
+    },
     /// Show the audit log: every terminate, retry and launch, with its result.
     Audit {
         /// Show the last N mutations (0: all).
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum CacheAction {
+    /// Remove everything the cache holds (and any unreadable copy set aside).
+    Clear,
 }
 
 #[derive(Debug, Args)]

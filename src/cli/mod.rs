@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod audit;
+pub mod cache;
 mod commands;
 mod mutate;
 pub mod output;
@@ -112,8 +113,8 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
                 Finish::Terminated => exit::TERMINATED,
             })
         }
-        Command::Sim(_) | Command::Audit { .. } => Err(CliError::Usage(
-            "`sim` and `audit` are not client commands".into(),
+        Command::Sim(_) | Command::Audit { .. } | Command::Cache { .. } => Err(CliError::Usage(
+            "`sim`, `audit` and `cache` are not client commands".into(),
         )),
     };
     finish(result)

@@ -28,6 +28,8 @@ pub use env::Env;
 pub use error::ConfigError;
 pub use files::write_private;
 pub use provider::{CredentialProvider, DEFAULT_METADATA_URL, REFRESH_BEFORE_EXPIRY};
-pub use resolve::{DEFAULT_LANGUAGE, DEFAULT_REGION, LANGUAGES, resolve, resolve_with_credentials};
+pub use resolve::{
+    DEFAULT_LANGUAGE, DEFAULT_REGION, LANGUAGES, cache_only, resolve, resolve_with_credentials,
+};
 pub use secret::{Credentials, Secret, mask_id};
-pub use settings::{ConnectionFlags, PollSettings, ProjectRef, Settings};
+pub use settings::{CacheSettings, ConnectionFlags, PollSettings, ProjectRef, Settings};
