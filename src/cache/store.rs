@@ -74,6 +74,8 @@ fn set_session_pragmas(conn: &Connection) -> rusqlite::Result<()> {
         tracing::warn!(mode, "the cache could not switch to WAL mode");
     }
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // The log is emptied at each checkpoint; this keeps it from staying large on disk.
+    conn.pragma_update(None, "journal_size_limit", 4 << 20)?;
     Ok(())
 }
 
