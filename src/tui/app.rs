@@ -19,7 +19,7 @@ use crate::api::Client;
 use super::DashboardOptions;
 use super::action::{Action, ApiResult};
 use super::clipboard;
-use super::effect::Effect;
+use super::effect::{Effect, RunsQuery};
 use super::heap;
 use super::keymap::{Keymap, Mode};
 use super::state::State;
@@ -55,6 +55,17 @@ pub struct App<B: Backend> {
     osc: Box<dyn Write + Send>,
     dirty: bool,
     last_draw: Instant,
+    /// Lists already offered from the cache: only a list's first load shows the cached one.
+    offered: std::collections::HashSet<super::effect::Target>,
+}
+
+/// Sends a list from the cache into the loop, ahead of its answer.
+fn cached(tx: &UnboundedSender<Event>, fetched_at: i64, answer: ApiResult) {
+    let answer = Box::new(answer);
+    let _ = tx.send(Event::App(Action::Api(Box::new(ApiResult::Cached {
+        fetched_at,
+        answer,
+    }))));
 }
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
@@ -86,6 +97,7 @@ impl<B: Backend> App<B> {
             osc,
             dirty: true,
             last_draw: Instant::now(),
+            offered: std::collections::HashSet::new(),
         })
     }
 
@@ -115,6 +127,9 @@ impl<B: Backend> App<B> {
                 let stats = self.client.stats();
                 if stats != self.state.stats {
                     self.apply(Action::Stats(stats));
+                }
+                for problem in self.client.cache_reports() {
+                    self.state.flash(MsgLevel::Warn, problem);
                 }
                 Some(Action::Tick(now()))
             }
@@ -242,6 +257,17 @@ impl<B: Backend> App<B> {
 
     fn run_effect(&mut self, e: Effect) {
         let c = self.client.clone();
+        // A list's first load shows the cached one at once, then the answer.
+        let first = matches!(
+            e,
+            Effect::LoadProjects { .. }
+                | Effect::LoadGroups { .. }
+                | Effect::LoadRuns {
+                    query: RunsQuery::Group(_),
+                    ..
+                }
+        ) && e.target().is_some_and(|t| self.offered.insert(t));
+        let tx = self.tx.clone();
         match e {
             Effect::Quit => self.state.quit = true,
             Effect::Copy(text) => {
@@ -256,14 +282,48 @@ impl<B: Backend> App<B> {
                 }
             }
             Effect::LoadProjects { region, prio } => self.spawn(async move {
+                if first && let Some((at, list)) = c.cached_projects(&region).await {
+                    let region = region.clone();
+                    cached(
+                        &tx,
+                        at,
+                        ApiResult::Projects {
+                            region,
+                            result: Ok(list),
+                        },
+                    );
+                }
                 let result = c.describe_projects(&region, prio).await;
                 ApiResult::Projects { region, result }
             }),
             Effect::LoadGroups { scope, prio } => self.spawn(async move {
+                if first && let Some((at, list)) = c.cached_groups(&scope).await {
+                    let scope = scope.clone();
+                    cached(
+                        &tx,
+                        at,
+                        ApiResult::Groups {
+                            scope,
+                            result: Ok(list),
+                        },
+                    );
+                }
                 let result = c.describe_run_groups(&scope, &[], prio).await;
                 ApiResult::Groups { scope, result }
             }),
             Effect::LoadRuns { scope, query, prio } => self.spawn(async move {
+                if first
+                    && let RunsQuery::Group(g) = &query
+                    && let Some((at, list)) = c.cached_runs(&scope, g).await
+                {
+                    let (scope, query) = (scope.clone(), query.clone());
+                    let answer = ApiResult::Runs {
+                        scope,
+                        query,
+                        result: Ok(list),
+                    };
+                    cached(&tx, at, answer);
+                }
                 let result = c.describe_runs(&scope, &[query.filter()], prio).await;
                 ApiResult::Runs {
                     scope,

@@ -143,6 +143,8 @@ pub struct State {
     pub retry_of: HashMap<String, (String, String)>,
     pub goto: Option<Goto>,
     pub jump: Option<Jump>,
+    /// Lists shown from the cache, not yet fetched this session: when they were fetched.
+    pub cached: HashMap<super::effect::Target, i64>,
     pub quit: bool,
 }
 
@@ -179,6 +181,7 @@ impl State {
             retry_of: HashMap::new(),
             goto: None,
             jump: None,
+            cached: HashMap::new(),
             quit: false,
         }
     }
