@@ -357,3 +357,150 @@ async fn the_size_bound_drops_the_oldest_first() {
         "{shown}"
     );
 }
+
+mod dashboard {
+    //! The dashboard's start: the last session's lists at once, with their age.
+
+    use std::time::Duration;
+
+    use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+    use omtop::api::{Client, ClientConfig, KeyMaterial};
+    use omtop::cache::Cache;
+    use omtop::sim::{Faults, SimConfig, SimHandle};
+    use omtop::tui::DashboardOptions;
+    use omtop::tui::app::{App, Event};
+    use omtop::tui::effect::{RunsQuery, Target};
+    use omtop::tui::state::State;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    type TestApp = App<TestBackend>;
+
+    fn client(sim: &SimHandle, dir: &std::path::Path) -> Client {
+        let mut cfg = ClientConfig::new(
+            reqwest::Url::parse(&sim.endpoint()).expect("a URL"),
+            std::sync::Arc::new(KeyMaterial {
+                secret_id: sim.secret_id(),
+                secret_key: sim.secret_key(),
+                token: None,
+            }),
+        );
+        cfg.cache = Some(Cache::open(dir, omtop::cache::DEFAULT_MAX_BYTES));
+        Client::new(cfg).expect("client")
+    }
+
+    fn app(sim: &SimHandle, dir: &std::path::Path) -> TestApp {
+        let opts = DashboardOptions {
+            regions: vec![sim.landmarks().region],
+            ..DashboardOptions::default()
+        };
+        let terminal = Terminal::new(TestBackend::new(160, 30)).expect("terminal");
+        let mut app =
+            App::new(client(sim, dir), &opts, terminal, Box::new(Vec::new())).expect("app");
+        app.start();
+        app
+    }
+
+    /// Steps the app until `cond` holds (20 s at most); draws after each step.
+    async fn until(app: &mut TestApp, what: &str, cond: impl Fn(&State) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while !cond(app.state()) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}\n{}",
+                app.terminal().backend()
+            );
+            let _ = tokio::time::timeout(Duration::from_millis(100), app.step()).await;
+        }
+    }
+
+    fn command(app: &TestApp, text: &str) {
+        let tx = app.sender();
+        let key = |c| {
+            let ev = KeyEvent::new(c, KeyModifiers::NONE);
+            tx.send(Event::Terminal(TermEvent::Key(ev)))
+                .expect("running");
+        };
+        key(KeyCode::Char(':'));
+        text.chars().for_each(|c| key(KeyCode::Char(c)));
+        key(KeyCode::Enter);
+    }
+
+    fn screen(app: &TestApp) -> String {
+        format!("{}", app.terminal().backend())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_last_sessions_lists_are_drawn_at_once_with_their_age_then_refreshed() {
+        let sim = super::common::sim(SimConfig::default()).await;
+        let lm = sim.landmarks();
+        let dir = tempfile::tempdir().expect("dir");
+        let group = lm.finished_group.clone();
+        let runs_of = |s: &State| {
+            s.project_scope()
+                .map(|p| Target::Runs(p, RunsQuery::Group(group.clone())))
+        };
+
+        // The first session lists the projects, the groups and a group's runs.
+        let mut first = app(&sim, dir.path());
+        until(&mut first, "projects", |s| !s.projects.items.is_empty()).await;
+        command(&first, &format!("group {group}"));
+        until(&mut first, "the group's runs", |s| s.runs.loaded).await;
+        let shown: Vec<String> = first
+            .state()
+            .runs
+            .items
+            .iter()
+            .map(|r| r.run_uuid.clone().unwrap_or_default().to_string())
+            .collect();
+        drop(first);
+
+        // The service is slow now: what the next session draws before 3 s is the cache's.
+        sim.set_faults(Faults {
+            latency_ms: 3_000,
+            ..Faults::default()
+        });
+        let mut second = app(&sim, dir.path());
+        until(&mut second, "the cached projects", |s| {
+            !s.projects.items.is_empty()
+        })
+        .await;
+        let projects = Target::Projects(lm.region.clone());
+        assert!(second.state().poller.is_pending(&projects), "still asking");
+        assert!(second.state().cached.contains_key(&projects));
+        assert!(
+            screen(&second).contains("ago (cached)"),
+            "{}",
+            screen(&second)
+        );
+        command(&second, &format!("group {group}"));
+        until(&mut second, "the cached runs", |s| !s.runs.items.is_empty()).await;
+        let target = runs_of(second.state()).expect("a project");
+        assert!(second.state().poller.is_pending(&target), "still asking");
+        assert!(second.state().cached.contains_key(&target));
+        let again: Vec<String> = second
+            .state()
+            .runs
+            .items
+            .iter()
+            .map(|r| r.run_uuid.clone().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(again, shown, "the last session's runs");
+        second.draw().expect("draws");
+        assert!(
+            screen(&second).contains("ago (cached)"),
+            "{}",
+            screen(&second)
+        );
+
+        // Then the answers: the same runs, current, and the mark is gone.
+        until(&mut second, "the fresh runs", |s| {
+            !s.poller.is_pending(&target)
+        })
+        .await;
+        assert!(!second.state().cached.contains_key(&target));
+        second.draw().expect("draws");
+        assert!(!screen(&second).contains("(cached)"), "{}", screen(&second));
+        assert!(screen(&second).contains("s ago"), "{}", screen(&second));
+    }
+}
