@@ -197,6 +197,10 @@ impl Client {
             return Ok(r.data.calls.unwrap_or_default());
         }
         let body = merge(scope.body(), json!({"RunUuid": run_uuid, "Path": path}));
+        if !finished || self.cache().is_none() {
+            // Nothing to keep: read it as it arrives.
+            return self.calls_streamed(&scope.region, &body, priority).await;
+        }
         let raw = self.read(ACTION, &scope.region, &body, priority).await?;
         let r: Reply<GetRunCallsResponse> = typed(ACTION, &raw)?;
         let calls = r.data.calls.unwrap_or_default();
@@ -204,7 +208,7 @@ impl Client {
         let settled = calls
             .iter()
             .all(|c| is_final(c.status.as_deref().unwrap_or("")));
-        if finished && settled {
+        if settled {
             self.keep(Kind::Calls, scope, run_uuid, path, raw.data)
                 .await;
         }

@@ -6,6 +6,7 @@ pub mod error;
 mod lenient;
 pub mod schema;
 pub mod sign;
+mod stream;
 pub mod text;
 pub mod types;
 

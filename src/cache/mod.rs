@@ -82,9 +82,14 @@ enum Conn {
     Off,
 }
 
+/// Work for the cache's thread.
+type Job = Box<dyn FnOnce() + Send>;
+
 struct Inner {
     path: PathBuf,
     max_bytes: u64,
+    /// The one thread that runs this process's SQLite work, started at the first use.
+    jobs: Mutex<Option<std::sync::mpsc::Sender<Job>>>,
     conn: Mutex<Conn>,
     /// Problems to tell the user about, once each.
     reports: Mutex<Vec<String>>,
@@ -176,6 +181,7 @@ impl Cache {
         let inner = Inner {
             path: dir.join(FILE_NAME),
             max_bytes,
+            jobs: Mutex::new(None),
             conn: Mutex::new(Conn::Off),
             reports: Mutex::new(Vec::new()),
             told_of_error: Mutex::new(false),
@@ -317,16 +323,40 @@ impl Cache {
         }
     }
 
-    /// Runs `f` on a blocking thread (SQLite blocks; the runtime must not).
+    /// Runs `f` on the cache's own thread (SQLite blocks; the runtime must not). One thread,
+    /// not tokio's pool of blocking threads: SQLite's memory then stays in one place, where
+    /// it is reused, instead of a little left behind in each thread's heap.
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
         let this = self.clone();
-        tokio::task::spawn_blocking(move || this.with(f))
-            .await
-            .ok()
-            .flatten()
+        let job: Job = Box::new(move || {
+            let _ = tx.send(this.with(f));
+        });
+        if !self.submit(job) {
+            return None;
+        }
+        rx.await.ok().flatten()
+    }
+
+    /// Hands a job to the cache's thread, starting it if need be.
+    fn submit(&self, job: Job) -> bool {
+        let mut jobs = lock(&self.inner.jobs);
+        if jobs.is_none() {
+            let (tx, rx) = std::sync::mpsc::channel::<Job>();
+            let started = std::thread::Builder::new()
+                .name("omtop-cache".into())
+                // Ends when the last handle (and so the sender) is gone.
+                .spawn(move || rx.into_iter().for_each(|job| job()));
+            if let Err(e) = started {
+                self.report(format!("the cache's thread cannot start ({e})"));
+                return false;
+            }
+            *jobs = Some(tx);
+        }
+        jobs.as_ref().is_some_and(|tx| tx.send(job).is_ok())
     }
 
     /// A key of this cache's origin.
