@@ -32,7 +32,18 @@ pub fn client(settings: &Settings, origin: &str) -> Result<Client, String> {
     cfg.language = Some(settings.language.clone());
     cfg.read_only = settings.read_only;
     cfg.audit = Some(audit_log(settings, origin));
+    cfg.cache = cache(settings);
+    cfg.profile = settings.profile.clone();
     Client::new(cfg).map_err(|e| e.to_string())
+}
+
+/// The on-disk cache in the data directory, unless it is turned off.
+pub fn cache(settings: &Settings) -> Option<crate::cache::Cache> {
+    let dir = settings
+        .data_dir
+        .as_deref()
+        .filter(|_| settings.cache.enabled)?;
+    Some(crate::cache::Cache::open(dir, settings.cache.max_bytes))
 }
 
 /// The audit log for these settings; without a data directory every mutation is refused.
@@ -89,6 +100,9 @@ pub async fn demo(
     let creds = crate::config::Credentials::new(sim.secret_id(), sim.secret_key());
     let mut settings = crate::config::resolve_with_credentials(flags, env, endpoint, creds)
         .map_err(|e| e.to_string())?;
+    // The demo's world is made anew at each start (its times move with it), so nothing of
+    // it is worth keeping.
+    settings.cache.enabled = false;
     // The simulator serves two regions; show both.
     if settings.regions.len() < 2 {
         settings.regions = vec!["ap-guangzhou".into(), "ap-shanghai".into()];

@@ -121,6 +121,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         let checked = cli::doctor::run(flags, &env, demo, cli.project.as_deref(), cli.json).await;
         return cli::finish(checked);
     }
+    if let Some(Command::Cache { action }) = &cli.command {
+        // A local file: no credentials needed.
+        init_logging(&cli.log_level, None);
+        let shown = crate::config::cache_only(&cli.connection, &env)
+            .map_err(|e| cli::CliError::Usage(e.to_string()))
+            .and_then(|settings| {
+                let clear = *action == Some(cli::args::CacheAction::Clear);
+                cli::cache::run(env.data_dir.as_deref(), settings, clear, cli.json)
+            });
+        return cli::finish(shown.map(|()| cli::exit::OK));
+    }
     // Keep the simulator alive for the whole session when --demo started it.
     let (_sim, settings) = if cli.demo {
         match connect::demo(&cli.connection, &env).await {
@@ -161,7 +172,9 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     match &cli.command {
         Some(command) => {
+            cache_warnings(&ctx.client);
             let code = cli::run(&ctx, command).await;
+            cache_warnings(&ctx.client);
             test_panic();
             code
         }
@@ -183,6 +196,13 @@ fn man(out_dir: Option<&std::path::Path>) -> Result<u8, cli::CliError> {
         }
     }
     Ok(cli::exit::OK)
+}
+
+/// The cache's problems (a file set aside, one from a newer omtop), each told once.
+fn cache_warnings(client: &crate::api::Client) {
+    for w in client.cache_reports() {
+        eprintln!("omtop: warning: {}", crate::sanitize::line(&w));
+    }
 }
 
 /// A test hook: a real panic after a command ran (with credentials loaded, if it uses them).

@@ -394,3 +394,59 @@ async fn a_connection_refused_is_a_transport_error_naming_the_action() {
             .starts_with("DescribeRuns: connection failed")
     );
 }
+
+/// GetRunCalls read as it arrives (a call at a time) gives what the ordinary reader gives
+/// from the whole answer, hostile strings included; an answer it cannot read is read again
+/// whole, once.
+#[tokio::test(flavor = "multi_thread")]
+async fn calls_read_as_they_arrive_are_the_calls_read_whole() {
+    use omtop::api::Reply;
+    use omtop::api::types::GetRunCallsResponse;
+    use omtop::sim::OneShotFault;
+    for hostile in [false, true] {
+        let sim = sim(SimConfig {
+            hostile,
+            ..SimConfig::default()
+        })
+        .await;
+        let lm = sim.landmarks();
+        let client = client_for(&sim);
+        let scope = Scope::new(lm.region.clone(), None);
+        for path in ["/", lm.failed_task_path.as_str()] {
+            let streamed = client
+                .get_run_calls(&scope, &lm.failed_run, path, Priority::Interactive)
+                .await
+                .expect("calls");
+            let body = serde_json::json!({"RunUuid": lm.failed_run, "Path": path});
+            let whole: Reply<GetRunCallsResponse> = client
+                .call("GetRunCalls", &lm.region, &body, Priority::Interactive)
+                .await
+                .expect("calls");
+            assert!(!streamed.is_empty());
+            assert_eq!(
+                Some(streamed),
+                whole.data.calls,
+                "hostile: {hostile}, {path}"
+            );
+        }
+        let before = sim
+            .stats()
+            .received
+            .get("GetRunCalls")
+            .copied()
+            .unwrap_or(0);
+        sim.inject_next("GetRunCalls", OneShotFault::BadEscapes);
+        let calls = client
+            .get_run_calls(&scope, &lm.failed_run, "/", Priority::Interactive)
+            .await
+            .expect("read again");
+        assert!(!calls.is_empty());
+        let after = sim
+            .stats()
+            .received
+            .get("GetRunCalls")
+            .copied()
+            .unwrap_or(0);
+        assert_eq!(after - before, 2, "refused once, then read whole");
+    }
+}

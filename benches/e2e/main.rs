@@ -57,7 +57,7 @@ fn main() {
     }
     dashboard::measure(&rt, &mut report, &wants);
     println!();
-    println!("omtop end to end ({})", env!("CARGO_BIN_EXE_omtop"));
+    println!("omtop end to end ({})", session::binary());
     for line in &report.figures {
         println!("{line}");
     }

@@ -35,7 +35,7 @@ pub fn floor(pages: usize, rate: usize, rtt: Duration) -> Duration {
 fn omtop(sim: &SimHandle, region: &str, group: &str) -> (Duration, usize) {
     let home = tempfile::tempdir().expect("a HOME");
     let start = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_omtop"))
+    let out = std::process::Command::new(super::session::binary())
         .args(["--endpoint", &sim.endpoint(), "--region", region])
         .args(["--json", "runs", "--group", group])
         .env_clear()

@@ -30,6 +30,12 @@ pub struct Session {
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The binary measured: `OMTOP_BENCH_BIN` (to compare two builds on the same machine in
+/// one sitting), else the release build of this tree.
+pub fn binary() -> String {
+    std::env::var("OMTOP_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_omtop").to_string())
+}
+
 impl Session {
     /// Starts `omtop ARGS` in a `cols` x `rows` terminal, with a fresh HOME and only the
     /// environment given.
@@ -43,7 +49,7 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_omtop"));
+        let mut cmd = CommandBuilder::new(binary());
         cmd.args(args);
         cmd.env_clear();
         cmd.env("HOME", home.path());

@@ -11,9 +11,8 @@ use super::client::{Client, Reply};
 use super::error::ApiError;
 use super::queue::Priority;
 use super::types::{
-    DescribeProjectsResponse, DescribeRunGroupsResponse, DescribeRunsResponse, Filter,
-    GetRunCallsResponse, GetRunJobLogResponse, GetRunMetadataFileResponse, GetRunStatusResponse,
-    GitInfo, NFOption, Project, Run, RunGroup, RunGroupCreatedResponse, RunMetadata, RunOption,
+    DescribeProjectsResponse, DescribeRunGroupsResponse, DescribeRunsResponse, Filter, GitInfo,
+    NFOption, Project, Run, RunGroup, RunGroupCreatedResponse, RunOption,
 };
 
 /// The most items a paged list fetches (1,000 pages of 100).
@@ -236,7 +235,7 @@ pub mod body {
     }
 }
 
-fn merge(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
+pub(super) fn merge(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
     if let Value::Object(m) = extra {
         base.extend(m);
     }
@@ -320,8 +319,12 @@ impl Client {
         priority: Priority,
     ) -> Result<Vec<Project>, ApiError> {
         let scope = Scope::new(region, None);
-        self.all_pages::<DescribeProjectsResponse>("DescribeProjects", &scope, &[], priority)
-            .await
+        let list = self
+            .all_pages::<DescribeProjectsResponse>("DescribeProjects", &scope, &[], priority)
+            .await?;
+        self.keep_list(&scope, super::finished::List::Projects, &list)
+            .await;
+        Ok(list)
     }
 
     /// DescribeRunGroups: every run group matching the filters.
@@ -331,132 +334,41 @@ impl Client {
         filters: &[Filter],
         priority: Priority,
     ) -> Result<Vec<RunGroup>, ApiError> {
-        self.all_pages::<DescribeRunGroupsResponse>("DescribeRunGroups", scope, filters, priority)
-            .await
+        let list = self
+            .all_pages::<DescribeRunGroupsResponse>("DescribeRunGroups", scope, filters, priority)
+            .await?;
+        if filters.is_empty() {
+            self.keep_list(scope, super::finished::List::Groups, &list)
+                .await;
+        }
+        Ok(list)
     }
 
-    /// DescribeRuns: every run matching the filters (e.g. `RunGroupId`).
+    /// DescribeRuns: every run matching the filters (e.g. `RunGroupId`). Runs it lists as
+    /// finished are remembered as such (see `api::finished`).
     pub async fn describe_runs(
         &self,
         scope: &Scope,
         filters: &[Filter],
         priority: Priority,
     ) -> Result<Vec<Run>, ApiError> {
-        self.all_pages::<DescribeRunsResponse>("DescribeRuns", scope, filters, priority)
-            .await
-    }
-
-    /// GetRunCalls: the calls at `path` of a run ("/" for the top level, "/A/B" below the
-    /// call with RunId B inside the call with RunId A).
-    pub async fn get_run_calls(
-        &self,
-        scope: &Scope,
-        run_uuid: &str,
-        path: &str,
-        priority: Priority,
-    ) -> Result<Vec<RunMetadata>, ApiError> {
-        let body = body::calls(scope, run_uuid, path);
-        let r: Reply<GetRunCallsResponse> = self
-            .call("GetRunCalls", &scope.region, &body, priority)
+        let list = self
+            .all_pages::<DescribeRunsResponse>("DescribeRuns", scope, filters, priority)
             .await?;
-        Ok(r.data.calls.unwrap_or_default())
-    }
-
-    /// GetRunStatus: the run itself as one RunMetadata.
-    pub async fn get_run_status(
-        &self,
-        scope: &Scope,
-        run_uuid: &str,
-        priority: Priority,
-    ) -> Result<RunMetadata, ApiError> {
-        let body = body::status(scope, run_uuid);
-        let r: Reply<GetRunStatusResponse> = self
-            .call("GetRunStatus", &scope.region, &body, priority)
-            .await?;
-        Ok(r.data.metadata.unwrap_or_default())
-    }
-
-    /// GetRunMetadataFile: a presigned URL (valid about a minute) for one file of a run.
-    pub async fn get_run_metadata_file(
-        &self,
-        scope: &Scope,
-        run_uuid: &str,
-        key: &str,
-        priority: Priority,
-    ) -> Result<String, ApiError> {
-        let body = body::metadata_file(scope, run_uuid, key);
-        let r: Reply<GetRunMetadataFileResponse> = self
-            .call("GetRunMetadataFile", &scope.region, &body, priority)
-            .await?;
-        r.data
-            .cos_signed_url
-            .filter(|u| !u.is_empty())
-            .or_else(|| r.data.cos_signed_urls.and_then(|v| v.into_iter().next()))
-            .ok_or_else(|| ApiError::Service {
-                action: "GetRunMetadataFile".into(),
-                code: "ResourceNotFound".into(),
-                message: format!("no URL returned for {key}"),
-                request_id: r.request_id,
-            })
-    }
-
-    /// Downloads a run's metadata file (nextflow.log, execution_trace.txt, ...) as text.
-    pub async fn fetch_metadata_file(
-        &self,
-        scope: &Scope,
-        run_uuid: &str,
-        key: &str,
-        priority: Priority,
-    ) -> Result<String, ApiError> {
-        let bytes = self
-            .fetch_metadata_bytes(scope, run_uuid, key, priority)
-            .await?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    /// Downloads a run's metadata file byte for byte. The URL is presigned for about a
-    /// minute, so each attempt asks for a fresh one.
-    pub async fn fetch_metadata_bytes(
-        &self,
-        scope: &Scope,
-        run_uuid: &str,
-        key: &str,
-        priority: Priority,
-    ) -> Result<Vec<u8>, ApiError> {
-        let mut last = None;
-        for attempt in 0..3u32 {
-            if attempt > 0 {
-                tokio::time::sleep(std::time::Duration::from_millis(300 << attempt)).await;
-            }
-            let url = self
-                .get_run_metadata_file(scope, run_uuid, key, priority)
-                .await?;
-            match self.download_bytes(&url).await {
-                Ok(bytes) => return Ok(bytes),
-                Err(e) => last = Some(e),
-            }
+        self.learn_finished(
+            scope,
+            list.iter()
+                .filter_map(|r| Some((r.run_uuid.as_deref()?, r.status.as_deref()?))),
+        )
+        .await;
+        if let [f] = filters
+            && f.name == "RunGroupId"
+            && let [group] = f.values.as_slice()
+        {
+            self.keep_list(scope, super::finished::List::Runs(group.clone()), &list)
+                .await;
         }
-        Err(last.unwrap_or_else(|| ApiError::Local {
-            action: "download".into(),
-            detail: format!("{key}: no attempt made"),
-        }))
-    }
-
-    /// GetRunJobLog: a task's stdout or stderr.
-    pub async fn get_run_job_log(
-        &self,
-        scope: &Scope,
-        run_uuid: &str,
-        job_id: &str,
-        path: &str,
-        stderr: bool,
-        priority: Priority,
-    ) -> Result<String, ApiError> {
-        let body = body::job_log(scope, run_uuid, job_id, path, stderr);
-        let r: Reply<GetRunJobLogResponse> = self
-            .call("GetRunJobLog", &scope.region, &body, priority)
-            .await?;
-        Ok(r.data.content.unwrap_or_default())
+        Ok(list)
     }
 
     /// TerminateRunGroup; returns the RequestId.

@@ -80,6 +80,11 @@ pub struct ClientConfig {
     pub read_only: bool,
     /// Where mutations are recorded before they are sent; `None`: not recorded.
     pub audit: Option<crate::audit::AuditLog>,
+    /// What finished runs' reads are kept in, and the lists last shown; `None`: nothing.
+    pub cache: Option<crate::cache::Cache>,
+    /// The credentials profile: lists are kept per profile (an account's projects are not
+    /// another's).
+    pub profile: String,
 }
 
 impl ClientConfig {
@@ -96,6 +101,8 @@ impl ClientConfig {
             backoff_cap: Duration::from_secs(5),
             read_only: false,
             audit: None,
+            cache: None,
+            profile: "default".into(),
         }
     }
 }
@@ -124,10 +131,10 @@ pub struct ClientStats {
 
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(super) struct Inner {
     http: reqwest::Client,
     endpoint: reqwest::Url,
     host: String,
@@ -139,6 +146,15 @@ struct Inner {
     backoff_cap: Duration,
     read_only: bool,
     audit: Option<crate::audit::AuditLog>,
+    /// Scoped to this endpoint's host.
+    pub(super) cache: Option<crate::cache::Cache>,
+    pub(super) profile: String,
+    /// Runs known to have finished, by (region, uuid): what the cache has said or been told.
+    pub(super) finished: Mutex<std::collections::HashSet<(String, String)>>,
+    /// Strings of the last large GetRunCalls answers, to share with the next.
+    pub(super) pools: super::stream::Pools,
+    /// When each list was last written to the cache.
+    pub(super) lists_written: Mutex<HashMap<String, std::time::Instant>>,
     /// Seconds to add to the local clock, learnt from the service's `Date` header.
     clock_offset: AtomicI64,
     pending: Mutex<HashMap<String, Vec<oneshot::Sender<Shared>>>>,
@@ -182,6 +198,7 @@ impl Client {
             .user_agent(concat!("omtop/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| local(format!("cannot build the HTTP client: {e}")))?;
+        let cache = cfg.cache.map(|c| c.for_origin(&host));
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -195,6 +212,11 @@ impl Client {
                 backoff_cap: cfg.backoff_cap,
                 read_only: cfg.read_only,
                 audit: cfg.audit,
+                cache,
+                profile: cfg.profile,
+                finished: Mutex::new(std::collections::HashSet::new()),
+                lists_written: Mutex::new(HashMap::new()),
+                pools: super::stream::Pools::default(),
                 clock_offset: AtomicI64::new(0),
                 pending: Mutex::new(HashMap::new()),
                 in_flight: AtomicUsize::new(0),
@@ -270,6 +292,17 @@ impl Client {
         typed(action, &reply)
     }
 
+    /// A read, checked but not yet read into a type (identical reads joined, as `call`).
+    pub(super) async fn read(
+        &self,
+        action: &str,
+        region: &str,
+        body: &Value,
+        priority: Priority,
+    ) -> Shared {
+        self.coalesced(action, region, body, priority).await
+    }
+
     fn pending(&self) -> MutexGuard<'_, HashMap<String, Vec<oneshot::Sender<Shared>>>> {
         self.inner
             .pending
@@ -332,6 +365,19 @@ impl Client {
         body: &Value,
         priority: Priority,
     ) -> Shared {
+        self.execute_with(action, region, body, priority, &Buffered)
+            .await
+    }
+
+    /// Sends one request, retrying as `call` describes, its answer read by `reader`.
+    pub(super) async fn execute_with<R: BodyReader>(
+        &self,
+        action: &str,
+        region: &str,
+        body: &Value,
+        priority: Priority,
+        reader: &R,
+    ) -> Result<R::Out, ApiError> {
         let mutation = is_mutation(action);
         if mutation && self.inner.read_only {
             return Err(ApiError::Local {
@@ -365,7 +411,14 @@ impl Client {
                 }
             };
             self.inner.limiter.acquire(&key, priority).await;
-            let (result, server_time) = self.send_once(action, region, &payload, &keys).await;
+            let result = {
+                let _in_flight = InFlight::new(&self.inner.in_flight);
+                match self.send_once(action, region, &payload, &keys).await {
+                    (Ok(resp), time) => (reader.read(action, resp).await, time),
+                    (Err(e), time) => (Err(e), time),
+                }
+            };
+            let (result, server_time) = result;
             let Err(err) = result else { return result };
             if err.is_throttled() {
                 self.inner.limiter.throttled(&key);
@@ -413,14 +466,15 @@ impl Client {
         jittered.max(floor)
     }
 
-    /// Signs and sends one request. Returns the service's clock (from `Date`) when known.
+    /// Signs and sends one request; an answer with HTTP 200 is returned unread. Returns the
+    /// service's clock (from `Date`) when known.
     async fn send_once(
         &self,
         action: &str,
         region: &str,
         payload: &[u8],
         keys: &KeyMaterial,
-    ) -> (Shared, Option<i64>) {
+    ) -> (Result<reqwest::Response, ApiError>, Option<i64>) {
         let inner = &self.inner;
         let timestamp = chrono::Utc::now().timestamp() + inner.clock_offset.load(Ordering::Relaxed);
         let content_type = "application/json";
@@ -470,7 +524,6 @@ impl Client {
             tracing::trace!(action, body = %shown_body(payload), "request body");
         }
         inner.sent.fetch_add(1, Ordering::Relaxed);
-        let _in_flight = InFlight::new(&inner.in_flight);
         receive(action, req).await
     }
 }
@@ -702,29 +755,60 @@ pub(super) fn date_header(resp: &reqwest::Response) -> Option<i64> {
         .and_then(|d| i64::try_from(d.as_secs()).ok())
 }
 
-async fn receive(action: &str, req: reqwest::RequestBuilder) -> (Shared, Option<i64>) {
+async fn receive(
+    action: &str,
+    req: reqwest::RequestBuilder,
+) -> (Result<reqwest::Response, ApiError>, Option<i64>) {
     let resp = match req.send().await {
         Ok(r) => r,
         Err(e) => return (Err(classify(action, e)), None),
     };
     let server_time = date_header(&resp);
     let status = resp.status();
+    if status == reqwest::StatusCode::OK {
+        return (Ok(resp), server_time);
+    }
     let bytes = match read_limited(action, resp, MAX_RESPONSE).await {
         Ok(b) => b,
         Err(e) => return (Err(e), server_time),
     };
-    if status != reqwest::StatusCode::OK {
-        let snippet: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
-        return (
-            Err(transport(
-                action,
-                TransportKind::HttpStatus(status.as_u16()),
-                format!("HTTP {status}: {snippet}"),
-            )),
-            server_time,
-        );
+    let snippet: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
+    (
+        Err(transport(
+            action,
+            TransportKind::HttpStatus(status.as_u16()),
+            format!("HTTP {status}: {snippet}"),
+        )),
+        server_time,
+    )
+}
+
+/// How an answer's body (HTTP 200) is read.
+pub(super) trait BodyReader: Sync {
+    type Out: Send;
+    fn read(
+        &self,
+        action: &str,
+        resp: reqwest::Response,
+    ) -> impl Future<Output = Result<Self::Out, ApiError>> + Send;
+}
+
+/// The whole body, checked ([`decode`]) and kept as bytes.
+struct Buffered;
+
+impl BodyReader for Buffered {
+    type Out = Reply<Body>;
+    async fn read(&self, action: &str, resp: reqwest::Response) -> Shared {
+        let bytes = read_limited(action, resp, MAX_RESPONSE).await?;
+        decode(action, Body::from(bytes))
     }
-    (decode(action, Body::from(bytes)), server_time)
+}
+
+/// The largest API answer omtop reads, for readers elsewhere in `api`.
+pub(super) const MAX_ANSWER: usize = MAX_RESPONSE;
+
+pub(super) fn classify_read(action: &str, e: reqwest::Error) -> ApiError {
+    classify(action, e)
 }
 
 #[cfg(test)]

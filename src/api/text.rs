@@ -59,6 +59,35 @@ pub fn sharing<T>(read: impl FnOnce() -> T) -> T {
     read()
 }
 
+/// The distinct strings of an answer, kept to read the next answer to the same request.
+pub type Pool = HashSet<ArcStr>;
+
+/// Runs `read` with equal [`Text`] values sharing one allocation, as [`sharing`] does, the
+/// pool being `pool`: an answer read in pieces (as it arrives) shares strings across its
+/// pieces, and with the earlier answer to the same request whose strings `pool` still holds
+/// (what did not change between the two, a scatter's ids, commands and paths, is the
+/// allocation the dashboard already holds, not a second copy).
+pub fn sharing_in<T>(pool: &mut Pool, read: impl FnOnce() -> T) -> T {
+    if POOL.with(|p| p.borrow().is_some()) {
+        return read();
+    }
+    POOL.with(|p| *p.borrow_mut() = Some(std::mem::take(pool)));
+    struct Back<'a>(&'a mut Pool);
+    impl Drop for Back<'_> {
+        fn drop(&mut self) {
+            *self.0 = POOL.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        }
+    }
+    let _back = Back(pool);
+    read()
+}
+
+/// Drops from `pool` the strings nothing else holds any more.
+pub fn prune(pool: &mut Pool) {
+    pool.retain(|s| ArcStr::strong_count(s).is_none_or(|n| n > 1));
+    pool.shrink_to_fit();
+}
+
 pub(crate) fn intern(s: &str) -> Text {
     POOL.with(|p| match p.borrow_mut().as_mut() {
         Some(pool) => match pool.get(s) {
@@ -216,6 +245,22 @@ mod tests {
             &a[0].parent_id.clone().expect("a").0,
             &b[0].parent_id.clone().expect("a").0
         ));
+    }
+
+    #[test]
+    fn a_later_answer_shares_the_strings_of_the_earlier_one() {
+        let mut pool = Pool::new();
+        let first = sharing_in(&mut pool, calls);
+        let second = sharing_in(&mut pool, calls);
+        let id = |c: &crate::api::types::RunMetadata| c.run_id.clone().expect("an id").0;
+        assert!(ArcStr::ptr_eq(&id(&first[1]), &id(&second[1])));
+        drop(first);
+        prune(&mut pool);
+        assert!(pool.contains("a-2"), "the second answer still holds it");
+        drop(second);
+        prune(&mut pool);
+        assert!(pool.is_empty(), "nothing holds them any more");
+        assert!(POOL.with(|p| p.borrow().is_none()));
     }
 
     #[test]

@@ -108,6 +108,11 @@ pub enum Command {
     /// Wait until a run group finishes (exit 0 if every run succeeded), telling of what
     /// happens on the way: first failure, a new kind of failure, doomed, finished, and more.
     Watch(WatchArgs),
+    /// Show where the on-disk cache is and what it holds; `omtop cache clear` empties it.
+    Cache {
+        #[command(subcommand)]
+        action: Option<CacheAction>,
+    },
     /// Show the audit log: every terminate, retry and launch, with its result.
     Audit {
         /// Show the last N mutations (0: all).
@@ -212,6 +217,12 @@ fn parse_window(s: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("{s:?}: give a unit, like 6h, 90m or 2d")),
     };
     Ok(std::time::Duration::from_secs(n.saturating_mul(secs)))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum CacheAction {
+    /// Remove everything the cache holds (and any unreadable copy set aside).
+    Clear,
 }
 
 #[derive(Debug, Args)]
@@ -548,6 +559,7 @@ impl Command {
             Self::Config(_) => "config",
             Self::Completions { .. } => "completions",
             Self::Man { .. } => "man",
+            Self::Cache { .. } => "cache",
         }
     }
 }

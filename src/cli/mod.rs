@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod audit;
+pub mod cache;
 mod commands;
 pub mod config;
 pub mod docs;
@@ -134,7 +135,8 @@ pub async fn run(ctx: &Ctx, command: &Command) -> ExitCode {
         | Command::Config(_)
         | Command::Doctor
         | Command::Completions { .. }
-        | Command::Man { .. } => Err(CliError::Usage(format!(
+        | Command::Man { .. }
+        | Command::Cache { .. } => Err(CliError::Usage(format!(
             "{} is not a client command",
             command.name()
         ))),

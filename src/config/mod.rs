@@ -30,8 +30,8 @@ pub use error::ConfigError;
 pub use files::write_private;
 pub use provider::{CredentialProvider, DEFAULT_METADATA_URL, REFRESH_BEFORE_EXPIRY};
 pub use resolve::{
-    DEFAULT_LANGUAGE, DEFAULT_REGION, LANGUAGES, config_path, resolve, resolve_with_credentials,
-    resolve_without_credentials,
+    DEFAULT_LANGUAGE, DEFAULT_REGION, LANGUAGES, cache_only, config_path, resolve,
+    resolve_with_credentials, resolve_without_credentials,
 };
 pub use secret::{Credentials, Secret, mask_id};
-pub use settings::{ConnectionFlags, PollSettings, ProjectRef, Settings};
+pub use settings::{CacheSettings, ConnectionFlags, PollSettings, ProjectRef, Settings};

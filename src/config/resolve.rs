@@ -6,7 +6,7 @@ use super::error::ConfigError;
 use super::files::{TccliConfigure, parse_tccli_configure, read_optional};
 use super::provider::CredentialProvider;
 use super::secret::Credentials;
-use super::settings::{ConnectionFlags, PollSettings, ProjectRef, Settings};
+use super::settings::{CacheSettings, ConnectionFlags, PollSettings, ProjectRef, Settings};
 use super::toml_file::{self, LoadedConfig};
 use crate::api::{DEFAULT_ENDPOINT, REGIONS, SERVICE_RATE_LIMIT};
 use reqwest::Url;
@@ -180,6 +180,7 @@ impl Base {
             ),
         };
         let file_read_only = self.config.as_ref().and_then(|c| c.file.read_only);
+        let cache = cache_settings(flags, self.config.as_ref())?;
         let (keys, theme) = match self.config.as_mut() {
             Some(c) => (
                 std::mem::take(&mut c.file.keys),
@@ -196,6 +197,7 @@ impl Base {
             read_only: flags.read_only || file_read_only.unwrap_or(false),
             language,
             poll,
+            cache,
             projects,
             keys,
             theme,
@@ -333,6 +335,39 @@ fn rate_limit(c: &LoadedConfig) -> Result<u32, ConfigError> {
                 ),
             )
         })
+}
+
+/// The cache: on unless `--no-cache` or `cache = false`; `cache_max_mb` bounds it.
+fn cache_settings(
+    flags: &ConnectionFlags,
+    c: Option<&LoadedConfig>,
+) -> Result<CacheSettings, ConfigError> {
+    let mut out = CacheSettings::default();
+    let Some(c) = c else {
+        out.enabled = !flags.no_cache;
+        return Ok(out);
+    };
+    out.enabled = !flags.no_cache && c.file.cache.unwrap_or(true);
+    if let Some(mb) = c.file.cache_max_mb {
+        out.max_bytes = u64::try_from(mb)
+            .ok()
+            .filter(|mb| (1..=1_000_000).contains(mb))
+            .map(|mb| mb * 1_000_000)
+            .ok_or_else(|| {
+                c.invalid(
+                    "cache_max_mb",
+                    &mb.to_string(),
+                    "must be 1..=1000000 (megabytes)",
+                )
+            })?;
+    }
+    Ok(out)
+}
+
+/// The cache settings alone, for `omtop cache` (which needs no credentials).
+pub fn cache_only(flags: &ConnectionFlags, env: &Env) -> Result<CacheSettings, ConfigError> {
+    let base = Base::load(flags, env)?;
+    cache_settings(flags, base.config.as_ref())
 }
 
 fn poll(c: &LoadedConfig) -> Result<PollSettings, ConfigError> {

@@ -26,6 +26,9 @@ pub struct ConnectionFlags {
     /// Refuse every action that changes anything.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Neither read nor write the on-disk cache (`cache = false` in config.toml).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 }
 
 /// How often to poll.
@@ -42,6 +45,24 @@ impl Default for PollSettings {
         Self {
             status: Duration::from_secs(3),
             list: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The on-disk cache of finished runs and of the lists last shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheSettings {
+    /// `--no-cache` or `cache = false` turn it off.
+    pub enabled: bool,
+    /// The bound on what it holds (`cache_max_mb`).
+    pub max_bytes: u64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_bytes: crate::cache::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -68,6 +89,7 @@ pub struct Settings {
     /// `en-US` or `zh-CN`, sent as X-TC-Language.
     pub language: String,
     pub poll: PollSettings,
+    pub cache: CacheSettings,
     pub projects: Vec<ProjectRef>,
     /// Action name to keys, interpreted by the UI.
     pub keys: BTreeMap<String, Vec<String>>,

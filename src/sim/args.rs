@@ -17,6 +17,9 @@ pub struct SimArgs {
     /// Add a run group with this many runs (0 = none).
     #[arg(long, default_value_t = 0)]
     pub big_group_runs: usize,
+    /// The share of the big group's runs (percent) that have already failed.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub big_group_failed_pct: u8,
     /// Shards of the big scatter call.
     #[arg(long, default_value_t = 2000)]
     pub scatter_shards: usize,
@@ -88,6 +91,7 @@ impl SimArgs {
                 big_group_runs: self.big_group_runs,
                 scatter_shards: self.scatter_shards,
                 speed: self.speed,
+                big_group_failed_pct: usize::from(self.big_group_failed_pct),
             },
             faults: Faults {
                 latency_ms: self.latency_ms,

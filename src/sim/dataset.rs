@@ -37,6 +37,8 @@ struct Scenario {
     report: bool,
     /// The share of a finished batch's runs that failed.
     fail_share: f64,
+    /// Of a running group, the share of its runs (percent) that have already failed.
+    failed_pct: usize,
 }
 
 const fn sc(project: usize, app: usize, runs: usize, state: State, age_min: i64) -> Scenario {
@@ -48,6 +50,7 @@ const fn sc(project: usize, app: usize, runs: usize, state: State, age_min: i64)
         age_min,
         report: true,
         fail_share: 0.15,
+        failed_pct: 0,
     }
 }
 
@@ -239,6 +242,7 @@ pub fn generate(seed: u64, scale: &Scale, t0: i64) -> World {
             all.len(),
             Scenario {
                 runs: scale.big_group_runs,
+                failed_pct: scale.big_group_failed_pct.min(100),
                 ..sc(0, 0, 0, State::Running, 180)
             },
         ));
@@ -399,6 +403,12 @@ fn add_group(
                     schedule(&mut run, world, t0 + 2 * HOUR, None);
                     run.terminated = Some(t);
                 }
+            }
+            // Exactly `failed_pct` percent, spread evenly: these have failed already.
+            State::Running if (i + 1) * s.failed_pct / 100 > i * s.failed_pct / 100 => {
+                let end = finished_end(&mut r, run.start);
+                let fail = fail_with(&mut r);
+                schedule(&mut run, world, end, fail);
             }
             State::Running => running_schedule(world, &mut run, &mut r, &failable),
             // It would start the moment its environment recovered; it does not.
@@ -686,6 +696,22 @@ mod tests {
         };
         let w = generate(42, &scale, 1_800_000_000_000);
         let group = w.landmarks.big_group.expect("the big group");
+        let failing = Scale {
+            big_group_runs: 500,
+            big_group_failed_pct: 40,
+            ..Scale::default()
+        };
+        let f = generate(42, &failing, 1_800_000_000_000);
+        let g = f.landmarks.big_group.expect("the big group");
+        let failed = f.groups[g]
+            .runs
+            .iter()
+            .filter(|&&r| {
+                f.runs[r].status(f.t0) == super::super::world::status::EXECUTOR_ERROR
+                    || f.runs[r].status(f.t0) == super::super::world::status::SYSTEM_ERROR
+            })
+            .count();
+        assert!((200..=240).contains(&failed), "{failed} of 500 failed");
         let run = w
             .landmarks
             .big_group_scatter_run

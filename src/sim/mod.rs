@@ -112,6 +112,9 @@ pub struct Scale {
     pub scatter_shards: usize,
     /// Time multiplier for how fast live runs progress (2.0 = twice as fast).
     pub speed: f64,
+    /// The share of the big group's runs (percent) that have failed already, each in one
+    /// of the group's few causes; 0 leaves them to fail as any running group's do.
+    pub big_group_failed_pct: usize,
 }
 
 impl Default for Scale {
@@ -120,6 +123,7 @@ impl Default for Scale {
             big_group_runs: 0,
             scatter_shards: 2000,
             speed: 1.0,
+            big_group_failed_pct: 0,
         }
     }
 }

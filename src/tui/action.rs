@@ -196,6 +196,13 @@ pub enum ApiResult {
         old_name: String,
         result: Result<Created, ApiError>,
     },
+    /// A list as the last session (or another omtop) fetched it, from the cache: shown at
+    /// once with its age while the request for it is on its way.
+    Cached {
+        /// When it was fetched (Unix seconds).
+        fetched_at: i64,
+        answer: Box<ApiResult>,
+    },
 }
 
 impl ApiResult {
@@ -206,6 +213,7 @@ impl ApiResult {
             Self::Groups { result, .. } => result.as_ref().map_or(0, Vec::len),
             Self::Runs { result, .. } => result.as_ref().map_or(0, Vec::len),
             Self::Calls { result, .. } => result.as_ref().map_or(0, Vec::len),
+            Self::Cached { answer, .. } => answer.items(),
             _ => 0,
         }
     }

@@ -19,7 +19,7 @@ use crate::api::Client;
 use super::DashboardOptions;
 use super::action::{Action, ApiResult};
 use super::clipboard;
-use super::effect::Effect;
+use super::effect::{Effect, RunsQuery};
 use super::heap;
 use super::keymap::{Keymap, Mode};
 use super::state::State;
@@ -60,6 +60,17 @@ pub struct App<B: Backend> {
     tmux: bool,
     /// The run groups watched in the background, by id.
     watches: std::collections::HashMap<String, tokio::task::JoinHandle<()>>,
+    /// Lists already offered from the cache: only a list's first load shows the cached one.
+    offered: std::collections::HashSet<super::effect::Target>,
+}
+
+/// Sends a list from the cache into the loop, ahead of its answer.
+fn cached(tx: &UnboundedSender<Event>, fetched_at: i64, answer: ApiResult) {
+    let answer = Box::new(answer);
+    let _ = tx.send(Event::App(Action::Api(Box::new(ApiResult::Cached {
+        fetched_at,
+        answer,
+    }))));
 }
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
@@ -94,6 +105,7 @@ impl<B: Backend> App<B> {
             tccli: opts.tccli.clone(),
             tmux: opts.tmux,
             watches: std::collections::HashMap::new(),
+            offered: std::collections::HashSet::new(),
         })
     }
 
@@ -123,6 +135,9 @@ impl<B: Backend> App<B> {
                 let stats = self.client.stats();
                 if stats != self.state.stats {
                     self.apply(Action::Stats(stats));
+                }
+                for problem in self.client.cache_reports() {
+                    self.state.flash(MsgLevel::Warn, problem);
                 }
                 Some(Action::Tick(now()))
             }
@@ -295,6 +310,17 @@ impl<B: Backend> App<B> {
 
     fn run_effect(&mut self, e: Effect) {
         let c = self.client.clone();
+        // A list's first load shows the cached one at once, then the answer.
+        let first = matches!(
+            e,
+            Effect::LoadProjects { .. }
+                | Effect::LoadGroups { .. }
+                | Effect::LoadRuns {
+                    query: RunsQuery::Group(_),
+                    ..
+                }
+        ) && e.target().is_some_and(|t| self.offered.insert(t));
+        let tx = self.tx.clone();
         match e {
             Effect::Quit => self.state.quit = true,
             Effect::Copy(text) => self.write_osc(&clipboard::osc52(&text), "copy"),
@@ -314,14 +340,48 @@ impl<B: Backend> App<B> {
                 }
             }
             Effect::LoadProjects { region, prio } => self.spawn(async move {
+                if first && let Some((at, list)) = c.cached_projects(&region).await {
+                    let region = region.clone();
+                    cached(
+                        &tx,
+                        at,
+                        ApiResult::Projects {
+                            region,
+                            result: Ok(list),
+                        },
+                    );
+                }
                 let result = c.describe_projects(&region, prio).await;
                 ApiResult::Projects { region, result }
             }),
             Effect::LoadGroups { scope, prio } => self.spawn(async move {
+                if first && let Some((at, list)) = c.cached_groups(&scope).await {
+                    let scope = scope.clone();
+                    cached(
+                        &tx,
+                        at,
+                        ApiResult::Groups {
+                            scope,
+                            result: Ok(list),
+                        },
+                    );
+                }
                 let result = c.describe_run_groups(&scope, &[], prio).await;
                 ApiResult::Groups { scope, result }
             }),
             Effect::LoadRuns { scope, query, prio } => self.spawn(async move {
+                if first
+                    && let RunsQuery::Group(g) = &query
+                    && let Some((at, list)) = c.cached_runs(&scope, g).await
+                {
+                    let (scope, query) = (scope.clone(), query.clone());
+                    let answer = ApiResult::Runs {
+                        scope,
+                        query,
+                        result: Ok(list),
+                    };
+                    cached(&tx, at, answer);
+                }
                 let result = c.describe_runs(&scope, &[query.filter()], prio).await;
                 ApiResult::Runs {
                     scope,

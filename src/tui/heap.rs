@@ -25,3 +25,22 @@ pub fn release_free_memory() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn release_free_memory() {}
+
+/// Large blocks (from 1 MB: a list being written to the cache, a page of answers) are
+/// taken from and given back to the system directly. glibc otherwise raises this threshold
+/// after each large block is freed, up to 32 MB, and later large blocks come from the heap,
+/// where what is freed around long-lived data stays resident.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn tune() {
+    unsafe extern "C" {
+        fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+    }
+    const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
+    // SAFETY: mallopt takes plain integers and only changes the allocator's parameters.
+    unsafe {
+        mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn tune() {}

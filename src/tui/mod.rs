@@ -120,6 +120,7 @@ pub async fn run_dashboard(
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         opts.no_color = true;
     }
+    heap::tune();
     // Check the options before touching the terminal, so errors print normally.
     keymap::Keymap::new(&opts.key_overrides, opts.read_only)?;
     ui::theme::Theme::new(opts.no_color, &opts.theme_overrides)?;

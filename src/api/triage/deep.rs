@@ -1,13 +1,14 @@
 //! The deep pass: from a failed run's top level down through its failed sub-workflows and
 //! scatters only (never the whole tree) to the task that failed, one GetRunCalls per level.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api::Client;
 use crate::api::actions::Scope;
 use crate::api::error::ApiError;
 use crate::api::queue::Priority;
 use crate::api::types::{RunMetadata, StatusClass, error_message};
+use crate::cache::Kind;
 
 use super::normalize::task_name;
 
@@ -16,22 +17,27 @@ use super::normalize::task_name;
 const MAX_DEPTH: usize = 12;
 
 /// Where a task's logs are: its JobId, and the GetRunCalls path of the level holding it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobRef {
     pub job_id: String,
     pub path: String,
 }
 
 /// The failing task of a run, as its call tree shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeepFailure {
     pub task: String,
     pub error: String,
     pub job: JobRef,
     pub at: Option<i64>,
-    /// GetRunCalls requests it took.
+    /// Levels of the call tree it read (from the service or the cache); 0 when the finding
+    /// itself came from the cache.
     pub requests: usize,
 }
+
+/// A finished run's finding is kept under the omtop version that made it: a later omtop
+/// may name tasks differently, and works it out again from the (cached) call tree.
+const TRIAGE_PART: &str = env!("CARGO_PKG_VERSION");
 
 fn failed(c: &RunMetadata) -> bool {
     StatusClass::of(c.status.as_deref().unwrap_or("")) == StatusClass::Failed
@@ -55,8 +61,26 @@ fn child_path(path: &str, run_id: &str) -> String {
 
 impl Client {
     /// The task that failed `run_uuid`, following only failed calls. `None` when the tree
-    /// shows no failed call (the run failed before any).
+    /// shows no failed call (the run failed before any). A finished run's finding is kept.
     pub async fn failing_task(
+        &self,
+        scope: &Scope,
+        run_uuid: &str,
+        priority: Priority,
+    ) -> Result<Option<DeepFailure>, ApiError> {
+        if let Some(found) = self
+            .kept_value::<Option<DeepFailure>>(Kind::Triage, scope, run_uuid, TRIAGE_PART)
+            .await
+        {
+            return Ok(found.map(|d| DeepFailure { requests: 0, ..d }));
+        }
+        let found = self.walk(scope, run_uuid, priority).await?;
+        self.keep_value(Kind::Triage, scope, run_uuid, TRIAGE_PART, &found)
+            .await;
+        Ok(found)
+    }
+
+    async fn walk(
         &self,
         scope: &Scope,
         run_uuid: &str,

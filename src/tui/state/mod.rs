@@ -180,6 +180,8 @@ pub struct State {
     pub failure_summary: Option<FailureSummary>,
     /// Run groups being watched (`w`), by id.
     pub watching: BTreeSet<String>,
+    /// Lists shown from the cache, not yet fetched this session: when they were fetched.
+    pub cached: HashMap<super::effect::Target, i64>,
     pub quit: bool,
 }
 
@@ -219,6 +221,7 @@ impl State {
             signatures_for: None,
             failure_summary: None,
             watching: BTreeSet::new(),
+            cached: HashMap::new(),
             quit: false,
         }
     }

@@ -104,12 +104,21 @@ pub fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             theme.warn,
         ));
     }
-    if let Some((age, failed)) = data_age(state) {
+    if let Some(age) = data_age(state) {
         spans.push(sep());
-        let stale = failed || age > 3 * state.settings.poll_list.as_secs().max(1) as i64;
-        let st = if stale { theme.warn } else { theme.dim };
+        let old = age.secs > 3 * state.settings.poll_list.as_secs().max(1) as i64;
+        let st = if age.failed || age.cached || old {
+            theme.warn
+        } else {
+            theme.dim
+        };
         let word = if compact { "" } else { "updated " };
-        spans.push(Span::styled(format!("{word}{}s ago", age.max(0)), st));
+        let text = if age.cached {
+            format!("{word}{} ago (cached)", ago(age.secs))
+        } else {
+            format!("{word}{}s ago", age.secs.max(0))
+        };
+        spans.push(Span::styled(text, st));
     }
     if let Some(f) = flash {
         spans.push(sep());
@@ -122,6 +131,17 @@ pub fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     }
     let line = fit_line(Line::from(spans), area.width as usize);
     buf.set_line(area.x, area.y, &line, area.width);
+}
+
+/// An age in its largest whole unit: 42s, 5m, 3h, 2d.
+fn ago(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
 }
 
 /// Short words for the hint line.

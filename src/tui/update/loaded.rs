@@ -18,9 +18,11 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
         state.poller.done(&t, ok, now, iv);
         if ok {
             state.read_succeeded(now);
+            state.cached.remove(&t);
         }
     };
     match r {
+        ApiResult::Cached { fetched_at, answer } => cached(state, fetched_at, *answer, out),
         ApiResult::Projects { region, result } => {
             finish(state, Target::Projects(region.clone()), result.is_ok());
             projects(state, &region, result, out);
@@ -101,6 +103,35 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
             old_name,
             result,
         } => mutate::retried(state, scope, &old_group_id, &old_name, result, out),
+    }
+}
+
+/// A list from the cache: shown with its age, unless this session has fetched it already.
+/// Its request is still pending; the poller hears of it when the answer comes.
+fn cached(state: &mut State, fetched_at: i64, answer: ApiResult, out: &mut Vec<Effect>) {
+    let target = match &answer {
+        ApiResult::Projects { region, .. } => Target::Projects(region.clone()),
+        ApiResult::Groups { scope, .. } => Target::Groups(scope.clone()),
+        ApiResult::Runs { scope, query, .. } => Target::Runs(scope.clone(), query.clone()),
+        _ => return,
+    };
+    if state
+        .poller
+        .slot(&target)
+        .is_some_and(|s| s.last_ok.is_some())
+    {
+        return;
+    }
+    state.cached.insert(target, fetched_at);
+    match answer {
+        ApiResult::Projects { region, result } => projects(state, &region, result, out),
+        ApiResult::Groups { scope, result } => groups(state, scope, result, out),
+        ApiResult::Runs {
+            scope,
+            query,
+            result,
+        } => runs(state, scope, query, result, out),
+        _ => {}
     }
 }
 

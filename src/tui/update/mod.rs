@@ -29,7 +29,7 @@ use super::effect::Effect;
 use super::state::popup::{Level, Popup};
 use super::state::{InputPurpose, State};
 
-pub use poll::{data_age, init};
+pub use poll::{Age, data_age, init};
 
 /// Applies one action to the state and returns what the app must do.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {

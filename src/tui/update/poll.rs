@@ -248,8 +248,18 @@ fn interactive(e: Effect) -> Effect {
     }
 }
 
-/// The age of the data of the current view, in seconds, and whether its last load failed.
-pub fn data_age(state: &State) -> Option<(i64, bool)> {
+/// The age of the data of the current view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Age {
+    pub secs: i64,
+    /// Its last load failed.
+    pub failed: bool,
+    /// It is from the cache: not fetched yet this session.
+    pub cached: bool,
+}
+
+/// The age of the data of the current view.
+pub fn data_age(state: &State) -> Option<Age> {
     let t = match state.level {
         Level::Projects => {
             let r = state
@@ -265,7 +275,19 @@ pub fn data_age(state: &State) -> Option<(i64, bool)> {
         ),
         Level::Calls => Target::Calls(state.calls.as_ref()?.run_uuid().to_string(), "/".into()),
     };
-    let slot = state.poller.slot(&t)?;
-    let last = slot.last_ok?;
-    Some((state.now_unix() - last, slot.failures > 0))
+    let slot = state.poller.slot(&t);
+    let failed = slot.is_some_and(|s| s.failures > 0);
+    if let Some(last) = slot.and_then(|s| s.last_ok) {
+        return Some(Age {
+            secs: state.now_unix() - last,
+            failed,
+            cached: false,
+        });
+    }
+    let at = state.cached.get(&t)?;
+    Some(Age {
+        secs: state.now_unix() - at,
+        failed,
+        cached: true,
+    })
 }
