@@ -55,6 +55,13 @@ pub fn template(keys: &[KeyDefault], theme: &[(&str, &str)]) -> String {
 # A CVM instance role to take temporary credentials from (default: none).
 #cvm_role = "omics-operator"
 
+# Keep what a finished run reads back (call trees, statuses, logs) on disk, and the last
+# session's lists for a quick start; `omtop cache` shows it, `--no-cache` skips it once.
+#cache = true
+
+# The most the cache may hold, in MB (the oldest-used entries go first).
+#cache_max_mb = 300
+
 [poll]
 # Seconds between GetRunStatus polls of live runs in view.
 #status_secs = {status}
@@ -146,6 +153,11 @@ mod tests {
         assert_eq!(file.rate_limit, Some(i64::from(SERVICE_RATE_LIMIT)));
         assert_eq!(file.read_only, Some(false));
         assert_eq!(file.language.as_deref(), Some(DEFAULT_LANGUAGE));
+        assert_eq!(file.cache, Some(true));
+        assert_eq!(
+            file.cache_max_mb,
+            Some(i64::try_from(crate::cache::DEFAULT_MAX_BYTES / 1_000_000).unwrap_or(0))
+        );
         assert_eq!(file.poll.status_secs, Some(3));
         assert_eq!(file.poll.list_secs, Some(10));
         assert_eq!(file.keys["quit"], ["q", "ctrl-c"]);
