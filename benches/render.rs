@@ -81,7 +81,31 @@ fn frames(c: &mut Criterion) {
     g.bench_function("call tree, 20006 visible rows, 200x50", |b| {
         b.iter(|| out.draw(&tree))
     });
+    // The same runs shown from the cache: the status bar says how old they are.
+    let cached = cached_runs_state();
+    g.bench_function("runs pane, 5000 runs from the cache, 200x50", |b| {
+        b.iter(|| out.draw(&cached))
+    });
     g.finish();
+}
+
+/// `runs_state`, as a start from the cache shows it: not fetched yet this session.
+fn cached_runs_state() -> State {
+    use omtop::tui::effect::{RunsQuery, Target};
+    let mut s = runs_state();
+    let scope = s.project_scope().expect("a project");
+    let group = s
+        .group
+        .as_ref()
+        .and_then(|g| g.run_group_id.clone())
+        .expect("a group");
+    s.poller = Default::default();
+    let at = s.now_unix() - 300;
+    s.cached
+        .insert(Target::Runs(scope, RunsQuery::Group(group)), at);
+    let age = omtop::tui::update::data_age(&s).expect("an age");
+    assert!(age.cached && age.secs == 300);
+    s
 }
 
 fn key_to_frame(c: &mut Criterion) {

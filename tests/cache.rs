@@ -504,3 +504,67 @@ mod dashboard {
         assert!(screen(&second).contains("s ago"), "{}", screen(&second));
     }
 }
+
+/// SIGKILL in the middle of writing (a deep triage stores hundreds of entries): the file
+/// is whole, what was committed before is served, the next command works without a warning.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kill_mid_write_loses_at_most_that_write() {
+    let sim = big_batch(400).await;
+    let lm = sim.landmarks();
+    let group = lm.big_group.clone().expect("the big group");
+    let cli = Omtop::for_sim(&sim);
+    let args = ["--region", &lm.region, "--json", "triage", &group, "--deep"];
+    let mut child = cli
+        .command(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("omtop starts");
+    // Killed once some trees are in and more are being written.
+    let path = cache_file(&cli);
+    let stored = |p: &Path| -> i64 {
+        rusqlite::Connection::open(p)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM entries WHERE kind = 'calls'",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while stored(&path) < 5 {
+        assert!(std::time::Instant::now() < deadline, "no tree was stored");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.start_kill().expect("SIGKILL");
+    let _ = child.wait().await;
+    assert_eq!(integrity(&path), "ok");
+    let kept = stored(&path);
+    assert!(kept >= 5, "{kept}");
+    // The killed process's last requests leave the simulator's one-second window first, so
+    // nothing below is throttled (and counted twice).
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let calls = received(&sim, "GetRunCalls");
+    let out = cli.run(&args).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let asked = i64::try_from(received(&sim, "GetRunCalls") - calls).expect("a count");
+    // What a cold cache asks for the same triage: the levels kept were not asked again.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let before = received(&sim, "GetRunCalls");
+    let fresh = Omtop::for_sim(&sim);
+    let cold = fresh.run(&args).await;
+    assert!(cold.status.success(), "{}", stderr(&cold));
+    let cold = i64::try_from(received(&sim, "GetRunCalls") - before).expect("a count");
+    assert!(
+        asked <= cold - kept,
+        "asked {asked}, cold {cold}, kept {kept}"
+    );
+    assert!(stored(&path) >= kept, "nothing committed was lost");
+    assert_eq!(
+        json(&out)["signatures"],
+        json(&fresh.run(&args).await)["signatures"]
+    );
+}

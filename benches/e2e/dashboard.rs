@@ -142,6 +142,12 @@ pub fn measure(rt: &tokio::runtime::Runtime, report: &mut Report, wants: &dyn Fn
                 "< 60 MB",
                 rss < 60.0,
             );
+            report.figure(
+                "4. peak resident memory (VmHWM), the same",
+                format!("{:.1} MB", mb(peak)),
+                "< 80 MB",
+                mb(peak) < 80.0,
+            );
         }
         s.quit();
     }

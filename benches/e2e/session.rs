@@ -25,7 +25,7 @@ pub struct Session {
     size: (u16, u16),
     /// Just before the process was started.
     pub spawned: Instant,
-    _home: tempfile::TempDir,
+    _home: Option<tempfile::TempDir>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -41,6 +41,19 @@ impl Session {
     /// environment given.
     pub fn start(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Self {
         let home = tempfile::tempdir().expect("a HOME");
+        let mut s = Self::start_in(home.path(), args, env, cols, rows);
+        s._home = Some(home);
+        s
+    }
+
+    /// As `start`, in the HOME given (kept across sessions: its cache, its log).
+    pub fn start_in(
+        home: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -52,9 +65,9 @@ impl Session {
         let mut cmd = CommandBuilder::new(binary());
         cmd.args(args);
         cmd.env_clear();
-        cmd.env("HOME", home.path());
+        cmd.env("HOME", home);
         cmd.env("TERM", "xterm-256color");
-        cmd.env("OMTOP_LOG", home.path().join("omtop.log"));
+        cmd.env("OMTOP_LOG", home.join("omtop.log"));
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -93,7 +106,7 @@ impl Session {
             pid,
             size: (cols, rows),
             spawned,
-            _home: home,
+            _home: None,
         }
     }
 

@@ -25,11 +25,18 @@ pub(super) async fn analyse(
     group_id: &str,
     deep: bool,
 ) -> Result<(RunGroup, Vec<Run>, Vec<Signature>), CliError> {
+    let started = std::time::Instant::now();
     let g = find_group(ctx, group_id).await?;
     let runs = ctx
         .client
         .describe_runs(&ctx.scope, &[Filter::new("RunGroupId", [group_id])], PRIO)
         .await?;
+    tracing::info!(
+        runs = runs.len(),
+        ms = started.elapsed().as_millis(),
+        "triage: runs listed"
+    );
+    let listed = std::time::Instant::now();
     let mut failures = triage::failures(&runs);
     if deep {
         let (_, errors) = ctx.client.deepen(&ctx.scope, &mut failures, PRIO).await;
@@ -51,6 +58,12 @@ pub(super) async fn analyse(
             sanitize::line(&e.to_string())
         );
     }
+    // The part the cache answers for finished runs (the lists above are always asked).
+    tracing::info!(
+        signatures = sigs.len(),
+        ms = listed.elapsed().as_millis(),
+        "triage: signatures ready"
+    );
     Ok((g, runs, sigs))
 }
 
