@@ -436,6 +436,34 @@ mod dashboard {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_damaged_cache_is_a_notice_in_the_dashboard_once() {
+        let sim = super::common::sim(SimConfig::default()).await;
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(
+            dir.path().join(omtop::cache::FILE_NAME),
+            b"garbage".repeat(999),
+        )
+        .expect("garbage");
+        let mut app = app(&sim, dir.path());
+        let tx = app.sender();
+        tx.send(Event::Tick).expect("running");
+        until(&mut app, "the notice", |s| {
+            s.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("could not be read"))
+        })
+        .await;
+        // And the dashboard works on, with a new cache.
+        until(&mut app, "the projects", |s| !s.projects.items.is_empty()).await;
+        let aside = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".unreadable-"))
+            .count();
+        assert_eq!(aside, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_last_sessions_lists_are_drawn_at_once_with_their_age_then_refreshed() {
         let sim = super::common::sim(SimConfig::default()).await;
         let lm = sim.landmarks();
