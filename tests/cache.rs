@@ -177,7 +177,12 @@ async fn two_processes_write_at_once() {
     let sim = big_batch(400).await;
     let lm = sim.landmarks();
     let group = lm.big_group.clone().expect("the big group");
-    let cli = Omtop::for_sim(&sim);
+    let mut cli = Omtop::for_sim(&sim);
+    // Two processes share the service's 20 requests a second: half each, so that what is
+    // tested is the file, not the throttling.
+    let config = cli.home.path().join("config.toml");
+    std::fs::write(&config, "rate_limit = 10\n").expect("config");
+    cli.set("OMTOP_CONFIG", &config.display().to_string());
     let args = ["--region", &lm.region, "--json", "triage", &group, "--deep"];
     // Both walk every failed run's tree and write it, in the same file, at the same time.
     let (a, b) = tokio::join!(cli.run(&args), cli.run(&args));
@@ -428,6 +433,34 @@ mod dashboard {
 
     fn screen(app: &TestApp) -> String {
         format!("{}", app.terminal().backend())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_damaged_cache_is_a_notice_in_the_dashboard_once() {
+        let sim = super::common::sim(SimConfig::default()).await;
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(
+            dir.path().join(omtop::cache::FILE_NAME),
+            b"garbage".repeat(999),
+        )
+        .expect("garbage");
+        let mut app = app(&sim, dir.path());
+        let tx = app.sender();
+        tx.send(Event::Tick).expect("running");
+        until(&mut app, "the notice", |s| {
+            s.notice
+                .as_ref()
+                .is_some_and(|n| n.text.contains("could not be read"))
+        })
+        .await;
+        // And the dashboard works on, with a new cache.
+        until(&mut app, "the projects", |s| !s.projects.items.is_empty()).await;
+        let aside = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".unreadable-"))
+            .count();
+        assert_eq!(aside, 1);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -254,10 +254,10 @@ async fn the_secret_key_and_token_never_appear() {
         ),
     ] {
         for args in commands.iter().filter(|a| a[0] != "audit") {
-            // Past the cache, which would answer a finished run's reads without asking.
-            let mut args = args.to_vec();
-            args.insert(0, "--no-cache");
-            let out = run(&omtop, &args, &[(name, value)], &mut hay).await;
+            // Without the cache: a finished run's reads would come from it, unasked.
+            let mut uncached = vec!["--no-cache"];
+            uncached.extend_from_slice(args);
+            let out = run(&omtop, &uncached, &[(name, value)], &mut hay).await;
             assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
             assert!(stderr(&out).contains(code), "{args:?}: {}", stderr(&out));
         }
