@@ -17,8 +17,9 @@
 //! corrupt or unreadable one is moved aside, reported once, and a new one started. No error
 //! of the cache ever fails a request: the request is sent as if there were no cache.
 //!
-//! Every SQLite call runs on tokio's blocking threads ([`Cache::get`] and friends), never on
-//! the async runtime, and the dashboard never reads the cache while drawing.
+//! Every SQLite call of a running omtop runs on the cache's own thread ([`Cache::get`] and
+//! friends), never on the async runtime, and the dashboard never reads the cache while
+//! drawing.
 
 mod store;
 
