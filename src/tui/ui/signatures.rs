@@ -185,12 +185,8 @@ pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, bu
             s.samples.join(", ")
         };
         let reason = s.reason.map(|r| format!(" (\"{r}\")")).unwrap_or_default();
-        let example = s
-            .example
-            .error
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("");
+        // The telling line of the example's error (`omtop triage` prints the whole of it).
+        let example = crate::api::triage::cause_line(&s.example.error);
         for l in [
             format!(
                 "{}{reason}: {} run(s), {}",
@@ -199,7 +195,7 @@ pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, bu
                 s.task
             ),
             format!("samples: {samples}"),
-            format!("example: {example}"),
+            format!("example ({}): {example}", s.example.sample),
             format!(
                 "first seen {} ago, last {} ago",
                 s.first_seen.map_or("-".into(), |t| duration(now - t)),
