@@ -53,7 +53,7 @@ impl Frames {
 /// 5,000 runs with the selection in the middle of the list.
 fn runs_state() -> State {
     let mut s = fx::at_many_runs(W, H, RUNS);
-    assert_eq!(s.runs.shown.len(), RUNS);
+    assert_eq!(s.runs().expect("a runs view").list.shown.len(), RUNS);
     for _ in 0..RUNS / 2 / usize::from(H) {
         update(&mut s, Action::PageDown);
     }
@@ -63,7 +63,7 @@ fn runs_state() -> State {
 /// Two 10,000-shard scatters expanded, the selection among the BwaMem shards.
 fn tree_state() -> State {
     let mut s = fx::at_big_scatters(W, H, SHARDS);
-    let rows = s.calls.as_ref().map_or(0, |t| t.rows().len());
+    let rows = s.tree().map_or(0, |t| t.rows().len());
     assert_eq!(rows, 2 * SHARDS + 6);
     assert!(fx::select_call(&mut s, &format!("{}-5000", fx::BWA)));
     update(&mut s, Action::Down);
@@ -91,18 +91,22 @@ fn frames(c: &mut Criterion) {
 
 /// `runs_state`, as a start from the cache shows it: not fetched yet this session.
 fn cached_runs_state() -> State {
-    use omtop::tui::effect::{RunsQuery, Target};
+    use omtop::tui::effect::{Request, RunsQuery};
     let mut s = runs_state();
     let scope = s.project_scope().expect("a project");
     let group = s
-        .group
-        .as_ref()
+        .group()
         .and_then(|g| g.run_group_id.clone())
         .expect("a group");
     s.poller = Default::default();
     let at = s.now_unix() - 300;
-    s.cached
-        .insert(Target::Runs(scope, RunsQuery::Group(group)), at);
+    s.cached.insert(
+        Request::Runs {
+            scope,
+            query: RunsQuery::Group(group),
+        },
+        at,
+    );
     let age = omtop::tui::update::data_age(&s).expect("an age");
     assert!(age.cached && age.secs == 300);
     s
@@ -132,10 +136,7 @@ fn key_to_frame(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
                 for _ in 0..iters {
-                    let open = tree
-                        .calls
-                        .as_ref()
-                        .is_some_and(|t| t.rows().len() > SHARDS * 2);
+                    let open = tree.tree().is_some_and(|t| t.rows().len() > SHARDS * 2);
                     if open != open_first {
                         update(&mut tree, Action::Enter);
                         out.draw(&tree);

@@ -7,6 +7,8 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use omtop::tui::action::{Action, ApiResult};
 use omtop::tui::effect::RunsQuery;
 use omtop::tui::fixtures as fx;
+use omtop::tui::request::Answer;
+use omtop::tui::request::Request;
 use omtop::tui::update::update;
 
 const W: u16 = 200;
@@ -25,11 +27,13 @@ fn runs_arrive(c: &mut Criterion) {
         b.iter_batched(
             || (waiting(), runs.clone()),
             |(mut s, runs)| {
-                let r = ApiResult::Runs {
-                    scope: fx::scope(),
-                    query: RunsQuery::Group(fx::GROUP.into()),
-                    result: Ok(runs),
-                };
+                let r = ApiResult::loaded(
+                    Request::Runs {
+                        scope: fx::scope(),
+                        query: RunsQuery::Group(fx::GROUP.into()),
+                    },
+                    Ok(Answer::Runs(runs)),
+                );
                 black_box(update(&mut s, Action::Api(Box::new(r))));
                 s
             },

@@ -13,7 +13,8 @@ use omtop::audit::{self, Status};
 use omtop::sim::{OneShotFault, SimConfig};
 use omtop::tui::DashboardOptions;
 use omtop::tui::app::{App, Event};
-use omtop::tui::state::{Level, State};
+use omtop::tui::state::State;
+use omtop::tui::view::ViewKind;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::time::Instant;
@@ -285,10 +286,10 @@ async fn the_dashboard_records_through_the_same_path() {
     let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let mut app = App::new(client, &opts, terminal, Box::new(Vec::new())).expect("app");
     app.start();
-    until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
+    until(&mut app, "projects", |s| !s.projects().items.is_empty()).await;
     keys(&app, &format!(":group {}\r", lm.running_group));
     until(&mut app, "the group's runs", |s| {
-        s.level == Level::Runs && s.runs.loaded
+        s.kind() == ViewKind::Runs && s.runs().expect("a runs view").list.loaded
     })
     .await;
 

@@ -374,7 +374,7 @@ mod dashboard {
     use omtop::sim::{Faults, SimConfig, SimHandle};
     use omtop::tui::DashboardOptions;
     use omtop::tui::app::{App, Event};
-    use omtop::tui::effect::{RunsQuery, Target};
+    use omtop::tui::effect::{Request, RunsQuery};
     use omtop::tui::state::State;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -454,7 +454,7 @@ mod dashboard {
         })
         .await;
         // And the dashboard works on, with a new cache.
-        until(&mut app, "the projects", |s| !s.projects.items.is_empty()).await;
+        until(&mut app, "the projects", |s| !s.projects().items.is_empty()).await;
         let aside = std::fs::read_dir(dir.path())
             .expect("dir")
             .flatten()
@@ -470,18 +470,25 @@ mod dashboard {
         let dir = tempfile::tempdir().expect("dir");
         let group = lm.finished_group.clone();
         let runs_of = |s: &State| {
-            s.project_scope()
-                .map(|p| Target::Runs(p, RunsQuery::Group(group.clone())))
+            s.project_scope().map(|scope| Request::Runs {
+                scope,
+                query: RunsQuery::Group(group.clone()),
+            })
         };
 
         // The first session lists the projects, the groups and a group's runs.
         let mut first = app(&sim, dir.path());
-        until(&mut first, "projects", |s| !s.projects.items.is_empty()).await;
+        until(&mut first, "projects", |s| !s.projects().items.is_empty()).await;
         command(&first, &format!("group {group}"));
-        until(&mut first, "the group's runs", |s| s.runs.loaded).await;
+        until(&mut first, "the group's runs", |s| {
+            s.runs().is_some_and(|r| r.list.loaded)
+        })
+        .await;
         let shown: Vec<String> = first
             .state()
-            .runs
+            .runs()
+            .expect("a runs view")
+            .list
             .items
             .iter()
             .map(|r| r.run_uuid.clone().unwrap_or_default().to_string())
@@ -495,10 +502,12 @@ mod dashboard {
         });
         let mut second = app(&sim, dir.path());
         until(&mut second, "the cached projects", |s| {
-            !s.projects.items.is_empty()
+            !s.projects().items.is_empty()
         })
         .await;
-        let projects = Target::Projects(lm.region.clone());
+        let projects = Request::Projects {
+            region: lm.region.clone(),
+        };
         assert!(second.state().poller.is_pending(&projects), "still asking");
         assert!(second.state().cached.contains_key(&projects));
         assert!(
@@ -507,13 +516,18 @@ mod dashboard {
             screen(&second)
         );
         command(&second, &format!("group {group}"));
-        until(&mut second, "the cached runs", |s| !s.runs.items.is_empty()).await;
+        until(&mut second, "the cached runs", |s| {
+            s.runs().is_some_and(|r| !r.list.items.is_empty())
+        })
+        .await;
         let target = runs_of(second.state()).expect("a project");
         assert!(second.state().poller.is_pending(&target), "still asking");
         assert!(second.state().cached.contains_key(&target));
         let again: Vec<String> = second
             .state()
-            .runs
+            .runs()
+            .expect("a runs view")
+            .list
             .items
             .iter()
             .map(|r| r.run_uuid.clone().unwrap_or_default().to_string())

@@ -10,7 +10,8 @@ use omtop::sim::SimConfig;
 use omtop::tui::DashboardOptions;
 use omtop::tui::action::Action;
 use omtop::tui::app::{App, Event};
-use omtop::tui::state::{Level, State};
+use omtop::tui::state::State;
+use omtop::tui::view::ViewKind;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::UnboundedSender;
@@ -47,7 +48,7 @@ fn command(tx: &UnboundedSender<Event>, text: &str) {
 }
 
 fn selected_job(s: &State) -> Option<String> {
-    let t = s.calls.as_ref()?;
+    let t = s.tree()?;
     t.node(t.selected_node()?)
         .meta
         .job_id
@@ -74,33 +75,36 @@ async fn drill_to_a_failed_task_and_retry_its_run_with_call_cache() {
     let tx = app.sender();
     app.start();
     until(&mut app, "projects", |s| {
-        s.projects.items.iter().any(|p| p.id == lm.default_project)
+        s.projects()
+            .items
+            .iter()
+            .any(|p| p.id == lm.default_project)
     })
     .await;
 
     // Open the running group, then its failed run.
     command(&tx, &format!("group {}", lm.running_group));
     until(&mut app, "the group's runs", |s| {
-        s.level == Level::Runs
-            && s.runs.loaded
-            && s.group.as_ref().and_then(|g| g.run_group_id.as_deref())
-                == Some(lm.running_group.as_str())
+        s.kind() == ViewKind::Runs
+            && s.runs().expect("a runs view").list.loaded
+            && s.group().and_then(|g| g.run_group_id.as_deref()) == Some(lm.running_group.as_str())
     })
     .await;
     command(&tx, &format!("run {}", lm.failed_run));
     until(&mut app, "the call tree", |s| {
-        s.level == Level::Calls && s.calls.as_ref().is_some_and(|t| !t.nodes.is_empty())
+        s.kind() == ViewKind::Calls && s.tree().is_some_and(|t| !t.nodes.is_empty())
     })
     .await;
 
     // Jump to the failed task, loading the collapsed sub-workflows on the way.
     key(&tx, KeyCode::Char('n'));
     until(&mut app, "the failed task", |s| {
-        s.jump.is_none() && selected_job(s).as_deref() == Some(lm.failed_job_id.as_str())
+        s.calls().is_some_and(|c| c.jump.is_none())
+            && selected_job(s).as_deref() == Some(lm.failed_job_id.as_str())
     })
     .await;
     let depth = {
-        let t = app.state().calls.as_ref().expect("tree");
+        let t = app.state().tree().expect("tree");
         t.node(t.selected_node().expect("selection")).depth
     };
     assert!(
@@ -114,13 +118,18 @@ async fn drill_to_a_failed_task_and_retry_its_run_with_call_cache() {
     key(&tx, KeyCode::Tab);
     key(&tx, KeyCode::Enter);
     until(&mut app, "the new group selected", |s| {
-        s.level == Level::Groups
-            && s.groups
-                .selected_id()
+        s.kind() == ViewKind::Groups
+            && s.groups()
+                .and_then(|l| l.selected_id())
                 .is_some_and(|id| id != lm.running_group && s.retry_of.contains_key(&id))
     })
     .await;
-    let new_id = app.state().groups.selected_id().expect("selected");
+    let new_id = app
+        .state()
+        .groups()
+        .expect("a groups view")
+        .selected_id()
+        .expect("selected");
     assert_eq!(
         app.state().retry_of.get(&new_id).map(|x| x.0.as_str()),
         Some(lm.running_group.as_str())
@@ -161,17 +170,17 @@ async fn task_logs_nextflow_trace_and_terminate() {
     .expect("app");
     let tx = app.sender();
     app.start();
-    until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
+    until(&mut app, "projects", |s| !s.projects().items.is_empty()).await;
 
     // The failed task's stderr.
     command(&tx, &format!("group {}", lm.running_group));
     until(&mut app, "runs", |s| {
-        s.level == Level::Runs && s.runs.loaded
+        s.kind() == ViewKind::Runs && s.runs().expect("a runs view").list.loaded
     })
     .await;
     command(&tx, &format!("run {}", lm.failed_run));
     until(&mut app, "calls", |s| {
-        s.calls.as_ref().is_some_and(|t| !t.nodes.is_empty())
+        s.tree().is_some_and(|t| !t.nodes.is_empty())
     })
     .await;
     key(&tx, KeyCode::Char('n'));
@@ -199,12 +208,12 @@ async fn task_logs_nextflow_trace_and_terminate() {
     key(&tx, KeyCode::Esc);
     key(&tx, KeyCode::Esc);
     until(&mut app, "groups", |s| {
-        s.level == Level::Groups && s.popup.is_none()
+        s.kind() == ViewKind::Groups && s.popup.is_none()
     })
     .await;
     command(&tx, &format!("group {}", lm.running_group));
     until(&mut app, "runs again", |s| {
-        s.level == Level::Runs && s.runs.loaded
+        s.kind() == ViewKind::Runs && s.runs().expect("a runs view").list.loaded
     })
     .await;
     key(&tx, KeyCode::Char('t'));
@@ -227,7 +236,7 @@ async fn task_logs_nextflow_trace_and_terminate() {
     // A finished group refuses: the error is shown with its RequestId, not retried.
     command(&tx, &format!("group {}", lm.finished_group));
     until(&mut app, "finished group's runs", |s| {
-        s.group.as_ref().and_then(|g| g.run_group_id.as_deref()) == Some(lm.finished_group.as_str())
+        s.group().and_then(|g| g.run_group_id.as_deref()) == Some(lm.finished_group.as_str())
     })
     .await;
     key(&tx, KeyCode::Char('t'));
@@ -240,14 +249,12 @@ async fn task_logs_nextflow_trace_and_terminate() {
     // The Nextflow run's trace, parsed.
     command(&tx, &format!("run {}", lm.nextflow_run));
     until(&mut app, "nextflow run", |s| {
-        s.calls
-            .as_ref()
-            .is_some_and(|t| t.run_uuid() == lm.nextflow_run)
+        s.tree().is_some_and(|t| t.run_uuid() == lm.nextflow_run)
     })
     .await;
     key(&tx, KeyCode::Esc);
     until(&mut app, "runs of the nextflow group", |s| {
-        s.level == Level::Runs
+        s.kind() == ViewKind::Runs
     })
     .await;
     key(&tx, KeyCode::Char('o'));
@@ -317,7 +324,10 @@ async fn projects_load_by_themselves_after_an_outage_at_start() {
     );
     // Nobody presses R: the projects arrive once the outage is over.
     until_ticking(&mut app, 20, "the projects", |s| {
-        s.projects.items.iter().any(|p| p.id == lm.default_project)
+        s.projects()
+            .items
+            .iter()
+            .any(|p| p.id == lm.default_project)
     })
     .await;
     assert!(sim.stats().faults.get("Outage").is_some_and(|n| *n > 0));
@@ -382,18 +392,30 @@ async fn y_copies_the_selected_group_as_tccli() {
     .expect("app");
     let tx = app.sender();
     app.start();
-    until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
+    until(&mut app, "projects", |s| !s.projects().items.is_empty()).await;
 
     command(&tx, &format!("group {}", lm.finished_group));
-    until(&mut app, "the group's runs", |s| s.level == Level::Runs).await;
+    until(&mut app, "the group's runs", |s| s.kind() == ViewKind::Runs).await;
     key(&tx, KeyCode::Esc);
 
     // Y on the groups pane: the read of the selected group, as tccli sends it.
-    until(&mut app, "the groups pane", |s| s.level == Level::Groups).await;
-    app.state().groups.selected_id().expect("a group selected");
+    until(&mut app, "the groups pane", |s| {
+        s.kind() == ViewKind::Groups
+    })
+    .await;
+    app.state()
+        .groups()
+        .expect("a groups view")
+        .selected_id()
+        .expect("a group selected");
     key(&tx, KeyCode::Char('Y'));
     until(&mut app, "copied", |_| !osc.copied().is_empty()).await;
-    let selected = app.state().groups.selected_id().expect("selected");
+    let selected = app
+        .state()
+        .groups()
+        .expect("a groups view")
+        .selected_id()
+        .expect("selected");
     let scope = app.state().project_scope().expect("scope");
     let expected = omtop::api::Call::new(
         "DescribeRunGroups",
@@ -435,14 +457,13 @@ async fn w_watches_a_group_while_looking_elsewhere() {
     .expect("app");
     let tx = app.sender();
     app.start();
-    until(&mut app, "projects", |s| !s.projects.items.is_empty()).await;
+    until(&mut app, "projects", |s| !s.projects().items.is_empty()).await;
 
     // Watch the finished group from its runs, then go elsewhere.
     command(&tx, &format!("group {}", lm.finished_group));
     until(&mut app, "the group's runs", |s| {
-        s.level == Level::Runs
-            && s.group.as_ref().and_then(|g| g.run_group_id.as_deref())
-                == Some(lm.finished_group.as_str())
+        s.kind() == ViewKind::Runs
+            && s.group().and_then(|g| g.run_group_id.as_deref()) == Some(lm.finished_group.as_str())
     })
     .await;
     key(&tx, KeyCode::Char('w'));

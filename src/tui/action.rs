@@ -5,10 +5,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::api::client::ClientStats;
-use crate::api::types::{Project, Run, RunGroup, RunMetadata};
 use crate::api::{ApiError, Created, Scope};
 
-use super::effect::{LogSource, RunsQuery};
+use super::request::{Answer, Request};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +66,10 @@ pub enum Action {
     Watch,
     /// Open logs: Nextflow log and trace of a run, or a task's stdout and stderr.
     Logs,
+    /// Open the run group's environment (why it waits), or the region's environments.
+    Environment,
+    /// Open the run group's sample sheet: its table's rows joined to their runs.
+    SampleSheet,
     /// Mark or unmark the selected run for retry.
     Mark,
     /// Mark every shown run, or clear the marks.
@@ -132,56 +135,23 @@ pub enum Action {
     },
 }
 
-/// The answer of one API call the dashboard made, tagged with what it was for, so an answer
-/// for a pane the user has left can be recognised and ignored.
+/// The answer of one API call the dashboard made, under the request it answers, so an
+/// answer for a pane the user has left can be recognised and ignored.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)] // boxed as a whole inside `Action::Api`
 pub enum ApiResult {
-    /// DescribeProjects of one region.
-    Projects {
-        region: String,
-        result: Result<Vec<Project>, ApiError>,
+    /// A read's answer.
+    Loaded {
+        req: Request,
+        result: Result<Answer, ApiError>,
     },
-    /// DescribeRunGroups of one project (`project_id: None`: the region's default).
-    Groups {
-        scope: Scope,
-        result: Result<Vec<RunGroup>, ApiError>,
-    },
-    /// DescribeRuns of one group, or one run looked up by uuid.
-    Runs {
-        scope: Scope,
-        query: RunsQuery,
-        result: Result<Vec<Run>, ApiError>,
-    },
-    /// GetRunCalls of one path of one run.
-    Calls {
-        scope: Scope,
-        run_uuid: String,
-        path: String,
-        result: Result<Vec<RunMetadata>, ApiError>,
-    },
-    /// GetRunStatus of one run.
-    Status {
-        scope: Scope,
-        run_uuid: String,
-        result: Result<RunMetadata, ApiError>,
-    },
-    /// The deep pass's walk of one failed run.
-    Triage {
-        group_id: String,
-        run_uuid: String,
-        result: Result<Option<crate::api::triage::DeepFailure>, ApiError>,
-    },
-    /// Every run of the project for some samples (by UserDefinedId).
-    Attempts {
-        samples: Vec<String>,
-        result: Result<std::collections::HashMap<String, Vec<Run>>, ApiError>,
-    },
-    /// A log or metadata file.
-    Log {
-        run_uuid: String,
-        source: LogSource,
-        result: Result<String, ApiError>,
+    /// A list as the last session (or another omtop) fetched it, from the cache: shown at
+    /// once with its age while the request for it is on its way.
+    Cached {
+        req: Request,
+        /// When it was fetched (Unix seconds).
+        fetched_at: i64,
+        answer: Answer,
     },
     /// TerminateRunGroup's answer: its RequestId.
     Terminated {
@@ -196,23 +166,18 @@ pub enum ApiResult {
         old_name: String,
         result: Result<Created, ApiError>,
     },
-    /// A list as the last session (or another omtop) fetched it, from the cache: shown at
-    /// once with its age while the request for it is on its way.
-    Cached {
-        /// When it was fetched (Unix seconds).
-        fetched_at: i64,
-        answer: Box<ApiResult>,
-    },
 }
 
 impl ApiResult {
-    /// How many items the answer brought (0 for an error or a single item).
+    /// A read's answer.
+    pub fn loaded(req: Request, result: Result<Answer, ApiError>) -> Self {
+        Self::Loaded { req, result }
+    }
+
+    /// How many items the answer brought (0 for an error or a mutation).
     pub fn items(&self) -> usize {
         match self {
-            Self::Projects { result, .. } => result.as_ref().map_or(0, Vec::len),
-            Self::Groups { result, .. } => result.as_ref().map_or(0, Vec::len),
-            Self::Runs { result, .. } => result.as_ref().map_or(0, Vec::len),
-            Self::Calls { result, .. } => result.as_ref().map_or(0, Vec::len),
+            Self::Loaded { result, .. } => result.as_ref().map_or(0, Answer::items),
             Self::Cached { answer, .. } => answer.items(),
             _ => 0,
         }

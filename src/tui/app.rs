@@ -19,7 +19,7 @@ use crate::api::Client;
 use super::DashboardOptions;
 use super::action::{Action, ApiResult};
 use super::clipboard;
-use super::effect::{Effect, RunsQuery};
+use super::effect::Effect;
 use super::heap;
 use super::keymap::{Keymap, Mode};
 use super::state::State;
@@ -61,16 +61,7 @@ pub struct App<B: Backend> {
     /// The run groups watched in the background, by id.
     watches: std::collections::HashMap<String, tokio::task::JoinHandle<()>>,
     /// Lists already offered from the cache: only a list's first load shows the cached one.
-    offered: std::collections::HashSet<super::effect::Target>,
-}
-
-/// Sends a list from the cache into the loop, ahead of its answer.
-fn cached(tx: &UnboundedSender<Event>, fetched_at: i64, answer: ApiResult) {
-    let answer = Box::new(answer);
-    let _ = tx.send(Event::App(Action::Api(Box::new(ApiResult::Cached {
-        fetched_at,
-        answer,
-    }))));
+    offered: std::collections::HashSet<super::request::Request>,
 }
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
@@ -310,16 +301,6 @@ impl<B: Backend> App<B> {
 
     fn run_effect(&mut self, e: Effect) {
         let c = self.client.clone();
-        // A list's first load shows the cached one at once, then the answer.
-        let first = matches!(
-            e,
-            Effect::LoadProjects { .. }
-                | Effect::LoadGroups { .. }
-                | Effect::LoadRuns {
-                    query: RunsQuery::Group(_),
-                    ..
-                }
-        ) && e.target().is_some_and(|t| self.offered.insert(t));
         let tx = self.tx.clone();
         match e {
             Effect::Quit => self.state.quit = true,
@@ -339,122 +320,22 @@ impl<B: Backend> App<B> {
                     task.abort();
                 }
             }
-            Effect::LoadProjects { region, prio } => self.spawn(async move {
-                if first && let Some((at, list)) = c.cached_projects(&region).await {
-                    let region = region.clone();
-                    cached(
-                        &tx,
-                        at,
-                        ApiResult::Projects {
-                            region,
-                            result: Ok(list),
-                        },
-                    );
-                }
-                let result = c.describe_projects(&region, prio).await;
-                ApiResult::Projects { region, result }
-            }),
-            Effect::LoadGroups { scope, prio } => self.spawn(async move {
-                if first && let Some((at, list)) = c.cached_groups(&scope).await {
-                    let scope = scope.clone();
-                    cached(
-                        &tx,
-                        at,
-                        ApiResult::Groups {
-                            scope,
-                            result: Ok(list),
-                        },
-                    );
-                }
-                let result = c.describe_run_groups(&scope, &[], prio).await;
-                ApiResult::Groups { scope, result }
-            }),
-            Effect::LoadRuns { scope, query, prio } => self.spawn(async move {
-                if first
-                    && let RunsQuery::Group(g) = &query
-                    && let Some((at, list)) = c.cached_runs(&scope, g).await
-                {
-                    let (scope, query) = (scope.clone(), query.clone());
-                    let answer = ApiResult::Runs {
-                        scope,
-                        query,
-                        result: Ok(list),
-                    };
-                    cached(&tx, at, answer);
-                }
-                let result = c.describe_runs(&scope, &[query.filter()], prio).await;
-                ApiResult::Runs {
-                    scope,
-                    query,
-                    result,
-                }
-            }),
-            Effect::LoadCalls {
-                scope,
-                run_uuid,
-                path,
-                prio,
-            } => self.spawn(async move {
-                let result = c.get_run_calls(&scope, &run_uuid, &path, prio).await;
-                ApiResult::Calls {
-                    scope,
-                    run_uuid,
-                    path,
-                    result,
-                }
-            }),
-            Effect::DeepTriage {
-                scope,
-                group_id,
-                run_uuid,
-            } => self.spawn(async move {
-                let prio = crate::api::Priority::Background;
-                let result = c.failing_task(&scope, &run_uuid, prio).await;
-                ApiResult::Triage {
-                    group_id,
-                    run_uuid,
-                    result,
-                }
-            }),
-            Effect::LoadAttempts { scope, samples } => self.spawn(async move {
-                let prio = crate::api::Priority::Interactive;
-                let result = c.attempts(&scope, &samples, prio).await;
-                ApiResult::Attempts { samples, result }
-            }),
-            Effect::PollStatus { scope, run_uuid } => self.spawn(async move {
-                let prio = crate::api::Priority::Background;
-                let result = c.get_run_status(&scope, &run_uuid, prio).await;
-                ApiResult::Status {
-                    scope,
-                    run_uuid,
-                    result,
-                }
-            }),
-            Effect::FetchLog {
-                scope,
-                run_uuid,
-                source,
-                prio,
-            } => self.spawn(async move {
-                let result = match &source {
-                    super::effect::LogSource::File(key) => {
-                        c.fetch_metadata_file(&scope, &run_uuid, key, prio).await
+            Effect::Load { req, prio } => {
+                // A list's first load shows the cached one at once, then the answer.
+                let first = req.is_cached_list() && self.offered.insert(req.clone());
+                self.spawn(async move {
+                    if first && let Some((fetched_at, answer)) = req.cached(&c).await {
+                        let cached = ApiResult::Cached {
+                            req: req.clone(),
+                            fetched_at,
+                            answer,
+                        };
+                        let _ = tx.send(Event::App(Action::Api(Box::new(cached))));
                     }
-                    super::effect::LogSource::Job {
-                        job_id,
-                        path,
-                        stderr,
-                    } => {
-                        c.get_run_job_log(&scope, &run_uuid, job_id, path, *stderr, prio)
-                            .await
-                    }
-                };
-                ApiResult::Log {
-                    run_uuid,
-                    source,
-                    result,
-                }
-            }),
+                    let result = req.fetch(&c, prio).await;
+                    ApiResult::loaded(req, result)
+                });
+            }
             Effect::Terminate {
                 scope,
                 group_id,

@@ -4,13 +4,14 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::api::Scope;
 use crate::api::types::{
     ExecutionTime, Project, Run, RunGroup, RunMetadata, RunStatusCount, Text, Timestamp,
 };
+use crate::api::{ApiError, Scope};
 
 use super::action::{Action, ApiResult};
-use super::effect::{Effect, RunsQuery};
+use super::effect::{Effect, Request, RunsQuery};
+use super::request::Answer;
 use super::state::{Settings, State};
 use super::update::update;
 
@@ -416,10 +417,12 @@ pub fn state(w: u16, h: u16) -> State {
     super::update::init(&mut s);
     api(
         &mut s,
-        ApiResult::Projects {
-            region: REGION.into(),
-            result: Ok(projects()),
-        },
+        ApiResult::loaded(
+            Request::Projects {
+                region: REGION.into(),
+            },
+            Ok(Answer::Projects(projects())),
+        ),
     );
     s
 }
@@ -430,10 +433,10 @@ pub fn at_groups(w: u16, h: u16) -> State {
     update(&mut s, Action::Enter);
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: scope(),
-            result: Ok(groups()),
-        },
+        ApiResult::loaded(
+            Request::Groups { scope: scope() },
+            Ok(Answer::Groups(groups())),
+        ),
     );
     s
 }
@@ -441,30 +444,40 @@ pub fn at_groups(w: u16, h: u16) -> State {
 pub fn at_runs(w: u16, h: u16) -> State {
     let mut s = at_groups(w, h);
     update(&mut s, Action::Enter);
-    api(
-        &mut s,
-        ApiResult::Runs {
-            scope: scope(),
-            query: RunsQuery::Group(GROUP.into()),
-            result: Ok(runs()),
-        },
-    );
+    api(&mut s, runs_result(GROUP, Ok(runs())));
     s
 }
 
 pub fn calls_result(path: &str, calls: Vec<RunMetadata>) -> ApiResult {
-    ApiResult::Calls {
+    ApiResult::loaded(
+        Request::calls(&scope(), RUN, path),
+        Ok(Answer::Calls(calls)),
+    )
+}
+
+/// DescribeRuns of a group of the fixture project: its answer.
+pub fn runs_result(group: &str, result: Result<Vec<Run>, ApiError>) -> ApiResult {
+    let req = Request::Runs {
         scope: scope(),
-        run_uuid: RUN.into(),
-        path: path.into(),
-        result: Ok(calls),
-    }
+        query: RunsQuery::Group(group.into()),
+    };
+    ApiResult::loaded(req, result.map(Answer::Runs))
+}
+
+/// DescribeRunGroups of the fixture project: its answer.
+pub fn groups_result(result: Result<Vec<RunGroup>, ApiError>) -> ApiResult {
+    ApiResult::loaded(
+        Request::Groups { scope: scope() },
+        result.map(Answer::Groups),
+    )
 }
 
 /// The call tree of the failed run (NA12891), top level loaded.
 pub fn at_calls(w: u16, h: u16) -> State {
     let mut s = at_runs(w, h);
-    s.runs.select_id(RUN);
+    if let Some(v) = s.runs_mut() {
+        v.list.select_id(RUN);
+    }
     update(&mut s, Action::Enter);
     api(&mut s, calls_result("/", top_calls()));
     s
@@ -505,20 +518,13 @@ pub fn many_runs(n: usize) -> Vec<Run> {
 pub fn at_many_runs(w: u16, h: u16, n: usize) -> State {
     let mut s = at_groups(w, h);
     update(&mut s, Action::Enter);
-    api(
-        &mut s,
-        ApiResult::Runs {
-            scope: scope(),
-            query: RunsQuery::Group(GROUP.into()),
-            result: Ok(many_runs(n)),
-        },
-    );
+    api(&mut s, runs_result(GROUP, Ok(many_runs(n))));
     s
 }
 
 /// Selects the call with this RunId, if it is on screen.
 pub fn select_call(s: &mut State, run_id: &str) -> bool {
-    let Some(t) = s.calls.as_mut() else {
+    let Some(t) = s.tree_mut() else {
         return false;
     };
     (0..t.nodes.len())

@@ -10,9 +10,11 @@ pub mod clipboard;
 pub mod effect;
 pub mod keymap;
 pub mod poller;
+pub mod request;
 pub mod state;
 pub mod ui;
 pub mod update;
+pub mod view;
 
 #[doc(hidden)]
 pub mod fixtures;

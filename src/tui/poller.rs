@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::effect::{Effect, Target};
+use super::effect::{Effect, Request};
 
 /// Polls issued per tick at most (ticks are one second apart): leaves the user headroom.
 pub const MAX_POLLS_PER_TICK: usize = 10;
@@ -25,28 +25,28 @@ pub struct Slot {
 
 #[derive(Debug, Clone, Default)]
 pub struct Poller {
-    slots: HashMap<Target, Slot>,
+    slots: HashMap<Request, Slot>,
     /// The time now (Unix seconds), set by `update` before it runs: when a request is
     /// issued.
     pub clock: i64,
 }
 
 impl Poller {
-    pub fn slot(&self, t: &Target) -> Option<&Slot> {
+    pub fn slot(&self, t: &Request) -> Option<&Slot> {
         self.slots.get(t)
     }
 
-    pub fn is_pending(&self, t: &Target) -> bool {
+    pub fn is_pending(&self, t: &Request) -> bool {
         self.slots.get(t).is_some_and(|s| s.pending)
     }
 
     /// Lets a load through unless one for the same target is already pending.
     pub fn admit(&mut self, e: Effect, out: &mut Vec<Effect>) -> bool {
-        let Some(t) = e.target() else {
+        let Some(t) = e.request() else {
             out.push(e);
             return true;
         };
-        let slot = self.slots.entry(t).or_default();
+        let slot = self.slots.entry(t.clone()).or_default();
         if slot.pending {
             return false;
         }
@@ -68,7 +68,7 @@ impl Poller {
     /// Records an answer: the next poll is due after `interval`, or later after failures
     /// (exponentially: from one second for a target that never loaded, from `interval`
     /// for one whose last answer is still shown).
-    pub fn done(&mut self, t: &Target, ok: bool, now: i64, interval: i64) {
+    pub fn done(&mut self, t: &Request, ok: bool, now: i64, interval: i64) {
         let slot = self.slots.entry(t.clone()).or_default();
         slot.pending = false;
         if ok {
@@ -90,14 +90,14 @@ impl Poller {
     }
 
     /// Whether a target is due for a poll (never loaded, or its interval has passed).
-    pub fn due(&self, t: &Target, now: i64) -> bool {
+    pub fn due(&self, t: &Request, now: i64) -> bool {
         self.slots
             .get(t)
             .is_none_or(|s| !s.pending && now >= s.next_due)
     }
 
     /// Makes a target due at once (after a mutation, or when the user asks to refresh).
-    pub fn expire(&mut self, t: &Target) {
+    pub fn expire(&mut self, t: &Request) {
         if let Some(s) = self.slots.get_mut(t) {
             s.next_due = 0;
         }
@@ -110,8 +110,8 @@ impl Poller {
             if n >= MAX_POLLS_PER_TICK {
                 break;
             }
-            let Some(t) = e.target() else { continue };
-            if self.due(&t, now) && self.admit(e, out) {
+            let Some(t) = e.request() else { continue };
+            if self.due(t, now) && self.admit(e, out) {
                 n += 1;
             }
         }
@@ -123,10 +123,13 @@ mod tests {
     use super::*;
 
     fn status(uuid: &str) -> Effect {
-        Effect::PollStatus {
-            scope: crate::api::Scope::new("ap-guangzhou", None),
-            run_uuid: uuid.into(),
-        }
+        Effect::load(
+            Request::Status {
+                scope: crate::api::Scope::new("ap-guangzhou", None),
+                run_uuid: uuid.into(),
+            },
+            crate::api::Priority::Background,
+        )
     }
 
     #[test]
@@ -138,7 +141,7 @@ mod tests {
         out.clear();
         p.schedule(101, vec![status("a")], &mut out);
         assert!(out.is_empty(), "a is still pending");
-        let t = status("a").target().expect("a load");
+        let t = status("a").request().expect("a load").clone();
         // (answered at, ok, the next poll is due at), with a 3 s interval.
         let steps = [
             // Never loaded: 2 s, then 4 s.

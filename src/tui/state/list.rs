@@ -104,6 +104,9 @@ pub struct ListView<T> {
     pub reverse: bool,
     pub loading: bool,
     pub loaded: bool,
+    /// The sort columns' names where they depend on the data (a sample sheet's headers);
+    /// empty: the item type's own.
+    pub columns: Vec<String>,
 }
 
 impl<T> Default for ListView<T> {
@@ -119,6 +122,7 @@ impl<T> Default for ListView<T> {
             reverse: false,
             loading: false,
             loaded: false,
+            columns: Vec::new(),
         }
     }
 }
@@ -217,7 +221,7 @@ impl<T: Item> ListView<T> {
     }
 
     pub fn cycle_sort(&mut self) {
-        let n = T::sort_columns().len().max(1);
+        let n = self.sort_names().len().max(1);
         self.sort = (self.sort + 1) % n;
         let keep = self.selected_id();
         self.refresh(keep.as_deref());
@@ -261,8 +265,18 @@ impl<T: Item> ListView<T> {
             .find(|&p| StatusClass::of(self.items[self.shown[p]].status()) == StatusClass::Failed)
     }
 
+    /// The sortable columns' names, in the order `s` cycles them.
+    pub fn sort_names(&self) -> Vec<String> {
+        if self.columns.is_empty() {
+            T::sort_columns().iter().map(|s| s.to_string()).collect()
+        } else {
+            self.columns.clone()
+        }
+    }
+
     pub fn sort_label(&self) -> String {
-        let name = T::sort_columns().get(self.sort).copied().unwrap_or("");
+        let names = self.sort_names();
+        let name = names.get(self.sort).map_or("", String::as_str);
         format!("{name} {}", if self.reverse { "↓" } else { "↑" })
     }
 }

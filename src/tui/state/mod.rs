@@ -14,23 +14,16 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset};
 
 use crate::api::client::ClientStats;
-use crate::api::types::{Run, RunGroup};
+use crate::api::types::{Environment, Run, RunGroup};
 use crate::api::{ApiError, Scope};
 
 use super::poller::Poller;
+use super::request::Request;
+use super::view::{CallsView, RunsView, View, ViewKind};
 use items::ProjectRow;
 use list::ListView;
 use popup::{Level as MsgLevel, Popup};
 use tree::CallTree;
-
-/// How deep the user has drilled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Projects,
-    Groups,
-    Runs,
-    Calls,
-}
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,23 +139,19 @@ pub struct State {
     pub settings: Settings,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
-    pub level: Level,
+    /// Where the user is: the projects at the bottom, what they opened above.
+    pub views: Vec<View>,
     pub focus: Focus,
     pub details_scroll: usize,
     pub region_filter: Option<String>,
     /// Every known project of every region; `projects` shows those in the region filter.
     pub all_projects: Vec<ProjectRow>,
-    pub projects: ListView<ProjectRow>,
     /// Regions whose DescribeProjects is unavailable: projects are learned from run groups.
     pub fallback_regions: BTreeSet<String>,
     /// Run groups of every project loaded so far, by (region, project id).
     pub groups_cache: HashMap<(String, String), Vec<RunGroup>>,
-    pub project: Option<ProjectRow>,
-    pub groups: ListView<RunGroup>,
-    pub group: Option<RunGroup>,
-    pub runs: ListView<Run>,
-    pub marks: BTreeSet<String>,
-    pub calls: Option<CallTree>,
+    /// Environments of every region listed so far, by region.
+    pub environments: HashMap<String, Vec<Environment>>,
     pub popup: Option<Popup>,
     pub input: Option<InputLine>,
     pub error: Option<Flash>,
@@ -172,16 +161,12 @@ pub struct State {
     /// New group id → the group it retried (id, name).
     pub retry_of: HashMap<String, (String, String)>,
     pub goto: Option<Goto>,
-    pub jump: Option<Jump>,
     /// A group whose failure signatures open once its runs are listed.
     pub signatures_for: Option<String>,
-    /// The open group's failures in one line, and the soonest call-cache expiry among its
-    /// failed runs: made when its runs are listed, not on every frame.
-    pub failure_summary: Option<FailureSummary>,
     /// Run groups being watched (`w`), by id.
     pub watching: BTreeSet<String>,
     /// Lists shown from the cache, not yet fetched this session: when they were fetched.
-    pub cached: HashMap<super::effect::Target, i64>,
+    pub cached: HashMap<Request, i64>,
     pub quit: bool,
 }
 
@@ -195,20 +180,14 @@ impl State {
             now,
             settings,
             size: (80, 24),
-            level: Level::Projects,
+            views: vec![View::Projects(ListView::new(0, false))],
             focus: Focus::List,
             details_scroll: 0,
             region_filter,
             all_projects: Vec::new(),
-            projects: ListView::new(0, false),
             fallback_regions: BTreeSet::new(),
             groups_cache: HashMap::new(),
-            project: None,
-            groups: ListView::new(0, true),
-            group: None,
-            runs: ListView::new(0, false),
-            marks: BTreeSet::new(),
-            calls: None,
+            environments: HashMap::new(),
             popup: None,
             input: None,
             error: None,
@@ -217,9 +196,7 @@ impl State {
             poller: Poller::default(),
             retry_of: HashMap::new(),
             goto: None,
-            jump: None,
             signatures_for: None,
-            failure_summary: None,
             watching: BTreeSet::new(),
             cached: HashMap::new(),
             quit: false,
@@ -230,18 +207,162 @@ impl State {
         self.now.timestamp()
     }
 
-    /// The scope of the open project.
-    pub fn project_scope(&self) -> Option<Scope> {
-        self.project.as_ref().map(ProjectRow::scope)
+    /// The view on top: what the screen shows.
+    pub fn view(&self) -> &View {
+        self.views.last().unwrap_or(&self.views[0])
     }
 
-    /// The region shown in the status bar: the open project's, or the region filter.
+    pub fn view_mut(&mut self) -> &mut View {
+        let top = self.views.len() - 1;
+        &mut self.views[top]
+    }
+
+    /// What kind of view is on top.
+    pub fn kind(&self) -> ViewKind {
+        self.view().kind()
+    }
+
+    /// Opens a view above the current one.
+    pub fn push(&mut self, v: View) {
+        self.views.push(v);
+        self.focus = Focus::List;
+        self.details_scroll = 0;
+    }
+
+    /// Goes back to the view below; the projects stay.
+    pub fn pop(&mut self) -> Option<View> {
+        if self.views.len() <= 1 {
+            return None;
+        }
+        self.details_scroll = 0;
+        self.views.pop()
+    }
+
+    /// Closes every view above the projects.
+    pub fn pop_to_projects(&mut self) {
+        self.views.truncate(1);
+        self.details_scroll = 0;
+    }
+
+    /// Every project of the region filter (the bottom of the stack).
+    pub fn projects(&self) -> &ListView<ProjectRow> {
+        match &self.views[0] {
+            View::Projects(l) => l,
+            _ => unreachable!("the projects are always at the bottom"),
+        }
+    }
+
+    pub fn projects_mut(&mut self) -> &mut ListView<ProjectRow> {
+        match &mut self.views[0] {
+            View::Projects(l) => l,
+            _ => unreachable!("the projects are always at the bottom"),
+        }
+    }
+
+    /// The open project: the one the view on top is about.
+    pub fn project(&self) -> Option<&ProjectRow> {
+        self.view().project()
+    }
+
+    /// The scope of the open project.
+    pub fn project_scope(&self) -> Option<Scope> {
+        self.project().map(ProjectRow::scope)
+    }
+
+    /// The open run group: the one the view on top is about.
+    pub fn group(&self) -> Option<&RunGroup> {
+        self.view().group()
+    }
+
+    /// The nearest groups list under the top.
+    pub fn groups(&self) -> Option<&ListView<RunGroup>> {
+        self.views.iter().rev().find_map(|v| match v {
+            View::Groups(g) => Some(&g.list),
+            _ => None,
+        })
+    }
+
+    pub fn groups_mut(&mut self) -> Option<&mut ListView<RunGroup>> {
+        self.views.iter_mut().rev().find_map(|v| match v {
+            View::Groups(g) => Some(&mut g.list),
+            _ => None,
+        })
+    }
+
+    /// The nearest runs view under the top.
+    pub fn runs(&self) -> Option<&RunsView> {
+        self.views.iter().rev().find_map(|v| match v {
+            View::Runs(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    pub fn runs_mut(&mut self) -> Option<&mut RunsView> {
+        self.views.iter_mut().rev().find_map(|v| match v {
+            View::Runs(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// The nearest call tree under the top.
+    pub fn calls(&self) -> Option<&CallsView> {
+        self.views.iter().rev().find_map(|v| match v {
+            View::Calls(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    pub fn calls_mut(&mut self) -> Option<&mut CallsView> {
+        self.views.iter_mut().rev().find_map(|v| match v {
+            View::Calls(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    /// The call tree on top, if the top is one.
+    pub fn tree(&self) -> Option<&CallTree> {
+        match self.view() {
+            View::Calls(c) => Some(&c.tree),
+            _ => None,
+        }
+    }
+
+    pub fn tree_mut(&mut self) -> Option<&mut CallTree> {
+        match self.view_mut() {
+            View::Calls(c) => Some(&mut c.tree),
+            _ => None,
+        }
+    }
+
+    /// The region shown in the status bar: the view's, or the region filter.
     pub fn region(&self) -> String {
-        self.project
-            .as_ref()
-            .map(|p| p.region.clone())
+        self.view()
+            .region()
+            .map(str::to_string)
             .or_else(|| self.region_filter.clone())
             .unwrap_or_else(|| "all regions".into())
+    }
+
+    /// Every run group listed so far in a region.
+    pub fn groups_in(&self, region: &str) -> Vec<RunGroup> {
+        self.groups_cache
+            .iter()
+            .filter(|((r, _), _)| r == region)
+            .flat_map(|(_, gs)| gs.iter().cloned())
+            .collect()
+    }
+
+    /// Why a group is not starting, when its environment (listed already) says so.
+    pub fn waiting_reason(&self, g: &RunGroup) -> Option<String> {
+        let id = g.run_group_id.as_deref()?;
+        let region = self
+            .groups_cache
+            .iter()
+            .find(|(_, gs)| gs.iter().any(|x| x.run_group_id.as_deref() == Some(id)))
+            .map(|((r, _), _)| r.clone())
+            .or_else(|| self.project().map(|p| p.region.clone()))?;
+        let envs = self.environments.get(&region)?;
+        crate::api::group::waiting_reason(g, envs)
     }
 
     /// Shows an error; it is the newest message, so it replaces any notice (a notice and
@@ -301,12 +422,14 @@ impl State {
                 p
             })
             .collect();
-        let loading = self.projects.loading;
-        self.projects.set_items(rows);
-        self.projects.loading = loading;
+        let loaded = self.unloaded_regions().len() < self.settings.regions.len();
+        let projects = self.projects_mut();
+        let loading = projects.loading;
+        projects.set_items(rows);
+        projects.loading = loading;
         // Loaded once some region has answered: an empty list before that is a failure (or
         // a wait), not "no projects".
-        self.projects.loaded = self.unloaded_regions().len() < self.settings.regions.len();
+        projects.loaded = loaded;
     }
 
     /// Configured regions whose projects have not loaded (and that do not fall back to
@@ -317,7 +440,9 @@ impl State {
             .iter()
             .filter(|r| !self.fallback_regions.contains(*r))
             .filter(|r| {
-                let t = super::effect::Target::Projects((*r).clone());
+                let t = Request::Projects {
+                    region: (*r).clone(),
+                };
                 self.poller.slot(&t).is_none_or(|s| s.last_ok.is_none())
             })
             .map(String::as_str)

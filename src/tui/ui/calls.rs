@@ -10,6 +10,7 @@ use ratatui::widgets::Widget;
 use super::super::state::State;
 use super::super::state::items::Counts;
 use super::super::state::tree::{CallKind, CallNode, CallTree, Children};
+use super::super::view::CallsView;
 use super::table::{Col, Table};
 use super::text::{badge, first_line, fit, status_duration, symbol};
 use super::theme::Theme;
@@ -137,10 +138,15 @@ fn no_calls(t: &CallTree) -> String {
     }
 }
 
-pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
-    let Some(t) = state.calls.as_ref() else {
-        return;
-    };
+pub fn render(
+    state: &State,
+    v: &CallsView,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+    focused: bool,
+) {
+    let t = &v.tree;
     let now = state.now_unix();
     let span = t.span();
     let rows = t.rows();
@@ -176,7 +182,7 @@ pub fn render(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
     if t.status != Default::default() {
         title.push(Span::styled(format!("[{}] ", t.status.label()), theme.warn));
     }
-    if state.jump.is_some() {
+    if v.jump.is_some() {
         title.push(Span::styled("searching… ", theme.warn));
     }
     let empty = match &t.roots {

@@ -10,8 +10,11 @@ use serde_json::Value;
 use crate::sanitize;
 
 use super::super::state::items::{Counts, doomed, span};
+use crate::api::types::{Run, RunGroup};
+
 use super::super::state::list::Item;
-use super::super::state::{Level, State};
+use super::super::state::{FailureSummary, State};
+use super::super::view::View;
 use super::text::{badge, span_duration};
 use super::theme::Theme;
 
@@ -104,13 +107,90 @@ fn status_line(status: &str, theme: &Theme) -> Line<'static> {
     ])
 }
 
+/// The details of a run group: its status, why it waits, its failures, every field.
+fn group_lines(
+    state: &State,
+    g: &RunGroup,
+    summary: Option<&FailureSummary>,
+    l: &mut Vec<Line<'static>>,
+    theme: &Theme,
+) {
+    let now = state.now_unix();
+    let mut st = status_line(g.status(), theme);
+    if doomed(g) {
+        st.spans.push(Span::styled(
+            match Counts::of_group(g).failed {
+                1 => "  doomed: 1 run failed already".to_string(),
+                n => format!("  doomed: {n} runs failed already"),
+            },
+            theme.failed,
+        ));
+    }
+    l.push(st);
+    if let Some(why) = state.waiting_reason(g) {
+        let why = sanitize::line(&why).into_owned();
+        l.push(Line::from(vec![
+            Span::styled(format!("⚠ {why}"), theme.warn),
+            Span::styled("  (e: environment)", theme.dim),
+        ]));
+    }
+    let (s, e) = span(&g.execution_time);
+    field_lines(l, "Duration", &span_duration(s, e, now), theme);
+    if let Some((old, name)) = state.retry_of.get(&g.id()) {
+        field_lines(l, "Retry of", &format!("{name} ({old})"), theme);
+    }
+    if g.table_id.as_deref().is_some_and(|t| !t.is_empty()) {
+        field_lines(
+            l,
+            "Sample sheet",
+            "T: its table's rows and their runs",
+            theme,
+        );
+    }
+    if let Some(f) = summary.filter(|f| f.group_id == g.id()) {
+        field_lines(l, "Failures", &format!("{} (F: signatures)", f.text), theme);
+        if let Some(t) = f.soonest_cache_clear {
+            field_lines(
+                l,
+                "Call cache",
+                &format!(
+                    "soonest among the failed runs: {}",
+                    super::signatures::cache_countdown(Some(t), false, now)
+                ),
+                theme,
+            );
+        }
+    }
+    all_fields(g, l, theme);
+}
+
+fn run_lines(state: &State, r: &Run, l: &mut Vec<Line<'static>>, theme: &Theme) {
+    let now = state.now_unix();
+    l.push(status_line(r.status(), theme));
+    let (s, e) = span(&r.execution_time);
+    field_lines(l, "Duration", &span_duration(s, e, now), theme);
+    if let Some(c) = &r.cache {
+        let at = c.cache_clear_time.as_ref().and_then(|t| t.unix());
+        let cleared = c.cache_cleared.unwrap_or(false);
+        if at.is_some() || cleared {
+            field_lines(
+                l,
+                "Call cache",
+                &super::signatures::cache_countdown(at, cleared, now),
+                theme,
+            );
+        }
+    }
+    all_fields(r, l, theme);
+}
+
 /// The lines of the details of the selected item, and the pane's title.
 pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
     let mut l = Vec::new();
     let now = state.now_unix();
-    let title = match state.level {
-        Level::Projects => {
-            let Some(p) = state.projects.selected_item() else {
+    let title = match state.view() {
+        View::Projects(list) => {
+            let Some(p) = list.selected_item() else {
                 return ("Details".into(), l);
             };
             if let Some(a) = &p.alias {
@@ -132,85 +212,26 @@ pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
             }
             "Project"
         }
-        Level::Groups | Level::Runs
-            if state.level == Level::Groups || state.runs.selected_item().is_none() =>
-        {
-            let g = if state.level == Level::Groups {
-                state.groups.selected_item()
-            } else {
-                state.group.as_ref()
-            };
-            let Some(g) = g else {
+        View::Groups(v) => {
+            let Some(g) = v.list.selected_item() else {
                 return ("Details".into(), l);
             };
-            let mut st = status_line(g.status(), theme);
-            if doomed(g) {
-                st.spans.push(Span::styled(
-                    match Counts::of_group(g).failed {
-                        1 => "  doomed: 1 run failed already".to_string(),
-                        n => format!("  doomed: {n} runs failed already"),
-                    },
-                    theme.failed,
-                ));
-            }
-            l.push(st);
-            let (s, e) = span(&g.execution_time);
-            field_lines(&mut l, "Duration", &span_duration(s, e, now), theme);
-            if let Some((old, name)) = state.retry_of.get(&g.id()) {
-                field_lines(&mut l, "Retry of", &format!("{name} ({old})"), theme);
-            }
-            if let Some(f) = state
-                .failure_summary
-                .as_ref()
-                .filter(|f| f.group_id == g.id())
-            {
-                field_lines(
-                    &mut l,
-                    "Failures",
-                    &format!("{} (F: signatures)", f.text),
-                    theme,
-                );
-                if let Some(t) = f.soonest_cache_clear {
-                    field_lines(
-                        &mut l,
-                        "Call cache",
-                        &format!(
-                            "soonest among the failed runs: {}",
-                            super::signatures::cache_countdown(Some(t), false, now)
-                        ),
-                        theme,
-                    );
-                }
-            }
-            all_fields(g, &mut l, theme);
+            let summary = state.runs().and_then(|r| r.failure_summary.as_ref());
+            group_lines(state, g, summary, &mut l, theme);
             "Run group"
         }
-        Level::Groups | Level::Runs => {
-            let Some(r) = state.runs.selected_item() else {
-                return ("Details".into(), l);
-            };
-            l.push(status_line(r.status(), theme));
-            let (s, e) = span(&r.execution_time);
-            field_lines(&mut l, "Duration", &span_duration(s, e, now), theme);
-            if let Some(c) = &r.cache {
-                let at = c.cache_clear_time.as_ref().and_then(|t| t.unix());
-                let cleared = c.cache_cleared.unwrap_or(false);
-                if at.is_some() || cleared {
-                    field_lines(
-                        &mut l,
-                        "Call cache",
-                        &super::signatures::cache_countdown(at, cleared, now),
-                        theme,
-                    );
-                }
+        View::Runs(v) => match v.list.selected_item() {
+            Some(r) => {
+                run_lines(state, r, &mut l, theme);
+                "Run"
             }
-            all_fields(r, &mut l, theme);
-            "Run"
-        }
-        Level::Calls => {
-            let Some(t) = state.calls.as_ref() else {
-                return ("Details".into(), l);
-            };
+            None => {
+                group_lines(state, &v.group, v.failure_summary.as_ref(), &mut l, theme);
+                "Run group"
+            }
+        },
+        View::Calls(v) => {
+            let t = &v.tree;
             match t.selected_node() {
                 Some(id) => {
                     let n = t.node(id);
@@ -245,6 +266,62 @@ pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
                     "Run"
                 }
             }
+        }
+        View::Environments(v) => {
+            let Some(r) = v.list.selected_item() else {
+                return ("Details".into(), l);
+            };
+            l.push(status_line(&r.shown_status(), theme));
+            let takes = if r.env.accepts_work() {
+                "yes"
+            } else {
+                "no: its run groups wait"
+            };
+            field_lines(&mut l, "Takes work", takes, theme);
+            field_lines(
+                &mut l,
+                "Live groups",
+                &format!(
+                    "{} running, {} waiting to start, {} runs not finished",
+                    r.load.running, r.load.waiting, r.load.active_runs
+                ),
+                theme,
+            );
+            field_lines(&mut l, "Volumes", "Enter: its cache volumes", theme);
+            all_fields(&r.env, &mut l, theme);
+            "Environment"
+        }
+        View::Volumes(v) => {
+            let Some(vol) = v.list.selected_item() else {
+                return ("Details".into(), l);
+            };
+            l.push(status_line(vol.status(), theme));
+            if let Some(f) = vol.used_fraction() {
+                field_lines(&mut l, "Used", &format!("{:.1}%", f * 100.0), theme);
+            }
+            all_fields(vol, &mut l, theme);
+            "Volume"
+        }
+        View::Table(v) => {
+            let Some(r) = v.list.selected_item() else {
+                group_lines(state, &v.group, None, &mut l, theme);
+                return ("Run group".into(), l);
+            };
+            for (i, h) in v.list.columns.iter().take(r.sample.cells.len()).enumerate() {
+                field_lines(&mut l, h, &r.sample.cells[i], theme);
+            }
+            field_lines(&mut l, "TableRowUuid", r.sample.uuid(), theme);
+            if let Some(sig) = &r.signature {
+                field_lines(&mut l, "Signature", sig, theme);
+            }
+            match &r.sample.run {
+                Some(run) => {
+                    field_lines(&mut l, "Run", "Enter: its call tree", theme);
+                    run_lines(state, run, &mut l, theme);
+                }
+                None => field_lines(&mut l, "Run", "none made of this row in this group", theme),
+            }
+            "Sample"
         }
     };
     (title.to_string(), l)

@@ -11,6 +11,7 @@ use crate::api::types::{Run, RunGroup, StatusClass};
 use super::super::state::State;
 use super::super::state::items::{Counts, ProjectRow, doomed, is_nextflow, run_label, span};
 use super::super::state::list::{Item, ListView};
+use super::super::view::{GroupsView, RunsView};
 use super::table::{Col, Table};
 use super::text::{badge, first_line, fit, short_time, span_duration, status_duration, symbol};
 use super::theme::Theme;
@@ -65,8 +66,14 @@ const PROJECT_COLS: [Col; 6] = [
     Col::new("FAILED", 6, 0),
 ];
 
-pub fn projects(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
-    let l = &state.projects;
+pub fn projects(
+    state: &State,
+    l: &ListView<ProjectRow>,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+    focused: bool,
+) {
     let row = |i: usize| -> &ProjectRow { &l.items[l.shown[i]] };
     let cell = |i: usize, c: usize, w: u16| -> Line<'static> {
         let p = row(i);
@@ -159,8 +166,15 @@ pub fn group_status(g: &RunGroup, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
-pub fn groups(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
-    let l = &state.groups;
+pub fn groups(
+    state: &State,
+    v: &GroupsView,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+    focused: bool,
+) {
+    let l = &v.list;
     let now = state.now_unix();
     let cell = |i: usize, c: usize, w: u16| -> Line<'static> {
         let g = &l.items[l.shown[i]];
@@ -177,7 +191,14 @@ pub fn groups(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             1 => Line::from(fit(g.application_name.as_deref().unwrap_or("-"), w)),
             2 => Line::from(if is_nextflow(g) { "NF" } else { "WDL" }),
             3 => group_status(g, theme),
-            4 => progress(&Counts::of_group(g), g.total_run.unwrap_or(0), w, theme),
+            // A group waiting on its environment says why where its progress would be.
+            4 => match state.waiting_reason(g) {
+                Some(why) => {
+                    let why = why.strip_prefix("waiting: ").unwrap_or(&why).to_string();
+                    Line::from(Span::styled(fit(&format!("⚠ {why}"), w), theme.warn))
+                }
+                None => progress(&Counts::of_group(g), g.total_run.unwrap_or(0), w, theme),
+            },
             5 => Line::from(short_time(&g.create_time)),
             _ => {
                 let (s, e) = span(&g.execution_time);
@@ -190,12 +211,7 @@ pub fn groups(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
             }
         }
     };
-    let name = state
-        .project
-        .as_ref()
-        .map_or("Run groups".to_string(), |p| {
-            format!("Run groups · {}", fit(p.display_name(), 30))
-        });
+    let name = format!("Run groups · {}", fit(v.project.display_name(), 30));
     let t = Table {
         title: title(&name, l, theme),
         cols: &GROUP_COLS,
@@ -220,19 +236,23 @@ const RUN_COLS: [Col; 6] = [
     Col::flex("ERROR", 20, 2),
 ];
 
-pub fn runs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused: bool) {
-    let l = &state.runs;
+pub fn runs(
+    state: &State,
+    v: &RunsView,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+    focused: bool,
+) {
+    let l = &v.list;
+    let marks = &v.marks;
     let now = state.now_unix();
     let item = |i: usize| -> &Run { &l.items[l.shown[i]] };
     let cell = |i: usize, c: usize, w: u16| -> Line<'static> {
         let r = item(i);
         let w = w as usize;
         match c {
-            0 => Line::from(if state.marks.contains(&r.id()) {
-                "◆"
-            } else {
-                " "
-            }),
+            0 => Line::from(if marks.contains(&r.id()) { "◆" } else { " " }),
             1 => Line::from(Span::styled(
                 fit(&r.id().chars().take(8).collect::<String>(), w),
                 theme.dim,
@@ -250,16 +270,16 @@ pub fn runs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer, focused:
         }
     };
     let marked = |i: usize| {
-        if state.marks.contains(&item(i).id()) {
+        if marks.contains(&item(i).id()) {
             theme.accent
         } else {
             Style::new()
         }
     };
     let mut t = title("Runs", l, theme);
-    if !state.marks.is_empty() {
+    if !marks.is_empty() {
         t.spans.push(Span::styled(
-            format!("◆ {} marked ", state.marks.len()),
+            format!("◆ {} marked ", marks.len()),
             theme.accent,
         ));
     }

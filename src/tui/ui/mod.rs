@@ -5,6 +5,7 @@ mod details;
 pub mod layout;
 mod lists;
 mod pager;
+mod platform;
 mod popups;
 mod signatures;
 mod status;
@@ -23,7 +24,8 @@ use ratatui::widgets::Widget;
 
 use super::keymap::Keymap;
 use super::state::popup::Popup;
-use super::state::{Focus, Level, State};
+use super::state::{Focus, State};
+use super::view::View;
 use theme::Theme;
 
 /// The whole screen for one frame.
@@ -40,11 +42,14 @@ impl Widget for &Screen<'_> {
         status::crumbs(state, theme, a.crumbs, buf);
         if let Some(list) = a.list {
             let focused = state.focus == Focus::List;
-            match state.level {
-                Level::Projects => lists::projects(state, theme, list, buf, focused),
-                Level::Groups => lists::groups(state, theme, list, buf, focused),
-                Level::Runs => lists::runs(state, theme, list, buf, focused),
-                Level::Calls => calls::render(state, theme, list, buf, focused),
+            match state.view() {
+                View::Projects(l) => lists::projects(state, l, theme, list, buf, focused),
+                View::Groups(v) => lists::groups(state, v, theme, list, buf, focused),
+                View::Runs(v) => lists::runs(state, v, theme, list, buf, focused),
+                View::Calls(v) => calls::render(state, v, theme, list, buf, focused),
+                View::Environments(v) => platform::environments(v, theme, list, buf, focused),
+                View::Volumes(v) => platform::volumes(v, theme, list, buf, focused),
+                View::Table(v) => platform::table(v, theme, list, buf, focused),
             }
         }
         if let Some(d) = a.details {

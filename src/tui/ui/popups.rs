@@ -195,7 +195,7 @@ pub fn help(scroll: usize, keymap: &Keymap, theme: &Theme, screen: Rect, buf: &m
 }
 
 pub fn failures(f: &Failures, state: &State, theme: &Theme, screen: Rect, buf: &mut Buffer) {
-    let Some(t) = state.calls.as_ref() else {
+    let Some(t) = state.calls().map(|c| &c.tree) else {
         return;
     };
     let area = centered(

@@ -119,7 +119,9 @@ pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, bu
         let first = v.run_selected.saturating_sub(rows.saturating_sub(1));
         let top = lines.len();
         for uuid in s.runs.iter().skip(first).take(rows) {
-            let run = state.runs.items.iter().find(|r| r.id() == *uuid);
+            let run = state
+                .runs()
+                .and_then(|r| r.list.items.iter().find(|r| r.id() == *uuid));
             let sample = run
                 .and_then(|r| r.user_defined_id.as_deref())
                 .filter(|x| !x.is_empty())
@@ -295,9 +297,9 @@ pub fn attempts(
     for (sample, r) in v.rows.iter().skip(first).take(rows) {
         let gid = r.run_group_id.as_deref().unwrap_or_default();
         let group = state
-            .groups
-            .items
-            .iter()
+            .groups()
+            .into_iter()
+            .flat_map(|l| l.items.iter())
             .find(|g| g.id() == gid)
             .and_then(|g| g.name.clone())
             .unwrap_or_else(|| gid.to_string());

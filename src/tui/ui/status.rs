@@ -9,8 +9,9 @@ use super::super::action::Action;
 use super::super::keymap::{Keymap, Mode};
 use super::super::state::items::run_label;
 use super::super::state::popup::Level as MsgLevel;
-use super::super::state::{InputPurpose, Level, State};
+use super::super::state::{InputPurpose, State};
 use super::super::update::data_age;
+use super::super::view::{View, ViewKind};
 use super::calls::short_name;
 use super::text::{duration, fit, fit_line, width};
 use super::theme::Theme;
@@ -20,20 +21,28 @@ pub const SLOW_SECS: i64 = 5;
 
 /// `ap-guangzhou › Population WGS › wgs-germline-… › NA12878 › call-A`
 pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    // The stack read from the bottom: each view adds what it is about.
     let mut parts: Vec<String> = vec![state.region()];
-    if let Some(p) = &state.project {
-        parts.push(fit(p.display_name(), 24));
-    }
-    if let Some(g) = &state.group {
-        parts.push(fit(g.name.as_deref().unwrap_or(""), 24));
-    }
-    if let Some(t) = state.calls.as_ref() {
-        parts.push(fit(&run_label(&t.run), 20));
-        if let Some(id) = t.selected_node() {
-            let trail = t.trail(id);
-            for &n in &trail[..trail.len().saturating_sub(1)] {
-                parts.push(fit(&short_name(t, t.node(n)), 20));
+    for v in &state.views {
+        match v {
+            View::Projects(_) => {}
+            View::Groups(g) => parts.push(fit(g.project.display_name(), 24)),
+            View::Runs(r) => parts.push(fit(r.group.name.as_deref().unwrap_or(""), 24)),
+            View::Calls(c) => {
+                let t = &c.tree;
+                parts.push(fit(&run_label(&t.run), 20));
+                if let Some(id) = t.selected_node() {
+                    let trail = t.trail(id);
+                    for &n in &trail[..trail.len().saturating_sub(1)] {
+                        parts.push(fit(&short_name(t, t.node(n)), 20));
+                    }
+                }
             }
+            View::Environments(_) => parts.push("environments".into()),
+            View::Volumes(vol) => {
+                parts.push(format!("volumes of {}", fit(&vol.environment_name, 20)))
+            }
+            View::Table(t) => parts.push(format!("sheet {}", fit(&t.title(), 20))),
         }
     }
     let sep = " › ";
@@ -75,7 +84,7 @@ pub fn status_bar(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // Narrow, with a message to show: the project is in the breadcrumb already.
     let compact = flash.is_some() && area.width < super::layout::WIDE;
     let mut spans = vec![Span::styled(format!(" {}", state.region()), theme.accent)];
-    if let Some(p) = state.project.as_ref().filter(|_| !compact) {
+    if let Some(p) = state.project().filter(|_| !compact) {
         spans.push(sep());
         spans.push(Span::raw(fit(p.display_name(), 20)));
     }
@@ -167,6 +176,9 @@ fn short(a: &Action) -> &'static str {
         Action::Follow => "follow",
         Action::Mark => "mark",
         Action::Copy => "copy",
+        Action::Sort => "sort",
+        Action::Environment => "environment",
+        Action::SampleSheet => "sheet",
         _ => "",
     }
 }
@@ -194,8 +206,40 @@ pub fn hints(state: &State, keymap: &Keymap, theme: &Theme, area: Rect, buf: &mu
     }
     let mode = Mode::of(state);
     let wanted: &[Action] = match mode {
-        Mode::Normal => match state.level {
-            Level::Runs => &[
+        Mode::Normal => match state.kind() {
+            ViewKind::Environments => &[
+                Action::Help,
+                Action::Enter,
+                Action::Back,
+                Action::Filter,
+                Action::StatusFilter,
+                Action::Sort,
+                Action::Copy,
+                Action::Command,
+                Action::Quit,
+            ],
+            ViewKind::Volumes => &[
+                Action::Help,
+                Action::Back,
+                Action::Filter,
+                Action::Sort,
+                Action::Copy,
+                Action::Command,
+                Action::Quit,
+            ],
+            ViewKind::Table => &[
+                Action::Help,
+                Action::Enter,
+                Action::Back,
+                Action::Filter,
+                Action::Sort,
+                Action::StatusFilter,
+                Action::NextFailure,
+                Action::Retry,
+                Action::Command,
+                Action::Quit,
+            ],
+            ViewKind::Runs => &[
                 Action::Help,
                 Action::Enter,
                 Action::Back,
@@ -209,7 +253,7 @@ pub fn hints(state: &State, keymap: &Keymap, theme: &Theme, area: Rect, buf: &mu
                 Action::Command,
                 Action::Quit,
             ],
-            Level::Calls => &[
+            ViewKind::Calls => &[
                 Action::Help,
                 Action::Enter,
                 Action::Back,

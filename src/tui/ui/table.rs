@@ -1,6 +1,8 @@
 //! A virtualised table: columns drop by priority when narrow, and only the rows on screen
 //! are built.
 
+use std::borrow::Cow;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -10,9 +12,10 @@ use ratatui::widgets::{Block, Borders, Widget};
 use super::text::{fit, fit_line};
 use super::theme::Theme;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Col {
-    pub title: &'static str,
+    /// Its header: fixed for omtop's own panes, a table's column name in a sample sheet.
+    pub title: Cow<'static, str>,
     /// Preferred width in cells.
     pub width: u16,
     /// Takes the room left over.
@@ -24,7 +27,7 @@ pub struct Col {
 impl Col {
     pub const fn new(title: &'static str, width: u16, drop: u8) -> Self {
         Self {
-            title,
+            title: Cow::Borrowed(title),
             width,
             flex: false,
             drop,
@@ -33,7 +36,7 @@ impl Col {
 
     pub const fn flex(title: &'static str, width: u16, drop: u8) -> Self {
         Self {
-            title,
+            title: Cow::Borrowed(title),
             width,
             flex: true,
             drop,
@@ -132,7 +135,7 @@ impl Widget for &Table<'_> {
             buf.set_span(
                 x,
                 inner.y,
-                &Span::styled(fit(c.title, cw as usize), self.theme.header),
+                &Span::styled(fit(&c.title, cw as usize), self.theme.header),
                 cw,
             );
             x += cw + 1;

@@ -18,6 +18,8 @@ use super::super::state::State;
 use super::super::update::update;
 use super::Screen;
 use super::theme::Theme;
+use crate::tui::request::Answer;
+use crate::tui::request::Request;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
@@ -80,10 +82,10 @@ fn projects_pane() {
         let mut s = fx::state(w, h);
         api(
             &mut s,
-            ApiResult::Groups {
-                scope: fx::scope(),
-                result: Ok(fx::groups()),
-            },
+            ApiResult::loaded(
+                Request::Groups { scope: fx::scope() },
+                Ok(Answer::Groups(fx::groups())),
+            ),
         );
         s
     });
@@ -107,7 +109,7 @@ fn runs_pane() {
 fn calls_with_a_collapsed_scatter() {
     snap("calls_collapsed_scatter", |w, h| {
         let mut s = fx::at_calls(w, h);
-        let t = s.calls.as_mut().expect("tree");
+        let t = s.tree_mut().expect("tree");
         let hc = (0..t.nodes.len())
             .find(|&i| t.node(i).run_id() == fx::HC)
             .expect("hc");
@@ -172,15 +174,18 @@ fn logs_pager() {
         let text = "[M::bwa_idx_load_from_disk] read 0 ALT contigs\n\u{1b}[31mERROR\u{1b}[0m out of memory\nKilled\n";
         api(
             &mut s,
-            ApiResult::Log {
-                run_uuid: fx::RUN.into(),
-                source: LogSource::Job {
-                    job_id: "plan-bwa-shard-0007".into(),
-                    path: format!("/{}/{}", fx::ALIGN, fx::BWA),
-                    stderr: false,
+            ApiResult::loaded(
+                Request::Log {
+                    scope: crate::tui::fixtures::scope(),
+                    run_uuid: fx::RUN.into(),
+                    source: LogSource::Job {
+                        job_id: "plan-bwa-shard-0007".into(),
+                        path: format!("/{}/{}", fx::ALIGN, fx::BWA),
+                        stderr: false,
+                    },
                 },
-                result: Ok(text.into()),
-            },
+                Ok(Answer::Log(text.into())),
+            ),
         );
         update(&mut s, Action::Search);
         for c in "memory".chars() {
@@ -196,28 +201,35 @@ fn trace_pager() {
     snap("trace", |w, h| {
         let mut s = fx::at_groups(w, h);
         // The Nextflow group.
-        s.groups.select_id("run-lonely-orange-dodo-410909");
+        s.groups_mut()
+            .expect("a groups view")
+            .select_id("run-lonely-orange-dodo-410909");
         update(&mut s, Action::Enter);
         api(
             &mut s,
-            ApiResult::Runs {
-                scope: fx::scope(),
-                query: super::super::effect::RunsQuery::Group(
-                    "run-lonely-orange-dodo-410909".into(),
-                ),
-                result: Ok(fx::runs()),
-            },
+            ApiResult::loaded(
+                Request::Runs {
+                    scope: fx::scope(),
+                    query: super::super::effect::RunsQuery::Group(
+                        "run-lonely-orange-dodo-410909".into(),
+                    ),
+                },
+                Ok(Answer::Runs(fx::runs())),
+            ),
         );
         update(&mut s, Action::Logs);
         update(&mut s, Action::NextChoice);
         let trace = "task_id\thash\tname\tstatus\texit\trealtime\n1\tab/12cd\tFASTQC (S1)\tCOMPLETED\t0\t2m 3s\n2\tef/34gh\tSTAR_ALIGN (S1)\tFAILED\t137\t1h 2m\n3\t12/abcd\tMULTIQC\tCOMPLETED\t0\t45s\n";
         api(
             &mut s,
-            ApiResult::Log {
-                run_uuid: "1a2b3c4d-0000-4000-8000-000000000005".into(),
-                source: LogSource::File("execution_trace.txt".into()),
-                result: Ok(trace.into()),
-            },
+            ApiResult::loaded(
+                Request::Log {
+                    scope: crate::tui::fixtures::scope(),
+                    run_uuid: "1a2b3c4d-0000-4000-8000-000000000005".into(),
+                    source: LogSource::File("execution_trace.txt".into()),
+                },
+                Ok(Answer::Log(trace.into())),
+            ),
         );
         update(&mut s, Action::Sort);
         s
@@ -227,15 +239,17 @@ fn trace_pager() {
 /// The running group's failure signatures, its runs answered with the two-cause batch.
 fn at_signatures(w: u16, h: u16) -> State {
     let mut s = fx::at_groups(w, h);
-    s.groups.select_id(fx::GROUP);
+    s.groups_mut().expect("a groups view").select_id(fx::GROUP);
     update(&mut s, Action::Failures);
     api(
         &mut s,
-        ApiResult::Runs {
-            scope: fx::scope(),
-            query: super::super::effect::RunsQuery::Group(fx::GROUP.into()),
-            result: Ok(fx::batch_runs()),
-        },
+        ApiResult::loaded(
+            Request::Runs {
+                scope: fx::scope(),
+                query: super::super::effect::RunsQuery::Group(fx::GROUP.into()),
+            },
+            Ok(Answer::Runs(fx::batch_runs())),
+        ),
     );
     s
 }
@@ -284,16 +298,18 @@ fn error_in_status_bar() {
         let mut s = fx::at_runs(w, h);
         api(
             &mut s,
-            ApiResult::Status {
-                scope: fx::scope(),
-                run_uuid: "1a2b3c4d-0000-4000-8000-000000000003".into(),
-                result: Err(ApiError::Service {
+            ApiResult::loaded(
+                Request::Status {
+                    scope: fx::scope(),
+                    run_uuid: "1a2b3c4d-0000-4000-8000-000000000003".into(),
+                },
+                Err(ApiError::Service {
                     action: "GetRunStatus".into(),
                     code: "RequestLimitExceeded".into(),
                     message: "too many requests".into(),
                     request_id: "6e1c-99aa".into(),
                 }),
-            },
+            ),
         );
         s
     });
@@ -361,7 +377,7 @@ fn wide_characters_keep_columns_aligned() {
 fn ten_thousand_shards_draw_only_the_rows_on_screen() {
     // How fast is for `cargo bench --bench render`; here, that the right rows are drawn.
     let mut s = fx::at_calls(160, 48);
-    let t = s.calls.as_mut().expect("tree");
+    let t = s.tree_mut().expect("tree");
     let hc = (0..t.nodes.len())
         .find(|&i| t.node(i).run_id() == fx::HC)
         .expect("hc");

@@ -18,6 +18,8 @@ use super::super::state::{Settings, State};
 use super::super::update::{self, update};
 use super::Screen;
 use super::theme::Theme;
+use crate::tui::request::Answer;
+use crate::tui::request::Request;
 
 /// The frame's text, one line per row.
 fn frame(state: &State) -> String {
@@ -59,13 +61,15 @@ fn without_sample(w: u16, h: u16) -> State {
         .collect();
     api(
         &mut s,
-        ApiResult::Runs {
-            scope: fx::scope(),
-            query: RunsQuery::Group(fx::GROUP.into()),
-            result: Ok(runs),
-        },
+        ApiResult::loaded(
+            Request::Runs {
+                scope: fx::scope(),
+                query: RunsQuery::Group(fx::GROUP.into()),
+            },
+            Ok(Answer::Runs(runs)),
+        ),
     );
-    s.runs.select_id(fx::RUN);
+    s.runs_mut().expect("a runs view").list.select_id(fx::RUN);
     s
 }
 
@@ -91,7 +95,7 @@ fn a_run_without_a_sample_is_named_by_its_short_uuid() {
 #[test]
 fn a_finished_run_without_calls_says_why() {
     let mut s = fx::at_runs(120, 40);
-    s.runs.select_id(fx::RUN);
+    s.runs_mut().expect("a runs view").list.select_id(fx::RUN);
     update(&mut s, Action::Enter);
     api(&mut s, calls_result("/", Vec::new()));
     let text = frame(&s);
@@ -102,16 +106,21 @@ fn a_finished_run_without_calls_says_why() {
     );
     // A live run may still start its first call.
     let mut s = fx::at_runs(120, 40);
-    s.runs.select_id("1a2b3c4d-0000-4000-8000-000000000005");
+    s.runs_mut()
+        .expect("a runs view")
+        .list
+        .select_id("1a2b3c4d-0000-4000-8000-000000000005");
     update(&mut s, Action::Enter);
     api(
         &mut s,
-        ApiResult::Calls {
-            scope: fx::scope(),
-            run_uuid: "1a2b3c4d-0000-4000-8000-000000000005".into(),
-            path: "/".into(),
-            result: Ok(Vec::new()),
-        },
+        ApiResult::loaded(
+            Request::Calls {
+                scope: fx::scope(),
+                run_uuid: "1a2b3c4d-0000-4000-8000-000000000005".into(),
+                path: "/".into(),
+            },
+            Ok(Answer::Calls(Vec::new())),
+        ),
     );
     assert!(frame(&s).contains("no calls yet"));
 }
@@ -149,22 +158,24 @@ fn nextflow_runs(report: Option<bool>) -> State {
         .collect();
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: fx::scope(),
-            result: Ok(groups),
-        },
+        ApiResult::loaded(
+            Request::Groups { scope: fx::scope() },
+            Ok(Answer::Groups(groups)),
+        ),
     );
-    s.groups.select_id(NF_GROUP);
+    s.groups_mut().expect("a groups view").select_id(NF_GROUP);
     update(&mut s, Action::Enter);
     api(
         &mut s,
-        ApiResult::Runs {
-            scope: fx::scope(),
-            query: RunsQuery::Group(NF_GROUP.into()),
-            result: Ok(fx::runs()),
-        },
+        ApiResult::loaded(
+            Request::Runs {
+                scope: fx::scope(),
+                query: RunsQuery::Group(NF_GROUP.into()),
+            },
+            Ok(Answer::Runs(fx::runs())),
+        ),
     );
-    s.runs.select_id(NF_RUN);
+    s.runs_mut().expect("a runs view").list.select_id(NF_RUN);
     s
 }
 
@@ -172,7 +183,10 @@ fn fetched(effects: &[Effect]) -> Vec<LogSource> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::FetchLog { source, .. } => Some(source.clone()),
+            Effect::Load {
+                req: Request::Log { source, .. },
+                ..
+            } => Some(source.clone()),
             _ => None,
         })
         .collect()
@@ -202,16 +216,19 @@ fn no_trace_is_asked_for_when_the_group_had_reports_off() {
     assert_eq!(fetched(&e), std::slice::from_ref(&trace));
     api(
         &mut s,
-        ApiResult::Log {
-            run_uuid: NF_RUN.into(),
-            source: trace,
-            result: Err(ApiError::Service {
+        ApiResult::loaded(
+            Request::Log {
+                scope: crate::tui::fixtures::scope(),
+                run_uuid: NF_RUN.into(),
+                source: trace,
+            },
+            Err(ApiError::Service {
                 action: "GetRunMetadataFile".into(),
                 code: "ResourceNotFound.CosObjectNotExist".into(),
                 message: "execution_trace.txt does not exist".into(),
                 request_id: "r-9".into(),
             }),
-        },
+        ),
     );
     let text = frame(&s);
     assert!(text.contains("not produced by this run"), "{text}");
@@ -231,9 +248,15 @@ fn at_second(sec: i64) -> Action {
 }
 
 fn asks_projects(effects: &[Effect]) -> bool {
-    effects
-        .iter()
-        .any(|e| matches!(e, Effect::LoadProjects { .. }))
+    effects.iter().any(|e| {
+        matches!(
+            e,
+            Effect::Load {
+                req: Request::Projects { .. },
+                ..
+            }
+        )
+    })
 }
 
 #[test]
@@ -249,10 +272,12 @@ fn projects_that_could_not_load_are_asked_again_until_they_do() {
         };
         api(
             s,
-            ApiResult::Projects {
-                region: fx::REGION.into(),
-                result,
-            },
+            ApiResult::loaded(
+                Request::Projects {
+                    region: fx::REGION.into(),
+                },
+                result.map(Answer::Projects),
+            ),
         )
     };
     answer(&mut s, false);
@@ -271,7 +296,7 @@ fn projects_that_could_not_load_are_asked_again_until_they_do() {
         }
     }
     assert_eq!(asked, [2, 6, 14, 30], "2, 4, 8, 16 s apart");
-    assert_eq!(s.projects.items.len(), 3);
+    assert_eq!(s.projects().items.len(), 3);
     assert!(frame(&s).contains("Population WGS"));
     // Loaded, it is not asked for again by itself.
     let again = (31..=90).any(|sec| asks_projects(&update(&mut s, at_second(sec))));
@@ -298,10 +323,12 @@ fn a_service_slow_to_answer_is_said_and_for_how_long() {
     assert!(text.contains("no answer for 12s"), "{text}");
     api(
         &mut s,
-        ApiResult::Projects {
-            region: fx::REGION.into(),
-            result: Ok(fx::projects()),
-        },
+        ApiResult::loaded(
+            Request::Projects {
+                region: fx::REGION.into(),
+            },
+            Ok(Answer::Projects(fx::projects())),
+        ),
     );
     update(&mut s, at_second(13));
     assert!(!frame(&s).contains("no answer"));
@@ -320,11 +347,13 @@ fn a_canceling_run_is_drawn_as_active() {
         .collect();
     api(
         &mut s,
-        ApiResult::Runs {
-            scope: fx::scope(),
-            query: RunsQuery::Group(fx::GROUP.into()),
-            result: Ok(runs),
-        },
+        ApiResult::loaded(
+            Request::Runs {
+                scope: fx::scope(),
+                query: RunsQuery::Group(fx::GROUP.into()),
+            },
+            Ok(Answer::Runs(runs)),
+        ),
     );
     let text = frame(&s);
     assert!(text.contains("● CANCELING"), "{text}");
@@ -348,10 +377,10 @@ fn a_terminated_group_that_ended_complete_error_is_drawn_as_terminated() {
     ]);
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: fx::scope(),
-            result: Ok(groups),
-        },
+        ApiResult::loaded(
+            Request::Groups { scope: fx::scope() },
+            Ok(Answer::Groups(groups)),
+        ),
     );
     let text = frame(&s);
     let row = text

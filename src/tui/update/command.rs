@@ -1,12 +1,14 @@
-//! The `:` command line: `:project NAME|ID`, `:region R`, `:group ID`, `:run UUID`, `:q`.
+//! The `:` command line: `:project NAME|ID`, `:region R`, `:group ID`, `:run UUID`,
+//! `:env [NAME|ID]`, `:sheet`, `:q`.
 
 use crate::api::{Priority, Scope};
 use crate::sanitize;
 
-use super::super::effect::{Effect, RunsQuery, Target};
+use super::super::effect::{Effect, Request, RunsQuery};
 use super::super::state::list::Item;
 use super::super::state::popup::Level as MsgLevel;
-use super::super::state::{Goto, Level, State};
+use super::super::state::{Goto, State};
+use super::super::view::View;
 use super::nav;
 
 pub fn run(state: &mut State, line: &str, out: &mut Vec<Effect>) {
@@ -22,6 +24,8 @@ pub fn run(state: &mut State, line: &str, out: &mut Vec<Effect>) {
         ("region" | "r", a) if !a.is_empty() => region(state, a, out),
         ("group" | "g", a) if !a.is_empty() => group(state, a, out),
         ("run", a) if !a.is_empty() => run_uuid(state, a, out),
+        ("env" | "envs" | "environment" | "environments", a) => env(state, a, out),
+        ("sheet" | "table", _) => super::platform::open_table(state, out),
         // A test hook, not a feature: the terminal-restore and secrets tests need a real
         // panic inside the running dashboard. Unknown unless OMTOP_TEST_PANIC is set.
         ("panic", _) if std::env::var_os(crate::TEST_PANIC_ENV).is_some() => {
@@ -31,7 +35,7 @@ pub fn run(state: &mut State, line: &str, out: &mut Vec<Effect>) {
         _ => state.flash(
             MsgLevel::Warn,
             format!(
-                "unknown command :{} (try :project, :region, :group, :run, :q)",
+                "unknown command :{} (try :project, :region, :group, :run, :env, :sheet, :q)",
                 sanitize::line(line)
             ),
         ),
@@ -64,10 +68,7 @@ fn project(state: &mut State, q: &str, out: &mut Vec<Effect>) {
 }
 
 fn region(state: &mut State, r: &str, out: &mut Vec<Effect>) {
-    state.level = Level::Projects;
-    state.project = None;
-    state.group = None;
-    state.calls = None;
+    state.pop_to_projects();
     if r == "all" || r == "*" {
         state.region_filter = None;
     } else {
@@ -75,14 +76,14 @@ fn region(state: &mut State, r: &str, out: &mut Vec<Effect>) {
         if !state.settings.regions.iter().any(|x| x == r) {
             state.settings.regions.push(r.to_string());
         }
-        let t = Target::Projects(r.to_string());
+        let t = Request::Projects {
+            region: r.to_string(),
+        };
         if state.poller.slot(&t).is_none() {
-            state.projects.loading = true;
-            let e = Effect::LoadProjects {
-                region: r.to_string(),
-                prio: Priority::Interactive,
-            };
-            state.poller.admit(e, out);
+            state.projects_mut().loading = true;
+            state
+                .poller
+                .admit(Effect::load(t, Priority::Interactive), out);
         }
     }
     state.rebuild_projects();
@@ -126,19 +127,23 @@ fn group(state: &mut State, id: &str, out: &mut Vec<Effect>) {
         format!("looking for group {}…", sanitize::line(id)),
     );
     for scope in scopes(state) {
-        let e = Effect::LoadGroups {
-            scope,
-            prio: Priority::Interactive,
-        };
+        let e = Effect::load(Request::Groups { scope }, Priority::Interactive);
         state.poller.admit(e, out);
     }
 }
 
 fn run_uuid(state: &mut State, uuid: &str, out: &mut Vec<Effect>) {
-    if state.level >= Level::Runs && state.runs.select_id(uuid) {
-        if let Some(r) = state.runs.selected_item().cloned() {
-            nav::open_run(state, r, out);
+    let listed = state
+        .runs()
+        .and_then(|v| v.list.items.iter().find(|r| r.id() == uuid).cloned());
+    if let Some(r) = listed {
+        while !matches!(state.view(), View::Runs(_)) {
+            state.pop();
         }
+        if let Some(v) = state.runs_mut() {
+            v.list.select_id(uuid);
+        }
+        nav::open_run(state, r, out);
         return;
     }
     state.goto = Some(Goto::Run(uuid.to_string()));
@@ -147,11 +152,31 @@ fn run_uuid(state: &mut State, uuid: &str, out: &mut Vec<Effect>) {
         format!("looking for run {}…", sanitize::line(uuid)),
     );
     for scope in scopes(state) {
-        let e = Effect::LoadRuns {
-            scope,
-            query: RunsQuery::Uuid(uuid.to_string()),
-            prio: Priority::Interactive,
-        };
+        let query = RunsQuery::Uuid(uuid.to_string());
+        let e = Effect::load(Request::Runs { scope, query }, Priority::Interactive);
         state.poller.admit(e, out);
     }
+}
+
+/// `:env NAME|ID`: that environment among its region's (the view's region, else the
+/// region filter, else the first configured); `:env` alone lists them.
+fn env(state: &mut State, q: &str, out: &mut Vec<Effect>) {
+    let q = q.trim();
+    let known = state.environments.iter().find_map(|(region, envs)| {
+        envs.iter()
+            .any(|e| {
+                e.environment_id.as_deref() == Some(q)
+                    || e.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(q))
+            })
+            .then(|| region.clone())
+    });
+    let region = known
+        .or_else(|| state.view().region().map(str::to_string))
+        .or_else(|| state.region_filter.clone())
+        .or_else(|| state.settings.regions.first().cloned());
+    let Some(region) = region else {
+        return state.flash(MsgLevel::Warn, "no region to look in: :region NAME first");
+    };
+    let select = Some(q.to_string()).filter(|q| !q.is_empty());
+    super::platform::open_environments(state, region, select, out);
 }

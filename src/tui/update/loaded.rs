@@ -5,92 +5,31 @@ use crate::api::types::{Project, Run, RunGroup, RunMetadata, StatusClass};
 use crate::api::{ApiError, Priority, Scope};
 
 use super::super::action::ApiResult;
-use super::super::effect::{Effect, RunsQuery, Target};
+use super::super::effect::{Effect, Request, RunsQuery};
+use super::super::request::Answer;
 use super::super::state::items::ProjectRow;
 use super::super::state::list::Item;
-use super::super::state::{Goto, Level, State};
+use super::super::state::{Goto, State};
+use super::super::view::View;
 use super::{logs, mutate, nav, poll, triage};
 
 pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
     let now = state.now_unix();
-    let finish = |state: &mut State, t: Target, ok: bool| {
-        let iv = poll::interval(state, &t);
-        state.poller.done(&t, ok, now, iv);
-        if ok {
-            state.read_succeeded(now);
-            state.cached.remove(&t);
-        }
-    };
     match r {
-        ApiResult::Cached { fetched_at, answer } => cached(state, fetched_at, *answer, out),
-        ApiResult::Projects { region, result } => {
-            finish(state, Target::Projects(region.clone()), result.is_ok());
-            projects(state, &region, result, out);
-        }
-        ApiResult::Groups { scope, result } => {
-            finish(state, Target::Groups(scope.clone()), result.is_ok());
-            groups(state, scope, result, out);
-        }
-        ApiResult::Runs {
-            scope,
-            query,
-            result,
-        } => {
-            finish(
-                state,
-                Target::Runs(scope.clone(), query.clone()),
-                result.is_ok(),
-            );
-            runs(state, scope, query, result, out);
-        }
-        ApiResult::Calls {
-            scope: _,
-            run_uuid,
-            path,
-            result,
-        } => {
-            finish(
-                state,
-                Target::Calls(run_uuid.clone(), path.clone()),
-                result.is_ok(),
-            );
-            calls(state, &run_uuid, &path, result, out);
-        }
-        ApiResult::Attempts { samples, result } => {
-            finish(
-                state,
-                Target::Attempts(samples.join("\u{1f}")),
-                result.is_ok(),
-            );
-            super::signatures::attempts_listed(state, &samples, result);
-        }
-        ApiResult::Triage {
-            group_id,
-            run_uuid,
-            result,
-        } => {
-            finish(state, Target::Triage(run_uuid.clone()), result.is_ok());
-            super::signatures::walked(state, &group_id, &run_uuid, result);
-        }
-        ApiResult::Status {
-            scope: _,
-            run_uuid,
-            result,
-        } => {
-            finish(state, Target::Status(run_uuid.clone()), result.is_ok());
-            status(state, &run_uuid, result, out);
-        }
-        ApiResult::Log {
-            run_uuid,
-            source,
-            result,
-        } => {
-            finish(
-                state,
-                Target::Log(run_uuid.clone(), source.clone()),
-                result.is_ok(),
-            );
-            logs::loaded(state, &run_uuid, &source, result);
+        ApiResult::Cached {
+            req,
+            fetched_at,
+            answer,
+        } => cached(state, req, fetched_at, answer, out),
+        ApiResult::Loaded { req, result } => {
+            let ok = result.is_ok();
+            let iv = poll::interval(state, &req);
+            state.poller.done(&req, ok, now, iv);
+            if ok {
+                state.read_succeeded(now);
+                state.cached.remove(&req);
+            }
+            loaded(state, req, result, out);
         }
         ApiResult::Terminated {
             group_id,
@@ -106,33 +45,63 @@ pub fn apply(state: &mut State, r: ApiResult, out: &mut Vec<Effect>) {
     }
 }
 
+/// A read's answer, to the views it belongs to.
+fn loaded(
+    state: &mut State,
+    req: Request,
+    result: Result<Answer, ApiError>,
+    out: &mut Vec<Effect>,
+) {
+    // An error is the request's; an answer of another kind than asked cannot happen (the
+    // app makes each answer from its request) and is dropped.
+    macro_rules! take {
+        ($variant:ident) => {
+            match result {
+                Ok(Answer::$variant(x)) => Ok(x),
+                Ok(_) => return,
+                Err(e) => Err(e),
+            }
+        };
+    }
+    match req {
+        Request::Projects { region } => projects(state, &region, take!(Projects), out),
+        Request::Groups { scope } => groups(state, scope, take!(Groups), out),
+        Request::Runs { scope, query } => runs(state, scope, query, take!(Runs), out),
+        Request::Calls { run_uuid, path, .. } => calls(state, &run_uuid, &path, take!(Calls), out),
+        Request::Status { run_uuid, .. } => status(state, &run_uuid, take!(Status), out),
+        Request::Log {
+            run_uuid, source, ..
+        } => logs::loaded(state, &run_uuid, &source, take!(Log)),
+        Request::Triage {
+            group_id, run_uuid, ..
+        } => super::signatures::walked(state, &group_id, &run_uuid, take!(Triage)),
+        Request::Attempts { samples, .. } => {
+            super::signatures::attempts_listed(state, &samples, take!(Attempts))
+        }
+        Request::Environments { region } => {
+            super::platform::environments(state, &region, take!(Environments))
+        }
+        Request::Volumes {
+            region,
+            environment_id,
+        } => super::platform::volumes(state, &region, &environment_id, take!(Volumes)),
+        Request::Tables { scope, table_id } => {
+            super::platform::tables(state, &scope, table_id.as_deref(), take!(Tables))
+        }
+        Request::Rows { scope, table_id } => {
+            super::platform::rows(state, &scope, &table_id, take!(Rows))
+        }
+    }
+}
+
 /// A list from the cache: shown with its age, unless this session has fetched it already.
 /// Its request is still pending; the poller hears of it when the answer comes.
-fn cached(state: &mut State, fetched_at: i64, answer: ApiResult, out: &mut Vec<Effect>) {
-    let target = match &answer {
-        ApiResult::Projects { region, .. } => Target::Projects(region.clone()),
-        ApiResult::Groups { scope, .. } => Target::Groups(scope.clone()),
-        ApiResult::Runs { scope, query, .. } => Target::Runs(scope.clone(), query.clone()),
-        _ => return,
-    };
-    if state
-        .poller
-        .slot(&target)
-        .is_some_and(|s| s.last_ok.is_some())
-    {
+fn cached(state: &mut State, req: Request, fetched_at: i64, answer: Answer, out: &mut Vec<Effect>) {
+    if !req.is_cached_list() || state.poller.slot(&req).is_some_and(|s| s.last_ok.is_some()) {
         return;
     }
-    state.cached.insert(target, fetched_at);
-    match answer {
-        ApiResult::Projects { region, result } => projects(state, &region, result, out),
-        ApiResult::Groups { scope, result } => groups(state, scope, result, out),
-        ApiResult::Runs {
-            scope,
-            query,
-            result,
-        } => runs(state, scope, query, result, out),
-        _ => {}
-    }
+    state.cached.insert(req.clone(), fetched_at);
+    loaded(state, req, Ok(answer), out);
 }
 
 fn projects(
@@ -174,10 +143,8 @@ fn projects(
             {
                 state.upsert_project(ProjectRow::unknown_default(region));
             }
-            let e = Effect::LoadGroups {
-                scope: Scope::new(region, None),
-                prio: Priority::Interactive,
-            };
+            let scope = Scope::new(region, None);
+            let e = Effect::load(Request::Groups { scope }, Priority::Interactive);
             state.poller.admit(e, out);
         }
         Err(e) => state.flash_error(&e),
@@ -191,11 +158,11 @@ fn projects(
             state.upsert_project(x);
         }
     }
-    state.projects.loading = state
-        .settings
-        .regions
-        .iter()
-        .any(|r| state.poller.is_pending(&Target::Projects(r.clone())));
+    let loading = state.settings.regions.iter().any(|r| {
+        let region = r.clone();
+        state.poller.is_pending(&Request::Projects { region })
+    });
+    state.projects_mut().loading = loading;
     state.rebuild_projects();
 }
 
@@ -209,8 +176,12 @@ fn groups(
         Ok(l) => l,
         Err(e) => {
             state.flash_error(&e);
-            if state.project_scope() == Some(scope) {
-                state.groups.loading = false;
+            for v in &mut state.views {
+                if let View::Groups(g) = v
+                    && g.project.scope() == scope
+                {
+                    g.list.loading = false;
+                }
             }
             return;
         }
@@ -224,18 +195,22 @@ fn groups(
     let key = (scope.region.clone(), project_id.clone());
     state.groups_cache.insert(key, list.clone());
     state.rebuild_projects();
-    let open = state
-        .project
-        .as_ref()
-        .is_some_and(|p| p.region == scope.region && p.id == project_id);
-    if open {
-        state.groups.set_items(list.clone());
-        if let Some(g) = state.group.as_ref().map(Item::id)
-            && let Some(fresh) = list.iter().find(|x| x.id() == g)
-        {
-            state.group = Some(fresh.clone());
+    let region = scope.region.clone();
+    let in_project = |p: &ProjectRow| p.region == region && p.id == project_id;
+    for v in &mut state.views {
+        if v.project().is_some_and(in_project) {
+            if let View::Groups(g) = v {
+                g.list.set_items(list.clone());
+            }
+            // Views about one of these groups see it as now listed.
+            if let Some(g) = v.group_mut()
+                && let Some(fresh) = list.iter().find(|x| x.id() == g.id())
+            {
+                *g = fresh.clone();
+            }
         }
     }
+    super::platform::recount(state, &scope.region);
     goto_group(state, &scope.region, &project_id, &list, out);
 }
 
@@ -254,8 +229,12 @@ fn learn_default(state: &mut State, region: &str, list: &[RunGroup]) -> Option<S
     };
     let stand_in = |p: &ProjectRow| p.region == region && p.id.is_empty();
     state.all_projects.retain(|p| !stand_in(p));
-    if state.project.as_ref().is_some_and(stand_in) {
-        state.project = Some(row.clone());
+    for v in &mut state.views {
+        if let View::Groups(g) = v
+            && stand_in(&g.project)
+        {
+            g.project = row.clone();
+        }
     }
     if !state
         .all_projects
@@ -264,7 +243,9 @@ fn learn_default(state: &mut State, region: &str, list: &[RunGroup]) -> Option<S
     {
         state.upsert_project(row);
     }
-    let done = Target::Groups(Scope::new(region, Some(id.clone())));
+    let done = Request::Groups {
+        scope: Scope::new(region, Some(id.clone())),
+    };
     let now = state.now_unix();
     let iv = poll::interval(state, &done);
     state.poller.done(&done, true, now, iv);
@@ -291,8 +272,7 @@ pub(super) fn goto_group(
     let Some(g) = list.iter().find(|g| g.id() == id).cloned() else {
         // A retry's new group may not be listed yet: ask again a few times.
         let here = state
-            .project
-            .as_ref()
+            .project()
             .is_some_and(|p| p.region == region && p.id == project_id);
         if here && tries > 0 {
             state.goto = Some(Goto::Group {
@@ -301,21 +281,18 @@ pub(super) fn goto_group(
                 tries: tries - 1,
                 run,
             });
-            let e = Effect::LoadGroups {
-                scope: Scope::new(
-                    region,
-                    Some(project_id.to_string()).filter(|p| !p.is_empty()),
-                ),
-                prio: Priority::Interactive,
-            };
+            let scope = Scope::new(
+                region,
+                Some(project_id.to_string()).filter(|p| !p.is_empty()),
+            );
+            let e = Effect::load(Request::Groups { scope }, Priority::Interactive);
             state.poller.admit(e, out);
         }
         return;
     };
     state.goto = None;
     let here = state
-        .project
-        .as_ref()
+        .project()
         .is_some_and(|p| p.region == region && p.id == project_id);
     if !here {
         let row = state
@@ -329,12 +306,17 @@ pub(super) fn goto_group(
                 ..ProjectRow::default()
             });
         nav::open_project(state, row, out);
-        state.groups.set_items(list.to_vec());
     }
-    state.level = Level::Groups;
-    state.group = None;
-    state.calls = None;
-    state.groups.select_id(&id);
+    // Back to the project's groups, whatever was open above them.
+    while !matches!(state.view(), View::Groups(_) | View::Projects(_)) {
+        state.pop();
+    }
+    if let Some(l) = state.groups_mut() {
+        if !here {
+            l.set_items(list.to_vec());
+        }
+        l.select_id(&id);
+    }
     if open {
         nav::open_group(state, g, out);
         state.goto = run.map(Goto::Run);
@@ -357,22 +339,26 @@ fn runs(
             state.flash_error(&e);
             match &query {
                 RunsQuery::Group(gid) => {
-                    if state.group.as_ref().is_some_and(|g| g.id() == *gid) {
-                        state.runs.loading = false;
+                    for v in &mut state.views {
+                        if let View::Runs(r) = v
+                            && r.group.id() == *gid
+                        {
+                            r.list.loading = false;
+                        }
                     }
                 }
                 // The user typed `:run` once: a lookup that failed (after the client's
                 // own retries) is asked again, up to LOOKUP_TRIES in all.
                 RunsQuery::Uuid(uuid) => {
-                    let t = Target::Runs(scope.clone(), query.clone());
+                    let t = Request::Runs {
+                        scope: scope.clone(),
+                        query: query.clone(),
+                    };
                     let failures = state.poller.slot(&t).map_or(0, |s| s.failures);
                     if state.goto == Some(Goto::Run(uuid.clone())) && failures < LOOKUP_TRIES {
-                        let e = Effect::LoadRuns {
-                            scope,
-                            query,
-                            prio: Priority::Interactive,
-                        };
-                        state.poller.admit(e, out);
+                        state
+                            .poller
+                            .admit(Effect::load(t, Priority::Interactive), out);
                     }
                 }
             }
@@ -381,23 +367,33 @@ fn runs(
     };
     match query {
         RunsQuery::Group(gid) => {
-            let current = state.project_scope() == Some(scope)
-                && state.group.as_ref().is_some_and(|g| g.id() == gid);
-            if current {
-                state.marks.retain(|m| list.iter().any(|r| r.id() == *m));
-                state.runs.set_items(list);
-                state.failure_summary =
-                    crate::tui::state::FailureSummary::of(gid.clone(), &state.runs.items);
-                super::signatures::runs_listed(state, out);
-                if let Some(Goto::Run(u)) = state.goto.clone()
-                    && state.runs.select_id(&u)
-                {
-                    state.goto = None;
-                    // Found: the "looking for run" notice has said its piece.
-                    state.notice = None;
-                    if let Some(r) = state.runs.selected_item().cloned() {
-                        nav::open_run(state, r, out);
+            let now = state.now_unix();
+            let mut here = false;
+            for v in &mut state.views {
+                match v {
+                    View::Runs(r) if r.group.id() == gid && r.project.scope() == scope => {
+                        r.set_runs(list.clone());
+                        here = true;
                     }
+                    View::Table(t) if t.group.id() == gid => t.set_runs(&list, now),
+                    _ => {}
+                }
+            }
+            if !here {
+                return;
+            }
+            super::signatures::runs_listed(state, out);
+            if let Some(Goto::Run(u)) = state.goto.clone()
+                && matches!(state.view(), View::Runs(_))
+                && let Some(r) = state.runs_mut()
+                && r.list.select_id(&u)
+            {
+                let run = r.list.selected_item().cloned();
+                state.goto = None;
+                // Found: the "looking for run" notice has said its piece.
+                state.notice = None;
+                if let Some(run) = run {
+                    nav::open_run(state, run, out);
                 }
             }
         }
@@ -429,14 +425,13 @@ fn runs(
                 .unwrap_or_default();
             goto_group(state, &scope.region, &pid, &cached, out);
             if matches!(state.goto, Some(Goto::Group { .. })) {
-                let e = Effect::LoadGroups {
+                let req = Request::Groups {
                     scope: Scope::new(scope.region.clone(), Some(pid)),
-                    prio: Priority::Interactive,
                 };
+                state.poller.expire(&req);
                 state
                     .poller
-                    .expire(&e.target().unwrap_or(Target::Status(String::new())));
-                state.poller.admit(e, out);
+                    .admit(Effect::load(req, Priority::Interactive), out);
             }
         }
     }
@@ -449,7 +444,11 @@ fn calls(
     result: Result<Vec<RunMetadata>, ApiError>,
     out: &mut Vec<Effect>,
 ) {
-    let Some(t) = state.calls.as_mut().filter(|t| t.run_uuid() == run_uuid) else {
+    let Some(t) = state
+        .calls_mut()
+        .map(|c| &mut c.tree)
+        .filter(|t| t.run_uuid() == run_uuid)
+    else {
         return;
     };
     match result {
@@ -479,18 +478,21 @@ fn status(
     };
     let new_status = meta.status.clone();
     let mut changed = false;
-    if let Some(r) = state.runs.items.iter_mut().find(|r| r.id() == run_uuid)
+    if let Some(l) = state.runs_mut().map(|r| &mut r.list)
+        && let Some(r) = l.items.iter_mut().find(|r| r.id() == run_uuid)
         && new_status.is_some()
         && r.status != new_status
     {
         r.status = new_status.clone();
         changed = true;
+        let keep = l.selected_id();
+        l.refresh(keep.as_deref());
     }
-    if changed {
-        let keep = state.runs.selected_id();
-        state.runs.refresh(keep.as_deref());
-    }
-    if let Some(t) = state.calls.as_mut().filter(|t| t.run_uuid() == run_uuid) {
+    if let Some(t) = state
+        .calls_mut()
+        .map(|c| &mut c.tree)
+        .filter(|t| t.run_uuid() == run_uuid)
+    {
         let was_live = t.is_live();
         t.run_status = Some(meta);
         changed |= was_live && !t.is_live();
@@ -501,23 +503,32 @@ fn status(
     if changed && finished {
         // The run ended: refresh the lists that show it.
         if let Some(scope) = state.project_scope() {
-            state.poller.expire(&Target::Groups(scope.clone()));
-            if let Some(g) = state.group.as_ref() {
-                state
-                    .poller
-                    .expire(&Target::Runs(scope, RunsQuery::Group(g.id())));
+            state.poller.expire(&Request::Groups {
+                scope: scope.clone(),
+            });
+            if let Some(g) = state.group() {
+                let query = RunsQuery::Group(g.id());
+                state.poller.expire(&Request::Runs { scope, query });
             }
         }
         // A finished run's tree is no longer polled: read its open paths once more, so its
         // calls show how it ended.
-        if let Some(t) = state.calls.as_ref().filter(|t| t.run_uuid() == run_uuid) {
-            for path in t.live_open_paths() {
-                let e = Effect::load_calls(t, path, Priority::Background);
-                if let Some(target) = e.target() {
-                    state.poller.expire(&target);
-                }
-                state.poller.admit(e, out);
+        let reread: Vec<Effect> = state
+            .calls()
+            .map(|c| &c.tree)
+            .filter(|t| t.run_uuid() == run_uuid)
+            .map(|t| {
+                t.live_open_paths()
+                    .into_iter()
+                    .map(|p| Effect::load_calls(t, p, Priority::Background))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for e in reread {
+            if let Some(req) = e.request() {
+                state.poller.expire(req);
             }
+            state.poller.admit(e, out);
         }
     }
 }

@@ -6,13 +6,14 @@ use crate::api::{ApiError, Priority};
 use crate::sanitize;
 
 use super::super::action::Action;
-use super::super::effect::{Effect, LogSource};
+use super::super::effect::{Effect, LogSource, Request};
 use super::super::state::items::run_label;
 use super::super::state::list::Item;
 use super::super::state::pager::{Pager, Tab};
 use super::super::state::popup::{Level as MsgLevel, Popup};
-use super::super::state::{InputLine, InputPurpose, Level, State};
+use super::super::state::{InputLine, InputPurpose, State};
 use super::super::ui::layout;
+use super::super::view::View;
 
 pub const NEXTFLOW_LOG: &str = "nextflow.log";
 pub const TRACE: &str = "execution_trace.txt";
@@ -22,20 +23,16 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
         return state.flash(MsgLevel::Info, "open a run to see its logs");
     };
     let nextflow = state
-        .group
-        .as_ref()
+        .group()
         .is_some_and(super::super::state::items::is_nextflow);
     // The report files exist only when the group was launched with NFOption.Report.
     let report = state
-        .group
-        .as_ref()
+        .group()
         .and_then(|g| g.nf_option.as_ref())
         .and_then(|o| o.report);
-    let (title, run_uuid, live, sources) = match state.level {
-        Level::Calls => {
-            let Some(t) = state.calls.as_ref() else {
-                return;
-            };
+    let (title, run_uuid, live, sources) = match state.view() {
+        View::Calls(c) => {
+            let t = &c.tree;
             let node = t.selected_node().map(|id| t.node(id));
             let job = node.and_then(|n| {
                 let j = n.meta.job_id.clone().filter(|j| !j.is_empty())?;
@@ -75,8 +72,8 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                 }
             }
         }
-        Level::Runs if nextflow => {
-            let Some(r) = state.runs.selected_item() else {
+        View::Runs(v) if nextflow => {
+            let Some(r) = v.list.selected_item() else {
                 return;
             };
             (
@@ -86,7 +83,7 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
                 nextflow_files(report),
             )
         }
-        Level::Runs => {
+        View::Runs(_) => {
             return state.flash(
                 MsgLevel::Info,
                 "open the run (Enter) and select a task for its logs",
@@ -132,12 +129,12 @@ fn fetch(p: &mut Pager, state: &mut State, out: &mut Vec<Effect>) {
     let Some(tab) = p.tabs.get_mut(p.tab).filter(|t| t.absent.is_none()) else {
         return;
     };
-    let e = Effect::FetchLog {
+    let req = Request::Log {
         scope: p.scope.clone(),
         run_uuid: p.run_uuid.clone(),
         source: tab.source.clone(),
-        prio: Priority::Interactive,
     };
+    let e = Effect::load(req, Priority::Interactive);
     if state.poller.admit(e, out) {
         tab.loading = true;
     }

@@ -5,6 +5,7 @@ mod loaded;
 mod logs;
 mod mutate;
 mod nav;
+mod platform;
 mod poll;
 mod signatures;
 mod tccli;
@@ -141,6 +142,8 @@ fn normal(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Action::Terminate => mutate::ask_terminate(state),
         Action::Retry => mutate::ask_retry(state),
         Action::Logs => logs::open(state, out),
+        Action::Environment => platform::open_environment(state, out),
+        Action::SampleSheet => platform::open_table(state, out),
         Action::Refresh => poll::refresh(state, out),
         other => nav::key(state, other, out),
     }

@@ -9,10 +9,11 @@ use crate::api::types::{Run, RunGroup, StatusClass};
 use crate::api::{ApiError, Created, Priority, Scope, retry};
 
 use super::super::action::Action;
-use super::super::effect::{Effect, RunsQuery, Target};
+use super::super::effect::{Effect, Request, RunsQuery};
 use super::super::state::list::Item;
 use super::super::state::popup::{Choice, Confirm, Level as MsgLevel, Message, Popup};
-use super::super::state::{Goto, Level, State};
+use super::super::state::{Goto, State};
+use super::super::view::{RunsView, View};
 use crate::sanitize;
 
 fn read_only(state: &mut State) -> bool {
@@ -23,42 +24,41 @@ fn read_only(state: &mut State) -> bool {
 }
 
 pub fn mark(state: &mut State) {
-    if state.level != Level::Runs {
+    let View::Runs(v) = state.view_mut() else {
         return;
-    }
-    if let Some(id) = state.runs.selected_id()
-        && !state.marks.remove(&id)
+    };
+    if let Some(id) = v.list.selected_id()
+        && !v.marks.remove(&id)
     {
-        state.marks.insert(id);
+        v.marks.insert(id);
     }
-    let n = state.runs.shown.len();
-    state.runs.selected = (state.runs.selected + 1).min(n.saturating_sub(1));
+    let n = v.list.shown.len();
+    v.list.selected = (v.list.selected + 1).min(n.saturating_sub(1));
 }
 
 pub fn mark_all(state: &mut State) {
-    if state.level != Level::Runs {
+    let View::Runs(v) = state.view_mut() else {
         return;
-    }
-    if state.marks.is_empty() {
-        let ids: Vec<String> = state
-            .runs
-            .shown
-            .iter()
-            .map(|&i| state.runs.items[i].id())
-            .collect();
-        state.marks.extend(ids);
+    };
+    if v.marks.is_empty() {
+        let ids: Vec<String> = v.list.shown.iter().map(|&i| v.list.items[i].id()).collect();
+        v.marks.extend(ids);
     } else {
-        state.marks.clear();
+        v.marks.clear();
     }
 }
 
 /// The group an action applies to: the selected one in the groups pane, else the open one.
 fn target_group(state: &State) -> Option<RunGroup> {
-    match state.level {
-        Level::Projects => None,
-        Level::Groups => state.groups.selected_item().cloned(),
-        _ => state.group.clone(),
+    match state.view() {
+        View::Groups(v) => v.list.selected_item().cloned(),
+        v => v.group().cloned(),
     }
+}
+
+/// The listed runs of group `id`, once its runs view has them.
+fn listed_runs<'a>(state: &'a State, id: &str) -> Option<&'a RunsView> {
+    state.runs().filter(|r| r.group.id() == id && r.list.loaded)
 }
 
 fn group_label(g: &RunGroup) -> String {
@@ -168,18 +168,13 @@ pub fn ask_retry(state: &mut State) {
         state.flash(MsgLevel::Warn, "select a run group to retry");
         return;
     };
-    let same_group = state.group.as_ref().is_some_and(|o| o.id() == g.id());
-    let chosen: Vec<(String, String)> = match state.level {
-        Level::Calls => state
-            .calls
-            .as_ref()
-            .map(|t| vec![id_and_sample(&t.run)])
-            .unwrap_or_default(),
-        Level::Runs if !state.marks.is_empty() => state
-            .runs
+    let chosen: Vec<(String, String)> = match state.view() {
+        View::Calls(c) => vec![id_and_sample(&c.tree.run)],
+        View::Runs(v) if !v.marks.is_empty() => v
+            .list
             .items
             .iter()
-            .filter(|r| state.marks.contains(&r.id()))
+            .filter(|r| v.marks.contains(&r.id()))
             .map(id_and_sample)
             .collect(),
         _ => Vec::new(),
@@ -188,7 +183,7 @@ pub fn ask_retry(state: &mut State) {
     // A running group cannot be retried by RunGroupId: its failed runs are named instead,
     // so they must be known.
     let failed_now: Vec<(String, String)> = if chosen.is_empty() && live {
-        if !(same_group && state.runs.loaded) {
+        let Some(v) = listed_runs(state, &g.id()) else {
             state.flash(
                 MsgLevel::Warn,
                 format!(
@@ -197,9 +192,8 @@ pub fn ask_retry(state: &mut State) {
                 ),
             );
             return;
-        }
-        state
-            .runs
+        };
+        v.list
             .items
             .iter()
             .filter(|r| StatusClass::of(r.status()) == StatusClass::Failed)
@@ -244,11 +238,8 @@ pub fn ask_retry(state: &mut State) {
 /// many recompute (cache cleared), and which clear within the hour. Known for the runs the
 /// dashboard has listed; `None` when it has none of them.
 fn cache_line(state: &State, g: &RunGroup, ids: &[String]) -> Option<String> {
-    if state.group.as_ref().is_none_or(|o| o.id() != g.id()) || !state.runs.loaded {
-        return None;
-    }
-    let retried: Vec<&Run> = state
-        .runs
+    let retried: Vec<&Run> = listed_runs(state, &g.id())?
+        .list
         .items
         .iter()
         .filter(|r| {
@@ -393,11 +384,12 @@ fn show_error(state: &mut State, what: &str, e: &ApiError) {
 
 fn expire_lists(state: &mut State) {
     if let Some(scope) = state.project_scope() {
-        state.poller.expire(&Target::Groups(scope.clone()));
-        if let Some(g) = state.group.as_ref() {
-            state
-                .poller
-                .expire(&Target::Runs(scope, RunsQuery::Group(g.id())));
+        state.poller.expire(&Request::Groups {
+            scope: scope.clone(),
+        });
+        if let Some(g) = state.group() {
+            let query = RunsQuery::Group(g.id());
+            state.poller.expire(&Request::Runs { scope, query });
         }
     }
 }
@@ -452,10 +444,9 @@ pub fn retried(
     let here = state.project_scope().as_ref() == Some(&scope);
     if state.goto.is_none() {
         if here {
-            state.level = Level::Groups;
-            state.group = None;
-            state.calls = None;
-            state.marks.clear();
+            while !matches!(state.view(), View::Groups(_) | View::Projects(_)) {
+                state.pop();
+            }
             state.focus = super::super::state::Focus::List;
         }
         state.goto = Some(Goto::Group {
@@ -465,12 +456,9 @@ pub fn retried(
             run: None,
         });
     }
-    let e = Effect::LoadGroups {
-        scope,
-        prio: Priority::Interactive,
-    };
-    if let Some(t) = e.target() {
-        state.poller.expire(&t);
-    }
-    state.poller.admit(e, out);
+    let req = Request::Groups { scope };
+    state.poller.expire(&req);
+    state
+        .poller
+        .admit(Effect::load(req, Priority::Interactive), out);
 }

@@ -4,13 +4,14 @@ use crate::api::Priority;
 use crate::api::types::{Run, RunGroup};
 
 use super::super::action::Action;
-use super::super::effect::{Effect, RunsQuery};
+use super::super::effect::{Effect, Request, RunsQuery};
 use super::super::state::items::{ProjectRow, is_nextflow};
-use super::super::state::list::{Item, ListView, StatusFilter, moved, scrolled};
-use super::super::state::popup::Popup;
+use super::super::state::list::{Item, moved, scrolled};
+use super::super::state::popup::{Level as MsgLevel, Popup};
 use super::super::state::tree::CallTree;
-use super::super::state::{Focus, Level, State};
+use super::super::state::{Focus, State};
 use super::super::ui::layout;
+use super::super::view::{CallsView, GroupsView, RunsView, View};
 
 pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
     let page = layout::list_rows(state) as isize;
@@ -44,66 +45,55 @@ fn step(state: &mut State, delta: isize) {
         state.details_scroll = s.clamp(0, 100_000) as usize;
         return;
     }
-    let before = selection_key(state);
-    match state.level {
-        Level::Projects => move_list(&mut state.projects, delta),
-        Level::Groups => move_list(&mut state.groups, delta),
-        Level::Runs => move_list(&mut state.runs, delta),
-        Level::Calls => {
-            if let Some(t) = state.calls.as_mut() {
-                t.selected = moved(t.selected, t.rows().len(), delta);
-            }
-        }
-    }
-    if selection_key(state) != before {
+    let rows = state.view_mut().rows_mut();
+    let before = rows.selected();
+    rows.set_selected(moved(before, rows.len(), delta));
+    if rows.selected() != before {
         state.details_scroll = 0;
     }
-}
-
-fn move_list<T: Item>(l: &mut ListView<T>, delta: isize) {
-    l.selected = moved(l.selected, l.shown.len(), delta);
-}
-
-fn selection_key(state: &State) -> (Level, usize) {
-    let s = match state.level {
-        Level::Projects => state.projects.selected,
-        Level::Groups => state.groups.selected,
-        Level::Runs => state.runs.selected,
-        Level::Calls => state.calls.as_ref().map_or(0, |t| t.selected),
-    };
-    (state.level, s)
 }
 
 fn enter(state: &mut State, out: &mut Vec<Effect>) {
     if state.focus == Focus::Details {
         return;
     }
-    match state.level {
-        Level::Projects => {
-            if let Some(p) = state.projects.selected_item().cloned() {
+    match state.view() {
+        View::Projects(l) => {
+            if let Some(p) = l.selected_item().cloned() {
                 open_project(state, p, out);
             }
         }
-        Level::Groups => {
-            if let Some(g) = state.groups.selected_item().cloned() {
+        View::Groups(v) => {
+            if let Some(g) = v.list.selected_item().cloned() {
                 open_group(state, g, out);
             }
         }
-        Level::Runs => {
-            if let Some(r) = state.runs.selected_item().cloned() {
+        View::Runs(v) => {
+            if let Some(r) = v.list.selected_item().cloned() {
                 open_run(state, r, out);
             }
         }
-        Level::Calls => toggle(state, out),
+        View::Calls(_) => toggle(state, out),
+        View::Environments(v) => {
+            if let Some(e) = v.list.selected_item() {
+                let (region, id, name) = (v.region.clone(), e.id(), e.name().to_string());
+                super::platform::open_volumes(state, region, id, name, out);
+            }
+        }
+        View::Table(v) => {
+            let run = v.list.selected_item().and_then(|r| r.sample.run.clone());
+            match run {
+                Some(r) => open_run(state, r, out),
+                None => state.flash(MsgLevel::Info, "no run was made of this row"),
+            }
+        }
+        View::Volumes(_) => {}
     }
 }
 
 fn right(state: &mut State, out: &mut Vec<Effect>) {
-    if state.level != Level::Calls {
+    let Some(t) = state.tree_mut() else {
         return enter(state, out);
-    }
-    let Some(t) = state.calls.as_mut() else {
-        return;
     };
     let Some(id) = t.selected_node() else { return };
     if t.node(id).expanded {
@@ -116,11 +106,11 @@ fn right(state: &mut State, out: &mut Vec<Effect>) {
 }
 
 fn left(state: &mut State) {
-    if state.level != Level::Calls || state.focus == Focus::Details {
+    if state.focus == Focus::Details {
         return back(state);
     }
-    let Some(t) = state.calls.as_mut() else {
-        return;
+    let Some(t) = state.tree_mut() else {
+        return back(state);
     };
     let Some(id) = t.selected_node() else {
         return back(state);
@@ -136,7 +126,7 @@ fn left(state: &mut State) {
 
 /// Expands or collapses the selected call; a task moves focus to its details.
 fn toggle(state: &mut State, out: &mut Vec<Effect>) {
-    let Some(t) = state.calls.as_mut() else {
+    let Some(t) = state.tree_mut() else {
         return;
     };
     let Some(id) = t.selected_node() else { return };
@@ -154,94 +144,65 @@ fn toggle(state: &mut State, out: &mut Vec<Effect>) {
     }
 }
 
+/// Back: from the details to the list, else to the view below.
 pub fn back(state: &mut State) {
     if state.focus == Focus::Details {
         state.focus = Focus::List;
         return;
     }
-    state.details_scroll = 0;
-    match state.level {
-        Level::Projects => {}
-        Level::Groups => {
-            state.level = Level::Projects;
-            state.project = None;
-            state.group = None;
-        }
-        Level::Runs => {
-            state.level = Level::Groups;
-            state.group = None;
-            state.marks.clear();
-        }
-        Level::Calls => {
-            state.level = Level::Runs;
-            state.calls = None;
-            state.jump = None;
-        }
-    }
+    state.pop();
 }
 
 pub fn open_project(state: &mut State, p: ProjectRow, out: &mut Vec<Effect>) {
     let key = (p.region.clone(), p.id.clone());
     let scope = p.scope();
-    state.project = Some(p);
-    state.level = Level::Groups;
-    state.focus = Focus::List;
-    state.group = None;
-    state.calls = None;
-    state.groups.selected = 0;
-    state.groups.offset = 0;
-    // Another project's groups: the filters set for the last one would hide them unasked.
-    state.groups.filter.clear();
-    state.groups.status = StatusFilter::All;
     let cached = state.groups_cache.get(&key).cloned();
-    let had = cached.is_some();
-    state.groups.set_items(cached.unwrap_or_default());
-    state.groups.loaded = had;
-    state.groups.loading = true;
-    let e = Effect::LoadGroups {
-        scope,
-        prio: Priority::Interactive,
-    };
+    state.pop_to_projects();
+    state.push(View::Groups(GroupsView::new(p, cached)));
+    let e = Effect::load(Request::Groups { scope }, Priority::Interactive);
     state.poller.admit(e, out);
 }
 
 pub fn open_group(state: &mut State, g: RunGroup, out: &mut Vec<Effect>) {
-    let Some(scope) = state.project_scope() else {
+    let Some(project) = state.project().cloned() else {
         return;
     };
+    let scope = project.scope();
     let id = g.id();
-    state.group = Some(g);
-    state.level = Level::Runs;
-    state.focus = Focus::List;
-    state.calls = None;
-    state.marks.clear();
-    state.runs.selected = 0;
-    state.runs.offset = 0;
-    state.runs.filter.clear();
-    state.runs.status = StatusFilter::All;
-    state.runs.set_items(Vec::new());
-    state.runs.loaded = false;
-    state.runs.loading = true;
-    let e = Effect::LoadRuns {
-        scope,
-        query: RunsQuery::Group(id),
-        prio: Priority::Interactive,
-    };
+    // The groups view stays below; anything opened above it is closed.
+    while !matches!(state.view(), View::Groups(_) | View::Projects(_)) {
+        state.pop();
+    }
+    state.push(View::Runs(RunsView::new(project, g)));
+    let e = Effect::load(
+        Request::Runs {
+            scope,
+            query: RunsQuery::Group(id),
+        },
+        Priority::Interactive,
+    );
     state.poller.admit(e, out);
 }
 
 pub fn open_run(state: &mut State, r: Run, out: &mut Vec<Effect>) {
-    let Some(scope) = state.project_scope() else {
+    let (Some(project), Some(group)) = (state.project().cloned(), state.group().cloned()) else {
         return;
     };
-    let nextflow = state.group.as_ref().is_some_and(is_nextflow);
-    let mut t = CallTree::new(scope.clone(), r, nextflow);
-    t.set_loading("/");
-    let e = Effect::load_calls(&t, "/", Priority::Interactive);
-    state.calls = Some(t);
-    state.level = Level::Calls;
-    state.focus = Focus::List;
-    state.jump = None;
+    let scope = project.scope();
+    let nextflow = is_nextflow(&group);
+    let mut tree = CallTree::new(scope, r, nextflow);
+    tree.set_loading("/");
+    let e = Effect::load_calls(&tree, "/", Priority::Interactive);
+    // One tree at a time: a tree already open is replaced.
+    if matches!(state.view(), View::Calls(_)) {
+        state.pop();
+    }
+    state.push(View::Calls(CallsView {
+        project,
+        group,
+        tree,
+        jump: None,
+    }));
     state.poller.admit(e, out);
 }
 
@@ -264,29 +225,19 @@ fn click(state: &mut State, col: u16, row: u16) {
     if row < first {
         return;
     }
-    let target = offset(state) + usize::from(row - first);
-    let current = selection_key(state).1;
+    let rows = state.view().rows();
+    let target = rows.offset() + usize::from(row - first);
+    let current = rows.selected();
     step(state, target as isize - current as isize);
-}
-
-fn offset(state: &State) -> usize {
-    match state.level {
-        Level::Projects => state.projects.offset,
-        Level::Groups => state.groups.offset,
-        Level::Runs => state.runs.offset,
-        Level::Calls => state.calls.as_ref().map_or(0, |t| t.offset),
-    }
 }
 
 /// Keeps every selection on screen after a change.
 pub fn fix_offsets(state: &mut State) {
     let h = layout::list_rows(state);
-    let fix = |o: &mut usize, s: usize| *o = scrolled(*o, s, h);
-    fix(&mut state.projects.offset, state.projects.selected);
-    fix(&mut state.groups.offset, state.groups.selected);
-    fix(&mut state.runs.offset, state.runs.selected);
-    if let Some(t) = state.calls.as_mut() {
-        fix(&mut t.offset, t.selected);
+    for v in &mut state.views {
+        let rows = v.rows_mut();
+        let o = scrolled(rows.offset(), rows.selected(), h);
+        rows.set_offset(o);
     }
     let ph = layout::popup_rows(state);
     if let Some(Popup::Failures(f)) = state.popup.as_mut() {

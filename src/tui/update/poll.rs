@@ -3,11 +3,12 @@
 use crate::api::types::StatusClass;
 use crate::api::{Priority, Scope};
 
-use super::super::effect::{Effect, LogSource, RunsQuery, Target};
+use super::super::effect::{Effect, LogSource, Request, RunsQuery};
+use super::super::state::State;
 use super::super::state::list::Item;
 use super::super::state::popup::Popup;
-use super::super::state::{Level, State};
 use super::super::ui::layout;
+use super::super::view::View;
 
 /// Seconds between re-fetches of a followed log.
 pub const FOLLOW_SECS: i64 = 3;
@@ -16,91 +17,160 @@ pub const FOLLOW_SECS: i64 = 3;
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut out = Vec::new();
     state.poller.clock = state.now_unix();
-    state.projects.loading = true;
+    state.projects_mut().loading = true;
     for region in state.settings.regions.clone() {
-        let e = Effect::LoadProjects {
-            region,
-            prio: Priority::Interactive,
-        };
+        let e = Effect::load(Request::Projects { region }, Priority::Interactive);
         state.poller.admit(e, &mut out);
     }
     out
 }
 
 /// The polling interval of a target, in seconds.
-pub fn interval(state: &State, t: &Target) -> i64 {
+pub fn interval(state: &State, t: &Request) -> i64 {
     let secs = match t {
-        Target::Status(_) | Target::Log(..) => state.settings.poll_status.as_secs(),
+        Request::Status { .. } | Request::Log { .. } => state.settings.poll_status.as_secs(),
         _ => state.settings.poll_list.as_secs(),
     };
     i64::try_from(secs.max(1)).unwrap_or(10)
 }
 
 fn groups_of(scope: Scope) -> Effect {
-    Effect::LoadGroups {
-        scope,
-        prio: Priority::Background,
-    }
+    Effect::load(Request::Groups { scope }, Priority::Background)
 }
 
-/// The loads that keep the current view fresh, most important first.
+fn runs_of(scope: Scope, group_id: String, prio: Priority) -> Effect {
+    Effect::load(
+        Request::Runs {
+            scope,
+            query: RunsQuery::Group(group_id),
+        },
+        prio,
+    )
+}
+
+/// The region's environments, where a group shown is waiting: they say why.
+fn environments_for<'a>(
+    region: &str,
+    mut groups: impl Iterator<Item = &'a crate::api::types::RunGroup>,
+) -> Option<Effect> {
+    let waiting = groups.any(|g| {
+        let class = StatusClass::of(g.status());
+        class == StatusClass::Pending
+            || (class.is_live() && crate::api::group::StatusCounts::of_group(g).pending > 0)
+    });
+    waiting.then(|| {
+        Effect::load(
+            Request::Environments {
+                region: region.to_string(),
+            },
+            Priority::Background,
+        )
+    })
+}
+
+/// The loads that keep the view on top fresh, most important first.
 fn wanted(state: &State) -> Vec<Effect> {
     let mut w = Vec::new();
     let rows = layout::list_rows(state);
-    match state.level {
-        Level::Projects => {
+    match state.view() {
+        View::Projects(l) => {
             // A region whose projects never loaded is asked again (after 2, 4, 8… s): a
             // failed first load must not leave an empty list for good.
             for region in state.unloaded_regions() {
-                w.push(Effect::LoadProjects {
-                    region: region.to_string(),
-                    prio: Priority::Background,
-                });
+                let region = region.to_string();
+                w.push(Effect::load(
+                    Request::Projects { region },
+                    Priority::Background,
+                ));
             }
-            let l = &state.projects;
             for &i in l.shown.iter().skip(l.offset).take(rows) {
-                let p = &l.items[i];
-                w.push(groups_of(p.scope()));
+                w.push(groups_of(l.items[i].scope()));
             }
         }
-        Level::Groups => w.extend(state.project_scope().map(groups_of)),
-        Level::Runs => {
-            if let (Some(scope), Some(g)) = (state.project_scope(), state.group.as_ref()) {
-                let live = StatusClass::of(g.status()).is_live();
-                if live || !state.runs.loaded {
-                    w.push(Effect::LoadRuns {
-                        scope: scope.clone(),
-                        query: RunsQuery::Group(g.id()),
-                        prio: Priority::Background,
-                    });
-                }
-                w.push(groups_of(scope.clone()));
-                let l = &state.runs;
-                for &i in l.shown.iter().skip(l.offset).take(rows) {
-                    let r = &l.items[i];
-                    if StatusClass::of(r.status()).is_live() {
-                        w.push(Effect::PollStatus {
-                            scope: scope.clone(),
-                            run_uuid: r.id(),
-                        });
-                    }
+        View::Groups(v) => {
+            w.push(groups_of(v.project.scope()));
+            let l = &v.list;
+            let shown = l
+                .shown
+                .iter()
+                .skip(l.offset)
+                .take(rows)
+                .map(|&i| &l.items[i]);
+            w.extend(environments_for(&v.project.region, shown));
+        }
+        View::Runs(v) => {
+            let scope = v.project.scope();
+            let g = &v.group;
+            if StatusClass::of(g.status()).is_live() || !v.list.loaded {
+                w.push(runs_of(scope.clone(), g.id(), Priority::Background));
+            }
+            w.push(groups_of(scope.clone()));
+            w.extend(environments_for(&v.project.region, std::iter::once(g)));
+            let l = &v.list;
+            for &i in l.shown.iter().skip(l.offset).take(rows) {
+                let r = &l.items[i];
+                if StatusClass::of(r.status()).is_live() {
+                    let run_uuid = r.id();
+                    let scope = scope.clone();
+                    w.push(Effect::load(
+                        Request::Status { scope, run_uuid },
+                        Priority::Background,
+                    ));
                 }
             }
         }
-        Level::Calls => {
-            if let Some(t) = state.calls.as_ref() {
-                if t.is_live() {
-                    w.push(Effect::PollStatus {
-                        scope: t.scope.clone(),
-                        run_uuid: t.run_uuid().to_string(),
-                    });
-                    for path in t.live_open_paths() {
-                        w.push(Effect::load_calls(t, path, Priority::Background));
-                    }
-                }
-                for path in t.failed_paths() {
+        View::Calls(v) => {
+            let t = &v.tree;
+            if t.is_live() {
+                let req = Request::Status {
+                    scope: t.scope.clone(),
+                    run_uuid: t.run_uuid().to_string(),
+                };
+                w.push(Effect::load(req, Priority::Background));
+                for path in t.live_open_paths() {
                     w.push(Effect::load_calls(t, path, Priority::Background));
                 }
+            }
+            for path in t.failed_paths() {
+                w.push(Effect::load_calls(t, path, Priority::Background));
+            }
+        }
+        View::Environments(v) => {
+            let region = v.region.clone();
+            w.push(Effect::load(
+                Request::Environments { region },
+                Priority::Background,
+            ));
+        }
+        View::Volumes(v) => {
+            let req = Request::Volumes {
+                region: v.region.clone(),
+                environment_id: v.environment_id.clone(),
+            };
+            w.push(Effect::load(req, Priority::Background));
+        }
+        View::Table(v) => {
+            let scope = v.project.scope();
+            let table_id = v.table_id.clone();
+            // A table's rows change only when someone edits the table: asked once, and
+            // again on `R`.
+            if v.table.is_none() {
+                let req = Request::Tables {
+                    scope: scope.clone(),
+                    table_id: Some(table_id.clone()),
+                };
+                w.push(Effect::load(req, Priority::Background));
+            }
+            if v.rows.is_none() {
+                let req = Request::Rows {
+                    scope: scope.clone(),
+                    table_id,
+                };
+                w.push(Effect::load(req, Priority::Background));
+            }
+            let runs = crate::tui::view::runs_of(&state.views, &v.group.id());
+            if StatusClass::of(v.group.status()).is_live() || runs.is_none_or(|l| !l.loaded) {
+                w.push(runs_of(scope, v.group.id(), Priority::Background));
             }
         }
     }
@@ -141,12 +211,12 @@ fn follow(state: &mut State, now: i64, out: &mut Vec<Effect>) {
         return;
     };
     let task = matches!(tab.source, LogSource::Job { .. });
-    let e = Effect::FetchLog {
+    let req = Request::Log {
         scope: p.scope.clone(),
         run_uuid: p.run_uuid.clone(),
         source: tab.source.clone(),
-        prio: Priority::Background,
     };
+    let e = Effect::load(req, Priority::Background);
     if state.poller.admit(e, out) {
         p.fetched_at = now;
     }
@@ -163,10 +233,14 @@ fn follow(state: &mut State, now: i64, out: &mut Vec<Effect>) {
 /// Whether a log can still grow: its task is live (and so its run), or for a run's file,
 /// the run is. `None` when omtop cannot tell (the task or run is no longer on screen).
 fn source_live(state: &State, run_uuid: &str, source: &LogSource) -> Option<bool> {
-    let tree = state.calls.as_ref().filter(|t| t.run_uuid() == run_uuid);
+    let tree = state
+        .calls()
+        .map(|c| &c.tree)
+        .filter(|t| t.run_uuid() == run_uuid);
     let run_live = tree.map(|t| t.is_live()).or_else(|| {
         state
-            .runs
+            .runs()?
+            .list
             .items
             .iter()
             .find(|r| r.id() == run_uuid)
@@ -189,63 +263,65 @@ fn source_live(state: &State, run_uuid: &str, source: &LogSource) -> Option<bool
     }
 }
 
-/// Reloads the current view now (the user asked).
+/// Reloads the view on top now (the user asked).
 pub fn refresh(state: &mut State, out: &mut Vec<Effect>) {
     let mut w = wanted(state);
-    if state.level == Level::Projects {
-        w.extend(state.settings.regions.iter().map(|r| Effect::LoadProjects {
-            region: r.clone(),
-            prio: Priority::Interactive,
-        }));
-    }
-    if let (Level::Calls, Some(t)) = (state.level, state.calls.as_ref()) {
-        w.push(Effect::load_calls(t, "/", Priority::Interactive));
-    }
-    // Polling skips a finished group's runs; asking to refresh does not.
-    if let (Level::Runs, Some(scope), Some(g)) =
-        (state.level, state.project_scope(), state.group.as_ref())
-        && !w.iter().any(|e| matches!(e, Effect::LoadRuns { .. }))
-    {
-        w.push(Effect::LoadRuns {
-            scope: scope.clone(),
-            query: RunsQuery::Group(g.id()),
-            prio: Priority::Interactive,
-        });
-    }
-    for e in w {
-        let e = interactive(e);
-        if let Some(t) = e.target() {
-            state.poller.expire(&t);
+    match state.view() {
+        View::Projects(_) => {
+            w.extend(state.settings.regions.iter().map(|r| {
+                let region = r.clone();
+                Effect::load(Request::Projects { region }, Priority::Interactive)
+            }));
         }
-        state.poller.admit(e, out);
+        View::Calls(v) => w.push(Effect::load_calls(&v.tree, "/", Priority::Interactive)),
+        // Polling skips a finished group's runs; asking to refresh does not.
+        View::Runs(v) => w.push(runs_of(
+            v.project.scope(),
+            v.group.id(),
+            Priority::Interactive,
+        )),
+        View::Table(v) => {
+            let scope = v.project.scope();
+            w.push(runs_of(scope.clone(), v.group.id(), Priority::Interactive));
+            let table_id = v.table_id.clone();
+            w.push(Effect::load(
+                Request::Tables {
+                    scope: scope.clone(),
+                    table_id: Some(table_id.clone()),
+                },
+                Priority::Interactive,
+            ));
+            w.push(Effect::load(
+                Request::Rows { scope, table_id },
+                Priority::Interactive,
+            ));
+        }
+        View::Groups(v) => w.push(Effect::load(
+            Request::Environments {
+                region: v.project.region.clone(),
+            },
+            Priority::Interactive,
+        )),
+        _ => {}
+    }
+    let mut seen = std::collections::HashSet::new();
+    for e in w {
+        let Effect::Load { req, .. } = e else {
+            continue;
+        };
+        if !seen.insert(req.clone()) {
+            continue;
+        }
+        // Status stays a background poll: it is what keeps the rows' colours current.
+        let prio = if matches!(req, Request::Status { .. }) {
+            Priority::Background
+        } else {
+            Priority::Interactive
+        };
+        state.poller.expire(&req);
+        state.poller.admit(Effect::load(req, prio), out);
     }
     state.flash(super::super::state::popup::Level::Info, "refreshing…");
-}
-
-fn interactive(e: Effect) -> Effect {
-    match e {
-        Effect::LoadGroups { scope, .. } => Effect::LoadGroups {
-            scope,
-            prio: Priority::Interactive,
-        },
-        Effect::LoadRuns { scope, query, .. } => Effect::LoadRuns {
-            scope,
-            query,
-            prio: Priority::Interactive,
-        },
-        Effect::LoadCalls {
-            scope,
-            run_uuid,
-            path,
-            ..
-        } => Effect::LoadCalls {
-            scope,
-            run_uuid,
-            path,
-            prio: Priority::Interactive,
-        },
-        other => other,
-    }
 }
 
 /// The age of the data of the current view.
@@ -258,23 +334,40 @@ pub struct Age {
     pub cached: bool,
 }
 
-/// The age of the data of the current view.
-pub fn data_age(state: &State) -> Option<Age> {
-    let t = match state.level {
-        Level::Projects => {
-            let r = state
+/// The request behind the list of the view on top.
+fn main_request(state: &State) -> Option<Request> {
+    Some(match state.view() {
+        View::Projects(_) => Request::Projects {
+            region: state
                 .region_filter
                 .clone()
-                .or_else(|| state.settings.regions.first().cloned())?;
-            Target::Projects(r)
-        }
-        Level::Groups => Target::Groups(state.project_scope()?),
-        Level::Runs => Target::Runs(
-            state.project_scope()?,
-            RunsQuery::Group(state.group.as_ref()?.id()),
-        ),
-        Level::Calls => Target::Calls(state.calls.as_ref()?.run_uuid().to_string(), "/".into()),
-    };
+                .or_else(|| state.settings.regions.first().cloned())?,
+        },
+        View::Groups(v) => Request::Groups {
+            scope: v.project.scope(),
+        },
+        View::Runs(v) => Request::Runs {
+            scope: v.project.scope(),
+            query: RunsQuery::Group(v.group.id()),
+        },
+        View::Calls(v) => Request::calls(&v.tree.scope, v.tree.run_uuid(), "/"),
+        View::Environments(v) => Request::Environments {
+            region: v.region.clone(),
+        },
+        View::Volumes(v) => Request::Volumes {
+            region: v.region.clone(),
+            environment_id: v.environment_id.clone(),
+        },
+        View::Table(v) => Request::Rows {
+            scope: v.project.scope(),
+            table_id: v.table_id.clone(),
+        },
+    })
+}
+
+/// The age of the data of the current view.
+pub fn data_age(state: &State) -> Option<Age> {
+    let t = main_request(state)?;
     let slot = state.poller.slot(&t);
     let failed = slot.is_some_and(|s| s.failures > 0);
     if let Some(last) = slot.and_then(|s| s.last_ok) {

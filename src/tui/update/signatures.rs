@@ -2,30 +2,33 @@
 //! by a background deep pass (one walk down each failed run's failed calls). Enter lists a
 //! signature's runs; `r` retries exactly those runs.
 
-use crate::api::ApiError;
 use crate::api::triage::DeepFailure;
 use crate::api::types::{RunGroup, StatusClass};
+use crate::api::{ApiError, Priority};
 
 use super::super::action::Action;
-use super::super::effect::Effect;
+use super::super::effect::{Effect, Request};
 use super::super::state::State;
 use super::super::state::list::{Item, moved};
 use super::super::state::popup::{Level as MsgLevel, Popup};
 use super::super::state::signatures::{AttemptsView, SignaturesView};
+use super::super::view::{View, ViewKind};
 use super::{mutate, nav};
 use crate::sanitize;
 
 /// Opens the signatures of the selected group: at once when its runs are listed, else once
 /// they are (the group is opened to list them).
 pub fn open(state: &mut State, out: &mut Vec<Effect>) {
-    let Some(g) = state.groups.selected_item().cloned() else {
+    let Some(g) = state.groups().and_then(|l| l.selected_item()).cloned() else {
         state.flash(
             MsgLevel::Info,
             "select a run group to see its failure signatures",
         );
         return;
     };
-    let listed = state.group.as_ref().is_some_and(|o| o.id() == g.id()) && state.runs.loaded;
+    let listed = state
+        .runs()
+        .is_some_and(|r| r.group.id() == g.id() && r.list.loaded);
     if listed {
         show(state, &g, out);
         return;
@@ -40,7 +43,7 @@ pub fn open(state: &mut State, out: &mut Vec<Effect>) {
 
 /// The group's runs have arrived: show its signatures if they were asked for.
 pub fn runs_listed(state: &mut State, out: &mut Vec<Effect>) {
-    let Some(g) = state.group.clone() else {
+    let Some(g) = state.runs().map(|r| r.group.clone()) else {
         return;
     };
     if state.signatures_for.as_deref() == Some(g.id().as_str()) {
@@ -50,14 +53,15 @@ pub fn runs_listed(state: &mut State, out: &mut Vec<Effect>) {
 }
 
 fn show(state: &mut State, g: &RunGroup, out: &mut Vec<Effect>) {
-    let Some(scope) = state.project_scope() else {
+    let Some(r) = state.runs().filter(|r| r.group.id() == g.id()) else {
         return;
     };
+    let scope = r.project.scope();
     let view = SignaturesView::new(
         scope.clone(),
         g.id(),
         g.name.clone().unwrap_or_default(),
-        &state.runs.items,
+        &r.list.items,
         state.now_unix(),
     );
     if view.failures.is_empty() {
@@ -71,12 +75,14 @@ fn show(state: &mut State, g: &RunGroup, out: &mut Vec<Effect>) {
         return;
     }
     for f in &view.failures {
-        let e = Effect::DeepTriage {
+        let req = Request::Triage {
             scope: scope.clone(),
             group_id: g.id(),
             run_uuid: f.run_uuid.clone(),
         };
-        state.poller.admit(e, out);
+        state
+            .poller
+            .admit(Effect::load(req, Priority::Background), out);
     }
     state.popup = Some(Popup::Signatures(Box::new(view)));
 }
@@ -127,10 +133,19 @@ pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         // In a signature's runs, Enter opens the run's call tree.
         (Action::Enter | Action::Right, Some(_)) => {
             let uuid = v.opened().and_then(|s| s.runs.get(v.run_selected)).cloned();
-            let run = uuid.and_then(|u| state.runs.items.iter().find(|r| r.id() == u).cloned());
+            let run = uuid.and_then(|u| {
+                let l = &state.runs()?.list;
+                l.items.iter().find(|r| r.id() == u).cloned()
+            });
             if let Some(r) = run {
                 state.popup = None;
-                state.runs.select_id(&r.id());
+                // The runs view is below the tree: its selection is the run opened.
+                while !matches!(state.view(), View::Runs(_) | View::Projects(_)) {
+                    state.pop();
+                }
+                if let Some(v) = state.runs_mut() {
+                    v.list.select_id(&r.id());
+                }
                 nav::open_run(state, r, out);
             }
         }
@@ -153,7 +168,8 @@ fn retry(state: &mut State) {
     let Some(Popup::Signatures(v)) = state.popup.as_ref() else {
         return;
     };
-    let (Some(s), Some(g), scope) = (v.selected_sig(), state.group.clone(), v.scope.clone()) else {
+    let g = state.runs().map(|r| r.group.clone());
+    let (Some(s), Some(g), scope) = (v.selected_sig(), g, v.scope.clone()) else {
         return;
     };
     if g.id() != v.group_id {
@@ -190,9 +206,10 @@ fn retry(state: &mut State) {
 /// How many of `samples` have an earlier failed attempt among the groups the dashboard
 /// knows were retried into this one.
 fn repeated(state: &State, samples: &[String]) -> usize {
-    let Some(g) = state.group.as_ref() else {
+    let Some(r) = state.runs() else {
         return 0;
     };
+    let g = &r.group;
     if !state.retry_of.contains_key(&g.id()) && !g.name.as_deref().unwrap_or("").contains("-retry-")
     {
         return 0;
@@ -201,7 +218,7 @@ fn repeated(state: &State, samples: &[String]) -> usize {
     samples
         .iter()
         .filter(|s| {
-            state.runs.items.iter().any(|r| {
+            r.list.items.iter().any(|r| {
                 r.user_defined_id.as_deref() == Some(s.as_str())
                     && StatusClass::of(r.status()) == StatusClass::Failed
             })
@@ -259,8 +276,8 @@ pub fn open_attempts(state: &mut State, out: &mut Vec<Effect>) {
                 true,
             )
         }
-        None if state.level == super::super::state::Level::Runs => {
-            let Some(r) = state.runs.selected_item() else {
+        None if state.kind() == ViewKind::Runs => {
+            let Some(r) = state.runs().and_then(|v| v.list.selected_item()) else {
                 return;
             };
             let sample = r.user_defined_id.as_deref().unwrap_or_default().to_string();
@@ -282,11 +299,13 @@ pub fn open_attempts(state: &mut State, out: &mut Vec<Effect>) {
             return;
         }
     };
-    let e = Effect::LoadAttempts {
+    let req = Request::Attempts {
         scope,
         samples: view.samples.clone(),
     };
-    state.poller.admit(e, out);
+    state
+        .poller
+        .admit(Effect::load(req, Priority::Interactive), out);
     state.popup = Some(Popup::Attempts(Box::new(view)));
 }
 

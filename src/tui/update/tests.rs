@@ -7,21 +7,27 @@ use super::super::action::{Action, ApiResult};
 use super::super::effect::{Effect, RunsQuery};
 use super::super::fixtures::{self as fx, api, calls_result};
 use super::super::state::list::Item;
-use super::super::state::{Focus, Level, State};
+use super::super::state::{Focus, State};
 use super::update;
+use crate::tui::request::Answer;
+use crate::tui::request::Request;
+use crate::tui::view::ViewKind;
 
 fn calls_paths(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::LoadCalls { path, .. } => Some(path.clone()),
+            Effect::Load {
+                req: Request::Calls { path, .. },
+                ..
+            } => Some(path.clone()),
             _ => None,
         })
         .collect()
 }
 
 fn select_call(s: &mut State, run_id: &str) {
-    let t = s.calls.as_mut().expect("tree");
+    let t = s.tree_mut().expect("tree");
     let id = (0..t.nodes.len())
         .find(|&i| t.node(i).run_id() == run_id)
         .expect("call exists");
@@ -29,7 +35,7 @@ fn select_call(s: &mut State, run_id: &str) {
 }
 
 fn selected_call(s: &State) -> String {
-    let t = s.calls.as_ref().expect("tree");
+    let t = s.tree().expect("tree");
     t.node(t.selected_node().expect("selection"))
         .run_id()
         .to_string()
@@ -41,20 +47,22 @@ fn init_loads_projects_and_enter_opens_groups() {
     let e = super::init(&mut s);
     assert_eq!(
         e,
-        vec![Effect::LoadProjects {
-            region: fx::REGION.into(),
+        vec![Effect::Load {
+            req: Request::Projects {
+                region: fx::REGION.into()
+            },
             prio: Priority::Interactive
         }]
     );
     let s = fx::state(80, 24);
-    assert_eq!(s.projects.shown.len(), 3);
+    assert_eq!(s.projects().shown.len(), 3);
     let mut s = s;
     let e = update(&mut s, Action::Enter);
-    assert_eq!(s.level, Level::Groups);
+    assert_eq!(s.kind(), ViewKind::Groups);
     assert_eq!(
         e,
-        vec![Effect::LoadGroups {
-            scope: fx::scope(),
+        vec![Effect::Load {
+            req: Request::Groups { scope: fx::scope() },
             prio: Priority::Interactive
         }]
     );
@@ -64,55 +72,59 @@ fn init_loads_projects_and_enter_opens_groups() {
 fn navigation_moves_drills_and_goes_back() {
     let mut s = fx::at_groups(80, 24);
     assert_eq!(
-        s.groups.selected_id().as_deref(),
+        s.groups().expect("a groups view").selected_id().as_deref(),
         Some(fx::GROUP),
         "newest first"
     );
     update(&mut s, Action::Down);
     update(&mut s, Action::Down);
-    assert_eq!(s.groups.selected, 2);
+    assert_eq!(s.groups().expect("a groups view").selected, 2);
     update(&mut s, Action::Up);
-    assert_eq!(s.groups.selected, 1);
+    assert_eq!(s.groups().expect("a groups view").selected, 1);
     update(&mut s, Action::Bottom);
-    assert_eq!(s.groups.selected, 4);
+    assert_eq!(s.groups().expect("a groups view").selected, 4);
     update(&mut s, Action::Top);
-    assert_eq!(s.groups.selected, 0);
+    assert_eq!(s.groups().expect("a groups view").selected, 0);
     update(&mut s, Action::PageDown);
-    assert_eq!(s.groups.selected, 4, "clamped to the last row");
+    assert_eq!(
+        s.groups().expect("a groups view").selected,
+        4,
+        "clamped to the last row"
+    );
     update(&mut s, Action::Top);
     let e = update(&mut s, Action::Right);
-    assert_eq!(s.level, Level::Runs);
+    assert_eq!(s.kind(), ViewKind::Runs);
     assert!(
-        matches!(&e[..], [Effect::LoadRuns { query: RunsQuery::Group(g), .. }] if g == fx::GROUP)
+        matches!(&e[..], [Effect::Load { req: Request::Runs { query: RunsQuery::Group(g), .. }, .. }] if g == fx::GROUP)
     );
     update(&mut s, Action::FocusNext);
     assert_eq!(s.focus, Focus::Details);
     update(&mut s, Action::Back);
     assert_eq!(
-        (s.level, s.focus),
-        (Level::Runs, Focus::List),
+        (s.kind(), s.focus),
+        (ViewKind::Runs, Focus::List),
         "back leaves details first"
     );
     update(&mut s, Action::Back);
-    assert_eq!(s.level, Level::Groups);
+    assert_eq!(s.kind(), ViewKind::Groups);
     update(&mut s, Action::Left);
-    assert_eq!(s.level, Level::Projects);
+    assert_eq!(s.kind(), ViewKind::Projects);
 }
 
 #[test]
 fn lazy_drill_down_three_levels_deep() {
     let mut s = fx::at_calls(80, 24);
-    assert_eq!(s.level, Level::Calls);
-    assert_eq!(s.calls.as_ref().map(|t| t.rows().len()), Some(4));
+    assert_eq!(s.kind(), ViewKind::Calls);
+    assert_eq!(s.tree().map(|t| t.rows().len()), Some(4));
     select_call(&mut s, fx::ALIGN);
     let e = update(&mut s, Action::Enter);
     let a = format!("/{}", fx::ALIGN);
     assert_eq!(calls_paths(&e), vec![a.clone()]);
     assert!(
-        matches!(&e[0], Effect::LoadCalls { run_uuid, prio: Priority::Interactive, .. } if run_uuid == fx::RUN)
+        matches!(&e[0], Effect::Load { req: Request::Calls { run_uuid, .. }, prio: Priority::Interactive } if run_uuid == fx::RUN)
     );
     api(&mut s, calls_result(&a, fx::align_calls()));
-    assert_eq!(s.calls.as_ref().map(|t| t.rows().len()), Some(6));
+    assert_eq!(s.tree().map(|t| t.rows().len()), Some(6));
 
     select_call(&mut s, fx::BWA);
     let e = update(&mut s, Action::Right);
@@ -123,7 +135,7 @@ fn lazy_drill_down_three_levels_deep() {
     shards[2].run_type = Some("Workflow".into());
     shards[2].run_id = Some("C".into());
     api(&mut s, calls_result(&ab, shards));
-    assert_eq!(s.calls.as_ref().map(|t| t.rows().len()), Some(9));
+    assert_eq!(s.tree().map(|t| t.rows().len()), Some(9));
 
     select_call(&mut s, "C");
     let e = update(&mut s, Action::Enter);
@@ -137,7 +149,7 @@ fn lazy_drill_down_three_levels_deep() {
         ..RunMetadata::default()
     };
     api(&mut s, calls_result(&abc, vec![leaf]));
-    let t = s.calls.as_ref().expect("tree");
+    let t = s.tree().expect("tree");
     assert_eq!(t.rows().len(), 10);
     let d = t
         .rows()
@@ -157,7 +169,7 @@ fn scatter_collapses_and_expands_without_reloading() {
     let p = format!("/{}", fx::HC);
     assert_eq!(calls_paths(&e), vec![p.clone()]);
     api(&mut s, calls_result(&p, fx::hc_shards(10_000)));
-    let t = s.calls.as_ref().expect("tree");
+    let t = s.tree().expect("tree");
     assert_eq!(t.rows().len(), 10_004);
     let hc = t.selected_node().expect("selected");
     assert_eq!(t.node(hc).counts.map(|c| c.succeeded), Some(10_000));
@@ -167,10 +179,10 @@ fn scatter_collapses_and_expands_without_reloading() {
     update(&mut s, Action::Left); // to the parent scatter
     assert_eq!(selected_call(&s), fx::HC);
     update(&mut s, Action::Left); // collapse
-    assert_eq!(s.calls.as_ref().map(|t| t.rows().len()), Some(4));
+    assert_eq!(s.tree().map(|t| t.rows().len()), Some(4));
     let e = update(&mut s, Action::Enter);
     assert!(e.is_empty(), "already loaded: no request");
-    assert_eq!(s.calls.as_ref().map(|t| t.rows().len()), Some(10_004));
+    assert_eq!(s.tree().map(|t| t.rows().len()), Some(10_004));
 }
 
 #[test]
@@ -183,7 +195,7 @@ fn next_failure_loads_collapsed_levels_then_lands() {
         vec![a.clone()],
         "the failed sub-workflow loads first"
     );
-    assert!(s.jump.is_some());
+    assert!(s.calls().expect("a call tree").jump.is_some());
     let e = api(&mut s, calls_result(&a, fx::align_calls()));
     let ab = format!("{a}/{}", fx::BWA);
     assert_eq!(
@@ -193,9 +205,9 @@ fn next_failure_loads_collapsed_levels_then_lands() {
     );
     let e = api(&mut s, calls_result(&ab, fx::bwa_shards(24)));
     assert!(e.is_empty());
-    assert!(s.jump.is_none());
+    assert!(s.calls().expect("a call tree").jump.is_none());
     assert_eq!(selected_call(&s), format!("{}-7", fx::BWA));
-    let t = s.calls.as_ref().expect("tree");
+    let t = s.tree().expect("tree");
     assert!(
         t.rows().len() > 24,
         "ancestors expanded: {}",
@@ -211,10 +223,12 @@ fn next_failure_loads_collapsed_levels_then_lands() {
 #[test]
 fn next_failure_in_lists() {
     let mut s = fx::at_runs(80, 24);
-    assert_eq!(s.runs.selected, 0);
+    assert_eq!(s.runs().expect("a runs view").list.selected, 0);
     update(&mut s, Action::NextFailure);
     assert_eq!(
-        s.runs
+        s.runs()
+            .expect("a runs view")
+            .list
             .selected_item()
             .and_then(|r| r.user_defined_id.clone())
             .as_deref(),
@@ -244,42 +258,52 @@ fn failures_view_walks_the_tree_loading_as_needed() {
 #[test]
 fn stale_answers_for_left_panes_are_ignored() {
     let mut s = fx::at_runs(80, 24);
-    s.runs.select_id(fx::RUN);
+    s.runs_mut().expect("a runs view").list.select_id(fx::RUN);
     update(&mut s, Action::Enter); // the failed run's tree
     update(&mut s, Action::Back);
-    s.runs.select_id("1a2b3c4d-0000-4000-8000-000000000001");
+    s.runs_mut()
+        .expect("a runs view")
+        .list
+        .select_id("1a2b3c4d-0000-4000-8000-000000000001");
     update(&mut s, Action::Enter); // NA12878's tree
-    let other = s.calls.as_ref().map(|t| t.run_uuid().to_string());
+    let other = s.tree().map(|t| t.run_uuid().to_string());
     assert_ne!(other.as_deref(), Some(fx::RUN));
     api(&mut s, calls_result("/", fx::top_calls()));
     assert!(
-        s.calls.as_ref().is_some_and(|t| t.nodes.is_empty()),
+        s.tree().is_some_and(|t| t.nodes.is_empty()),
         "answer for the old run dropped"
     );
 
     // Runs of another group do not land in this group's list.
     update(&mut s, Action::Back);
-    let before = s.runs.items.len();
+    let before = s.runs().expect("a runs view").list.items.len();
     api(
         &mut s,
-        ApiResult::Runs {
-            scope: fx::scope(),
-            query: RunsQuery::Group("run-some-other-group".into()),
-            result: Ok(vec![]),
-        },
+        ApiResult::loaded(
+            Request::Runs {
+                scope: fx::scope(),
+                query: RunsQuery::Group("run-some-other-group".into()),
+            },
+            Ok(Answer::Runs(vec![])),
+        ),
     );
-    assert_eq!(s.runs.items.len(), before);
+    assert_eq!(s.runs().expect("a runs view").list.items.len(), before);
 
     // Groups of another project are cached but not shown.
-    let shown = s.groups.items.len();
+    let shown = s.groups().expect("a groups view").items.len();
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: crate::api::Scope::new(fx::REGION, Some("prj-shiny-mauve-fox-004230".into())),
-            result: Ok(vec![]),
-        },
+        ApiResult::loaded(
+            Request::Groups {
+                scope: crate::api::Scope::new(
+                    fx::REGION,
+                    Some("prj-shiny-mauve-fox-004230".into()),
+                ),
+            },
+            Ok(Answer::Groups(vec![])),
+        ),
     );
-    assert_eq!(s.groups.items.len(), shown);
+    assert_eq!(s.groups().expect("a groups view").items.len(), shown);
 }
 
 #[test]
@@ -289,20 +313,30 @@ fn filters_and_sorting() {
     for c in "joint".chars() {
         update(&mut s, Action::InputChar(c));
     }
-    assert_eq!(s.groups.shown.len(), 1);
+    assert_eq!(s.groups().expect("a groups view").shown.len(), 1);
     update(&mut s, Action::Confirm);
     assert!(s.input.is_none());
-    assert_eq!(s.groups.shown.len(), 1, "the filter stays");
+    assert_eq!(
+        s.groups().expect("a groups view").shown.len(),
+        1,
+        "the filter stays"
+    );
     update(&mut s, Action::Filter);
     update(&mut s, Action::Cancel);
-    assert_eq!(s.groups.shown.len(), 5, "esc clears it");
+    assert_eq!(
+        s.groups().expect("a groups view").shown.len(),
+        5,
+        "esc clears it"
+    );
     update(&mut s, Action::StatusFilter);
-    assert_eq!(s.groups.shown.len(), 1, "running");
+    assert_eq!(s.groups().expect("a groups view").shown.len(), 1, "running");
     update(&mut s, Action::StatusFilter);
-    assert_eq!(s.groups.shown.len(), 1, "failed");
+    assert_eq!(s.groups().expect("a groups view").shown.len(), 1, "failed");
     update(&mut s, Action::StatusFilter);
     update(&mut s, Action::Sort);
-    let first = |s: &State| s.groups.items[s.groups.shown[0]].id();
+    let first = |s: &State| {
+        s.groups().expect("a groups view").items[s.groups().expect("a groups view").shown[0]].id()
+    };
     assert_eq!(
         first(&s),
         "run-happy-parchment-bulldog-708923",
@@ -322,7 +356,10 @@ fn polling_is_limited_to_live_runs_on_screen() {
     let polled: Vec<&str> = e
         .iter()
         .filter_map(|e| match e {
-            Effect::PollStatus { run_uuid, .. } => Some(run_uuid.as_str()),
+            Effect::Load {
+                req: Request::Status { run_uuid, .. },
+                ..
+            } => Some(run_uuid.as_str()),
             _ => None,
         })
         .collect();
@@ -342,8 +379,9 @@ fn polling_is_limited_to_live_runs_on_screen() {
 #[test]
 fn copy_sanitizes_the_id() {
     let mut s = fx::at_groups(80, 24);
-    s.groups.items[0].run_group_id = Some("run-x\u{1b}]52;c;evil\u{7}".into());
-    s.groups.refresh(None);
+    s.groups_mut().expect("a groups view").items[0].run_group_id =
+        Some("run-x\u{1b}]52;c;evil\u{7}".into());
+    s.groups_mut().expect("a groups view").refresh(None);
     update(&mut s, Action::Top);
     let e = update(&mut s, Action::Copy);
     match &e[..] {

@@ -9,8 +9,11 @@ use super::super::effect::{Effect, RunsQuery};
 use super::super::fixtures::{self as fx, api};
 use super::super::state::list::Item;
 use super::super::state::popup::{Level as MsgLevel, Popup};
-use super::super::state::{Level, Settings, State};
+use super::super::state::{Settings, State};
 use super::update;
+use crate::tui::request::Answer;
+use crate::tui::request::Request;
+use crate::tui::view::ViewKind;
 
 fn confirm_lines(s: &State) -> Vec<String> {
     match &s.popup {
@@ -87,11 +90,14 @@ fn terminate_cancel_and_error() {
 #[test]
 fn retry_marked_runs_with_call_cache_and_select_the_new_group() {
     let mut s = fx::at_runs(80, 24);
-    s.runs.select_id(fx::RUN);
+    s.runs_mut().expect("a runs view").list.select_id(fx::RUN);
     update(&mut s, Action::Mark);
-    s.runs.select_id("1a2b3c4d-0000-4000-8000-000000000005");
+    s.runs_mut()
+        .expect("a runs view")
+        .list
+        .select_id("1a2b3c4d-0000-4000-8000-000000000005");
     update(&mut s, Action::Mark);
-    assert_eq!(s.marks.len(), 2);
+    assert_eq!(s.runs().expect("a runs view").marks.len(), 2);
     assert!(update(&mut s, Action::Retry).is_empty());
     let Some(Popup::Confirm(c)) = &s.popup else {
         panic!("confirmation");
@@ -147,8 +153,17 @@ fn retry_marked_runs_with_call_cache_and_select_the_new_group() {
             }),
         },
     );
-    assert_eq!(s.level, Level::Groups);
-    assert!(matches!(&e[..], [Effect::LoadGroups { .. }]), "{e:?}");
+    assert_eq!(s.kind(), ViewKind::Groups);
+    assert!(
+        matches!(
+            &e[..],
+            [Effect::Load {
+                req: Request::Groups { .. },
+                ..
+            }]
+        ),
+        "{e:?}"
+    );
     let mut groups = fx::groups();
     groups.insert(
         0,
@@ -162,12 +177,15 @@ fn retry_marked_runs_with_call_cache_and_select_the_new_group() {
     groups.swap(0, 3);
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: fx::scope(),
-            result: Ok(groups),
-        },
+        ApiResult::loaded(
+            Request::Groups { scope: fx::scope() },
+            Ok(Answer::Groups(groups)),
+        ),
     );
-    assert_eq!(s.groups.selected_id().as_deref(), Some(new_id));
+    assert_eq!(
+        s.groups().expect("a groups view").selected_id().as_deref(),
+        Some(new_id)
+    );
     assert_eq!(
         s.retry_of.get(new_id).map(|x| x.0.as_str()),
         Some(fx::GROUP)
@@ -221,7 +239,7 @@ fn retry_group(name: &str) -> (Vec<String>, Vec<Effect>) {
         .find(|g| g.name.as_deref() == Some(name))
         .and_then(|g| g.run_group_id)
         .expect("the fixture group");
-    s.groups.select_id(&id);
+    s.groups_mut().expect("a groups view").select_id(&id);
     update(&mut s, Action::Retry);
     let lines = confirm_lines(&s);
     (lines, update(&mut s, Action::Confirm))
@@ -248,7 +266,7 @@ fn a_finished_group_is_retried_by_its_id_and_canceled_runs_count() {
 #[test]
 fn a_running_group_in_the_groups_pane_asks_to_be_opened_first() {
     let mut s = fx::at_groups(80, 24);
-    s.groups.select_id(fx::GROUP);
+    s.groups_mut().expect("a groups view").select_id(fx::GROUP);
     assert!(update(&mut s, Action::Retry).is_empty());
     assert!(s.popup.is_none());
     assert!(
@@ -285,7 +303,7 @@ fn retry_outcome_unknown_is_shown_and_not_resent() {
         text.contains("outcome unknown") && text.contains("not resent"),
         "{text}"
     );
-    assert_eq!(s.level, Level::Runs, "stays put");
+    assert_eq!(s.kind(), ViewKind::Runs, "stays put");
     let e = api(
         &mut s,
         ApiResult::Retried {
@@ -313,18 +331,20 @@ fn read_only_removes_the_effects() {
     super::init(&mut s);
     api(
         &mut s,
-        ApiResult::Projects {
-            region: fx::REGION.into(),
-            result: Ok(fx::projects()),
-        },
+        ApiResult::loaded(
+            Request::Projects {
+                region: fx::REGION.into(),
+            },
+            Ok(Answer::Projects(fx::projects())),
+        ),
     );
     update(&mut s, Action::Enter);
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: fx::scope(),
-            result: Ok(fx::groups()),
-        },
+        ApiResult::loaded(
+            Request::Groups { scope: fx::scope() },
+            Ok(Answer::Groups(fx::groups())),
+        ),
     );
     for a in [Action::Terminate, Action::Retry, Action::ReadOnly] {
         assert!(update(&mut s, a).is_empty());
@@ -335,7 +355,16 @@ fn read_only_removes_the_effects() {
                 .is_some_and(|n| n.text.contains("read-only"))
         );
     }
-    assert!(StatusClass::of(s.groups.selected_item().map(Item::status).unwrap_or("")).is_live());
+    assert!(
+        StatusClass::of(
+            s.groups()
+                .expect("a groups view")
+                .selected_item()
+                .map(Item::status)
+                .unwrap_or("")
+        )
+        .is_live()
+    );
 }
 
 #[test]
@@ -354,34 +383,49 @@ fn projects_fall_back_to_configuration_and_default_project() {
     super::init(&mut s);
     let e = api(
         &mut s,
-        ApiResult::Projects {
-            region: fx::REGION.into(),
-            result: Err(ApiError::Service {
+        ApiResult::loaded(
+            Request::Projects {
+                region: fx::REGION.into(),
+            },
+            Err(ApiError::Service {
                 action: "DescribeProjects".into(),
                 code: "InvalidAction".into(),
                 message: "no such action".into(),
                 request_id: "r".into(),
             }),
-        },
+        ),
     );
-    let [Effect::LoadGroups { scope, .. }] = &e[..] else {
+    let [
+        Effect::Load {
+            req: Request::Groups { scope, .. },
+            ..
+        },
+    ] = &e[..]
+    else {
         panic!("groups of the default project: {e:?}");
     };
     assert_eq!(scope.project_id, None);
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: scope.clone(),
-            result: Ok(fx::groups()),
-        },
+        ApiResult::loaded(
+            Request::Groups {
+                scope: scope.clone(),
+            },
+            Ok(Answer::Groups(fx::groups())),
+        ),
     );
-    let names: Vec<&str> = s.projects.items.iter().map(|p| p.display_name()).collect();
+    let names: Vec<&str> = s
+        .projects()
+        .items
+        .iter()
+        .map(|p| p.display_name())
+        .collect();
     assert!(
         names.contains(&"Configured") && names.contains(&"Population WGS"),
         "{names:?}"
     );
     let default = s
-        .projects
+        .projects()
         .items
         .iter()
         .find(|p| p.id == fx::PROJECT)
@@ -392,10 +436,14 @@ fn projects_fall_back_to_configuration_and_default_project() {
 
 #[test]
 fn a_read_error_clears_once_reads_work_again_but_a_failed_change_stays() {
-    let runs_ok = || ApiResult::Runs {
-        scope: fx::scope(),
-        query: RunsQuery::Group(fx::GROUP.into()),
-        result: Ok(fx::runs()),
+    let runs_ok = || {
+        ApiResult::loaded(
+            Request::Runs {
+                scope: fx::scope(),
+                query: RunsQuery::Group(fx::GROUP.into()),
+            },
+            Ok(Answer::Runs(fx::runs())),
+        )
     };
     for (action, stays) in [("DescribeRuns", false), ("TerminateRunGroup", true)] {
         let mut s = fx::at_runs(120, 40);
@@ -416,17 +464,21 @@ fn a_run_lookup_that_fails_is_asked_again_then_left_on_screen() {
         effects
             .iter()
             .filter(
-                |e| matches!(e, Effect::LoadRuns { query: RunsQuery::Uuid(u), .. } if u == uuid),
+                |e| matches!(e, Effect::Load { req: Request::Runs { query: RunsQuery::Uuid(u), .. }, .. } if u == uuid),
             )
             .count()
     };
-    let failed = || ApiResult::Runs {
-        scope: fx::scope(),
-        query: RunsQuery::Uuid(uuid.into()),
-        result: Err(service_error("DescribeRuns")),
+    let failed = || {
+        ApiResult::loaded(
+            Request::Runs {
+                scope: fx::scope(),
+                query: RunsQuery::Uuid(uuid.into()),
+            },
+            Err(service_error("DescribeRuns")),
+        )
     };
     let mut s = fx::at_runs(120, 40);
-    let shown = s.runs.items.len();
+    let shown = s.runs().expect("a runs view").list.items.len();
     let mut out = Vec::new();
     super::command::run(&mut s, &format!("run {uuid}"), &mut out);
     assert!(lookups(&out) >= 1, "{out:?}");
@@ -435,7 +487,13 @@ fn a_run_lookup_that_fails_is_asked_again_then_left_on_screen() {
     assert_eq!(lookups(&api(&mut s, failed())), 0, "three tries in all");
     assert!(s.error.is_some(), "the failure is on screen");
     // The lookup's failures say nothing about the group's runs, which stay as they were.
-    assert_eq!((s.runs.items.len(), s.runs.loaded), (shown, true));
+    assert_eq!(
+        (
+            s.runs().expect("a runs view").list.items.len(),
+            s.runs().expect("a runs view").list.loaded
+        ),
+        (shown, true)
+    );
 }
 
 #[test]
@@ -460,7 +518,7 @@ fn a_retry_answered_after_the_user_moved_on_does_not_pull_them_back() {
             }),
         },
     );
-    assert_eq!(s.level, Level::Runs, "still where the user is");
+    assert_eq!(s.kind(), ViewKind::Runs, "still where the user is");
     assert!(matches!(s.goto, Some(super::super::state::Goto::Run(_))));
     assert!(
         s.notice

@@ -7,10 +7,13 @@ use crate::api::types::RunMetadata;
 use super::super::action::{Action, ApiResult};
 use super::super::effect::{Effect, LogSource};
 use super::super::fixtures::{self as fx, api};
+use super::super::state::State;
 use super::super::state::list::StatusFilter;
 use super::super::state::popup::Popup;
-use super::super::state::{Level, State};
 use super::update;
+use crate::tui::request::Answer;
+use crate::tui::request::Request;
+use crate::tui::view::ViewKind;
 
 fn internal_error(action: &str) -> ApiError {
     ApiError::Service {
@@ -71,15 +74,21 @@ fn another_group_or_project_opens_unfiltered() {
     update(&mut s, Action::Confirm);
     update(&mut s, Action::StatusFilter);
     assert_eq!(
-        (s.runs.filter.as_str(), s.runs.status),
+        (
+            s.runs().expect("a runs view").list.filter.as_str(),
+            s.runs().expect("a runs view").list.status
+        ),
         ("NA", StatusFilter::Running)
     );
     update(&mut s, Action::Back);
     update(&mut s, Action::Down);
     update(&mut s, Action::Enter);
-    assert_eq!(s.level, Level::Runs);
+    assert_eq!(s.kind(), ViewKind::Runs);
     assert_eq!(
-        (s.runs.filter.as_str(), s.runs.status),
+        (
+            s.runs().expect("a runs view").list.filter.as_str(),
+            s.runs().expect("a runs view").list.status
+        ),
         ("", StatusFilter::All)
     );
 
@@ -88,8 +97,8 @@ fn another_group_or_project_opens_unfiltered() {
     update(&mut s, Action::Back);
     update(&mut s, Action::Down);
     update(&mut s, Action::Enter);
-    assert_eq!(s.level, Level::Groups);
-    assert_eq!(s.groups.status, StatusFilter::All);
+    assert_eq!(s.kind(), ViewKind::Groups);
+    assert_eq!(s.groups().expect("a groups view").status, StatusFilter::All);
 }
 
 const LIVE_RUN: &str = "1a2b3c4d-0000-4000-8000-000000000003";
@@ -105,19 +114,24 @@ fn live_calls(status: &str) -> ApiResult {
         status: Some(status.into()),
         ..RunMetadata::default()
     };
-    ApiResult::Calls {
-        scope: fx::scope(),
-        run_uuid: LIVE_RUN.into(),
-        path: "/".into(),
-        result: Ok(vec![task]),
-    }
+    ApiResult::loaded(
+        Request::Calls {
+            scope: fx::scope(),
+            run_uuid: LIVE_RUN.into(),
+            path: "/".into(),
+        },
+        Ok(Answer::Calls(vec![task])),
+    )
 }
 
 fn log_fetches(effects: &[Effect]) -> Vec<LogSource> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::FetchLog { source, .. } => Some(source.clone()),
+            Effect::Load {
+                req: Request::Log { source, .. },
+                ..
+            } => Some(source.clone()),
             _ => None,
         })
         .collect()
@@ -131,11 +145,14 @@ fn tick(s: &mut State) -> usize {
     for source in &fetches {
         api(
             s,
-            ApiResult::Log {
-                run_uuid: LIVE_RUN.into(),
-                source: source.clone(),
-                result: Ok("more output\n".into()),
-            },
+            ApiResult::loaded(
+                Request::Log {
+                    scope: crate::tui::fixtures::scope(),
+                    run_uuid: LIVE_RUN.into(),
+                    source: source.clone(),
+                },
+                Ok(Answer::Log("more output\n".into())),
+            ),
         );
     }
     fetches.len()
@@ -144,7 +161,7 @@ fn tick(s: &mut State) -> usize {
 /// Following the live task's stdout.
 fn following() -> State {
     let mut s = fx::at_runs(120, 40);
-    s.runs.select_id(LIVE_RUN);
+    s.runs_mut().expect("a runs view").list.select_id(LIVE_RUN);
     update(&mut s, Action::Enter);
     api(&mut s, live_calls("RUNNING"));
     let e = update(&mut s, Action::Logs);
@@ -153,11 +170,14 @@ fn following() -> State {
     };
     api(
         &mut s,
-        ApiResult::Log {
-            run_uuid: LIVE_RUN.into(),
-            source: source.clone(),
-            result: Ok("started\n".into()),
-        },
+        ApiResult::loaded(
+            Request::Log {
+                scope: crate::tui::fixtures::scope(),
+                run_uuid: LIVE_RUN.into(),
+                source: source.clone(),
+            },
+            Ok(Answer::Log("started\n".into())),
+        ),
     );
     update(&mut s, Action::Follow);
     s
@@ -193,19 +213,22 @@ fn following_stops_when_the_run_finishes() {
     let _ = (0..4).map(|_| tick(&mut s)).sum::<usize>();
     let e = api(
         &mut s,
-        ApiResult::Status {
-            scope: fx::scope(),
-            run_uuid: LIVE_RUN.into(),
-            result: Ok(RunMetadata {
+        ApiResult::loaded(
+            Request::Status {
+                scope: fx::scope(),
+                run_uuid: LIVE_RUN.into(),
+            },
+            Ok(Answer::Status(RunMetadata {
                 status: Some("SYSTEM_ERROR".into()),
                 ..RunMetadata::default()
-            }),
-        },
+            })),
+        ),
     );
     // The tree is read once more too, so the calls show how the run ended.
     assert!(
-        e.iter()
-            .any(|e| matches!(e, Effect::LoadCalls { path, .. } if path == "/")),
+        e.iter().any(
+            |e| matches!(e, Effect::Load { req: Request::Calls { path, .. }, .. } if path == "/")
+        ),
         "{e:?}"
     );
     let rest: usize = (0..60).map(|_| tick(&mut s)).sum();
@@ -215,22 +238,26 @@ fn following_stops_when_the_run_finishes() {
 #[test]
 fn a_finished_runs_calls_that_could_not_load_are_asked_again() {
     let mut s = fx::at_runs(120, 40);
-    s.runs.select_id(fx::RUN);
+    s.runs_mut().expect("a runs view").list.select_id(fx::RUN);
     update(&mut s, Action::Enter);
-    let failed = || ApiResult::Calls {
-        scope: fx::scope(),
-        run_uuid: fx::RUN.into(),
-        path: "/".into(),
-        result: Err(internal_error("GetRunCalls")),
+    let failed = || {
+        ApiResult::loaded(
+            Request::Calls {
+                scope: fx::scope(),
+                run_uuid: fx::RUN.into(),
+                path: "/".into(),
+            },
+            Err(internal_error("GetRunCalls")),
+        )
     };
     api(&mut s, failed());
     let mut asked = Vec::new();
     for sec in 1..=8 {
         let now = fx::now() + chrono::Duration::seconds(sec);
         let e = update(&mut s, Action::Tick(now));
-        if e.iter()
-            .any(|e| matches!(e, Effect::LoadCalls { path, .. } if path == "/"))
-        {
+        if e.iter().any(
+            |e| matches!(e, Effect::Load { req: Request::Calls { path, .. }, .. } if path == "/"),
+        ) {
             asked.push(sec);
             if asked.len() == 1 {
                 api(&mut s, failed());
@@ -240,7 +267,7 @@ fn a_finished_runs_calls_that_could_not_load_are_asked_again() {
         }
     }
     assert_eq!(asked, [2, 6], "after 2 s, then 4 s more");
-    assert_eq!(s.calls.as_ref().map(|t| t.rows().len()), Some(4));
+    assert_eq!(s.tree().map(|t| t.rows().len()), Some(4));
 }
 
 #[test]
@@ -250,54 +277,71 @@ fn without_describe_projects_each_regions_default_project_is_listed() {
     super::init(&mut s);
     let e = api(
         &mut s,
-        ApiResult::Projects {
-            region: fx::REGION.into(),
-            result: Err(ApiError::Service {
+        ApiResult::loaded(
+            Request::Projects {
+                region: fx::REGION.into(),
+            },
+            Err(ApiError::Service {
                 action: "DescribeProjects".into(),
                 code: "InvalidAction".into(),
                 message: "no such action".into(),
                 request_id: "r".into(),
             }),
-        },
+        ),
     );
-    let [Effect::LoadGroups { scope, .. }] = &e[..] else {
+    let [
+        Effect::Load {
+            req: Request::Groups { scope, .. },
+            ..
+        },
+    ] = &e[..]
+    else {
         panic!("the default project's groups: {e:?}");
     };
     // The default project has no groups yet: nothing names it, it is shown all the same.
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: scope.clone(),
-            result: Ok(Vec::new()),
-        },
+        ApiResult::loaded(
+            Request::Groups {
+                scope: scope.clone(),
+            },
+            Ok(Answer::Groups(Vec::new())),
+        ),
     );
-    assert_eq!(s.projects.shown.len(), 1, "{:?}", s.projects.items);
-    let row = s.projects.selected_item().cloned().expect("a row");
+    assert_eq!(s.projects().shown.len(), 1, "{:?}", s.projects().items);
+    let row = s.projects().selected_item().cloned().expect("a row");
     assert!(row.is_default && row.region == fx::REGION, "{row:?}");
     // Opening it asks for its groups as the fallback does (no ProjectId), and shows none.
     let e = update(&mut s, Action::Enter);
     assert!(
-        matches!(&e[..], [Effect::LoadGroups { scope, .. }] if scope.project_id.is_none()),
+        matches!(&e[..], [Effect::Load { req: Request::Groups { scope, .. }, .. }] if scope.project_id.is_none()),
         "{e:?}"
     );
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: scope.clone(),
-            result: Ok(Vec::new()),
-        },
+        ApiResult::loaded(
+            Request::Groups {
+                scope: scope.clone(),
+            },
+            Ok(Answer::Groups(Vec::new())),
+        ),
     );
-    assert_eq!(s.level, Level::Groups);
-    assert!(s.groups.loaded && s.groups.items.is_empty());
+    assert_eq!(s.kind(), ViewKind::Groups);
+    assert!(
+        s.groups().expect("a groups view").loaded
+            && s.groups().expect("a groups view").items.is_empty()
+    );
     // Once it has a group, the default project is known by its id, listed once.
     update(&mut s, Action::Back);
     api(
         &mut s,
-        ApiResult::Groups {
-            scope: scope.clone(),
-            result: Ok(fx::groups()),
-        },
+        ApiResult::loaded(
+            Request::Groups {
+                scope: scope.clone(),
+            },
+            Ok(Answer::Groups(fx::groups())),
+        ),
     );
-    let ids: Vec<&str> = s.projects.items.iter().map(|p| p.id.as_str()).collect();
+    let ids: Vec<&str> = s.projects().items.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, [fx::PROJECT]);
 }

@@ -9,25 +9,29 @@ use super::super::fixtures::{self as fx, api};
 use super::super::state::State;
 use super::super::state::popup::Popup;
 use super::update;
+use crate::tui::request::Answer;
+use crate::tui::request::Request;
 
 /// The groups pane with the running group selected; `F` pressed, its runs answered.
 fn opened(w: u16, h: u16) -> (State, Vec<Effect>) {
     let mut s = fx::at_groups(w, h);
-    s.groups.select_id(fx::GROUP);
+    s.groups_mut().expect("a groups view").select_id(fx::GROUP);
     let e = update(&mut s, Action::Failures);
     assert!(
         e.iter().any(
-            |e| matches!(e, Effect::LoadRuns { query: RunsQuery::Group(g), .. } if g == fx::GROUP)
+            |e| matches!(e, Effect::Load { req: Request::Runs { query: RunsQuery::Group(g), .. }, .. } if g == fx::GROUP)
         ),
         "the group's runs are listed first: {e:?}"
     );
     let e = api(
         &mut s,
-        ApiResult::Runs {
-            scope: fx::scope(),
-            query: RunsQuery::Group(fx::GROUP.into()),
-            result: Ok(fx::batch_runs()),
-        },
+        ApiResult::loaded(
+            Request::Runs {
+                scope: fx::scope(),
+                query: RunsQuery::Group(fx::GROUP.into()),
+            },
+            Ok(Answer::Runs(fx::batch_runs())),
+        ),
     );
     (s, e)
 }
@@ -50,7 +54,10 @@ fn f_on_a_group_shows_its_signatures_at_once_then_walks_each_failed_run() {
     let walks: Vec<&String> = e
         .iter()
         .filter_map(|e| match e {
-            Effect::DeepTriage { run_uuid, .. } => Some(run_uuid),
+            Effect::Load {
+                req: Request::Triage { run_uuid, .. },
+                ..
+            } => Some(run_uuid),
             _ => None,
         })
         .collect();
@@ -68,10 +75,13 @@ fn the_deep_pass_refines_signatures_as_answers_arrive() {
     let run = "5b5b5b5b-0000-4000-8000-000000000004".to_string();
     api(
         &mut s,
-        ApiResult::Triage {
-            group_id: fx::GROUP.into(),
-            run_uuid: run,
-            result: Ok(Some(DeepFailure {
+        ApiResult::loaded(
+            Request::Triage {
+                scope: crate::tui::fixtures::scope(),
+                group_id: fx::GROUP.into(),
+                run_uuid: run,
+            },
+            Ok(Answer::Triage(Some(DeepFailure {
                 task: "Germline.Align.BwaMem".into(),
                 error: "[mem_sam_pe] paired reads have different names".into(),
                 job: JobRef {
@@ -80,8 +90,8 @@ fn the_deep_pass_refines_signatures_as_answers_arrive() {
                 },
                 at: None,
                 requests: 2,
-            })),
-        },
+            }))),
+        ),
     );
     let v = view(&s);
     assert_eq!(v.deep_done, 1);
@@ -89,11 +99,14 @@ fn the_deep_pass_refines_signatures_as_answers_arrive() {
     // An answer for another group is not taken.
     api(
         &mut s,
-        ApiResult::Triage {
-            group_id: "run-other".into(),
-            run_uuid: "5b5b5b5b-0000-4000-8000-000000000005".into(),
-            result: Ok(None),
-        },
+        ApiResult::loaded(
+            Request::Triage {
+                scope: crate::tui::fixtures::scope(),
+                group_id: "run-other".into(),
+                run_uuid: "5b5b5b5b-0000-4000-8000-000000000005".into(),
+            },
+            Ok(Answer::Triage(None)),
+        ),
     );
     assert_eq!(view(&s).deep_done, 1);
 }
@@ -150,9 +163,15 @@ fn attempt(uuid: &str, sample: &str, group: &str, status: &str) -> crate::api::t
 fn a_samples_attempts_and_the_samples_still_failing() {
     // On a run: every attempt of its sample.
     let mut s = fx::at_runs(120, 40);
-    s.runs.select_id(fx::RUN);
+    s.runs_mut().expect("a runs view").list.select_id(fx::RUN);
     let e = update(&mut s, Action::Attempts);
-    let [Effect::LoadAttempts { samples, .. }] = &e[..] else {
+    let [
+        Effect::Load {
+            req: Request::Attempts { samples, .. },
+            ..
+        },
+    ] = &e[..]
+    else {
         panic!("one lookup: {e:?}");
     };
     assert_eq!(samples, &["NA12891".to_string()]);
@@ -162,12 +181,17 @@ fn a_samples_attempts_and_the_samples_still_failing() {
     ];
     api(
         &mut s,
-        ApiResult::Attempts {
-            samples: samples.clone(),
-            result: Ok([("NA12891".to_string(), newest_first)]
-                .into_iter()
-                .collect()),
-        },
+        ApiResult::loaded(
+            Request::Attempts {
+                scope: crate::tui::fixtures::scope(),
+                samples: samples.clone(),
+            },
+            Ok(Answer::Attempts(
+                [("NA12891".to_string(), newest_first)]
+                    .into_iter()
+                    .collect(),
+            )),
+        ),
     );
     let Some(Popup::Attempts(v)) = &s.popup else {
         panic!("the attempts view");
@@ -178,7 +202,13 @@ fn a_samples_attempts_and_the_samples_still_failing() {
     // In the signatures: the failed samples whose latest attempt failed too.
     let (mut s, _) = opened(120, 40);
     let e = update(&mut s, Action::Attempts);
-    let [Effect::LoadAttempts { samples, .. }] = &e[..] else {
+    let [
+        Effect::Load {
+            req: Request::Attempts { samples, .. },
+            ..
+        },
+    ] = &e[..]
+    else {
         panic!("one lookup: {e:?}");
     };
     assert_eq!(samples.len(), 5);
@@ -198,10 +228,13 @@ fn a_samples_attempts_and_the_samples_still_failing() {
         .collect();
     api(
         &mut s,
-        ApiResult::Attempts {
-            samples: samples.clone(),
-            result: Ok(answer),
-        },
+        ApiResult::loaded(
+            Request::Attempts {
+                scope: crate::tui::fixtures::scope(),
+                samples: samples.clone(),
+            },
+            Ok(Answer::Attempts(answer)),
+        ),
     );
     let Some(Popup::Attempts(v)) = &s.popup else {
         panic!("the attempts view");

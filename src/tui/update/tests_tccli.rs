@@ -33,11 +33,15 @@ fn the_selection_is_copied_as_the_read_that_returns_it() {
     let c = copied(&update(&mut s, Action::CopyTccli));
     assert_eq!(c.action, "DescribeRunGroups");
     assert_eq!(c.body["ProjectId"], fx::PROJECT);
-    let selected = s.groups.selected_id().expect("a group");
+    let selected = s
+        .groups()
+        .expect("a groups view")
+        .selected_id()
+        .expect("a group");
     assert_eq!(c.body["Filters"][0]["Values"][0], selected.as_str());
 
     let mut s = fx::at_runs(120, 40);
-    s.runs.select_id(fx::RUN);
+    s.runs_mut().expect("a runs view").list.select_id(fx::RUN);
     let c = copied(&update(&mut s, Action::CopyTccli));
     assert_eq!(c.action, "DescribeRuns");
     assert_eq!(c.body["Filters"][0]["Name"], "RunUuid");
@@ -60,7 +64,7 @@ fn the_selection_is_copied_as_the_read_that_returns_it() {
 #[test]
 fn in_a_confirmation_c_copies_the_request_and_sends_nothing() {
     let mut s = fx::at_groups(120, 40);
-    s.groups.select_id(fx::GROUP);
+    s.groups_mut().expect("a groups view").select_id(fx::GROUP);
     update(&mut s, Action::Terminate);
     assert!(matches!(s.popup, Some(Popup::Confirm(_))));
     let c = copied(&update(&mut s, Action::CopyTccli));

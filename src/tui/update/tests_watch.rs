@@ -28,7 +28,7 @@ fn event(kind: Kind, group: &str) -> Event {
 #[test]
 fn w_watches_the_group_and_its_events_reach_the_status_bar() {
     let mut s = fx::at_groups(120, 40);
-    s.groups.select_id(fx::GROUP);
+    s.groups_mut().expect("a groups view").select_id(fx::GROUP);
     let e = update(&mut s, Action::Watch);
     assert_eq!(
         e,
@@ -72,7 +72,7 @@ fn w_watches_the_group_and_its_events_reach_the_status_bar() {
 #[test]
 fn w_again_stops_and_a_watch_that_fails_says_why() {
     let mut s = fx::at_groups(120, 40);
-    s.groups.select_id(fx::GROUP);
+    s.groups_mut().expect("a groups view").select_id(fx::GROUP);
     update(&mut s, Action::Watch);
     assert_eq!(
         update(&mut s, Action::Watch),

@@ -9,19 +9,11 @@ use super::super::effect::Effect;
 use super::super::state::list::moved;
 use super::super::state::popup::{Failures, Level as MsgLevel, Popup};
 use super::super::state::tree::{NodeId, Search};
-use super::super::state::{Focus, InputLine, InputPurpose, Jump, Level, State};
+use super::super::state::{Focus, InputLine, InputPurpose, Jump, State};
+use super::super::view::{View, ViewKind};
 
 pub fn open_filter(state: &mut State) {
-    let text = match state.level {
-        Level::Projects => state.projects.filter.clone(),
-        Level::Groups => state.groups.filter.clone(),
-        Level::Runs => state.runs.filter.clone(),
-        Level::Calls => state
-            .calls
-            .as_ref()
-            .map(|t| t.filter.clone())
-            .unwrap_or_default(),
-    };
+    let text = state.view().rows().filter();
     state.focus = Focus::List;
     state.input = Some(InputLine {
         purpose: InputPurpose::Filter,
@@ -30,81 +22,37 @@ pub fn open_filter(state: &mut State) {
 }
 
 pub fn set_filter(state: &mut State, text: &str) {
-    match state.level {
-        Level::Projects => state.projects.set_filter(text),
-        Level::Groups => state.groups.set_filter(text),
-        Level::Runs => state.runs.set_filter(text),
-        Level::Calls => {
-            if let Some(t) = state.calls.as_mut() {
-                let s = t.status;
-                t.set_filter(text, s);
-            }
-        }
-    }
+    state.view_mut().rows_mut().set_filter(text);
 }
 
 pub fn cycle_status(state: &mut State) {
-    match state.level {
-        Level::Projects => state.projects.cycle_status(),
-        Level::Groups => state.groups.cycle_status(),
-        Level::Runs => state.runs.cycle_status(),
-        Level::Calls => {
-            if let Some(t) = state.calls.as_mut() {
-                let (f, s) = (t.filter.clone(), t.status.next());
-                t.set_filter(&f, s);
-            }
-        }
-    }
+    state.view_mut().rows_mut().cycle_status();
 }
 
 pub fn sort(state: &mut State, reverse: bool) {
-    macro_rules! go {
-        ($l:expr) => {
-            if reverse {
-                $l.reverse_sort()
-            } else {
-                $l.cycle_sort()
-            }
-        };
-    }
-    match state.level {
-        Level::Projects => go!(state.projects),
-        Level::Groups => go!(state.groups),
-        Level::Runs => go!(state.runs),
-        Level::Calls => state.flash(MsgLevel::Info, "calls keep the workflow's order"),
+    if !state.view_mut().rows_mut().sort(reverse) {
+        state.flash(MsgLevel::Info, "calls keep the workflow's order");
     }
 }
 
 pub fn next_failure(state: &mut State, forward: bool, out: &mut Vec<Effect>) {
     state.focus = Focus::List;
-    let found = match state.level {
-        Level::Projects => state
-            .projects
-            .next_failed(forward)
-            .map(|p| state.projects.selected = p),
-        Level::Groups => state
-            .groups
-            .next_failed(forward)
-            .map(|p| state.groups.selected = p),
-        Level::Runs => state
-            .runs
-            .next_failed(forward)
-            .map(|p| state.runs.selected = p),
-        Level::Calls => {
-            let from = state.calls.as_ref().and_then(|t| t.selected_node());
-            state.jump = Some(Jump { from, forward });
-            return resume(state, out);
-        }
-    };
-    if found.is_none() {
-        state.flash(MsgLevel::Info, "no failures here");
+    if let View::Calls(c) = state.view_mut() {
+        let from = c.tree.selected_node();
+        c.jump = Some(Jump { from, forward });
+        return resume(state, out);
+    }
+    let rows = state.view_mut().rows_mut();
+    match rows.next_failed(forward) {
+        Some(p) => rows.set_selected(p),
+        None => state.flash(MsgLevel::Info, "no failures here"),
     }
     state.details_scroll = 0;
 }
 
 /// Continues work waiting for calls to load: a failure search, and the failures view.
 pub fn resume(state: &mut State, out: &mut Vec<Effect>) {
-    if let Some(j) = state.jump {
+    if let Some(j) = state.calls().and_then(|c| c.jump) {
         search(state, j, out);
     }
     if matches!(state.popup, Some(Popup::Failures(_))) {
@@ -113,7 +61,7 @@ pub fn resume(state: &mut State, out: &mut Vec<Effect>) {
 }
 
 fn load(state: &mut State, id: NodeId, out: &mut Vec<Effect>) {
-    let Some(t) = state.calls.as_mut() else {
+    let Some(t) = state.calls_mut().map(|c| &mut c.tree) else {
         return;
     };
     if let Some(path) = t.start_load(id) {
@@ -123,20 +71,19 @@ fn load(state: &mut State, id: NodeId, out: &mut Vec<Effect>) {
 }
 
 fn search(state: &mut State, j: Jump, out: &mut Vec<Effect>) {
-    let Some(t) = state.calls.as_mut() else {
-        state.jump = None;
+    let Some(c) = state.calls_mut() else {
         return;
     };
-    match t.find_failure(j.from, j.forward) {
+    match c.tree.find_failure(j.from, j.forward) {
         Search::Found(id) => {
-            state.jump = None;
-            t.reveal(id);
+            c.jump = None;
+            c.tree.reveal(id);
             state.details_scroll = 0;
         }
         Search::Load(id) => load(state, id, out),
         Search::Wait => {}
         Search::NotFound => {
-            state.jump = None;
+            c.jump = None;
             state.flash(MsgLevel::Info, "no failed calls in this run");
         }
     }
@@ -145,16 +92,16 @@ fn search(state: &mut State, j: Jump, out: &mut Vec<Effect>) {
 /// `F`: on a run group, its failure signatures; on a run or in a call tree, the run's
 /// failed calls.
 pub fn open_failures(state: &mut State, out: &mut Vec<Effect>) {
-    if state.level == Level::Groups {
-        super::signatures::open(state, out);
-        return;
+    match state.view() {
+        View::Groups(_) => return super::signatures::open(state, out),
+        View::Runs(v) => {
+            if let Some(r) = v.list.selected_item().cloned() {
+                super::nav::open_run(state, r, out);
+            }
+        }
+        _ => {}
     }
-    if state.level == Level::Runs
-        && let Some(r) = state.runs.selected_item().cloned()
-    {
-        super::nav::open_run(state, r, out);
-    }
-    if state.level != Level::Calls {
+    if state.kind() != ViewKind::Calls {
         state.flash(
             MsgLevel::Info,
             "select a run group (its failure signatures) or a run (its failed calls)",
@@ -166,7 +113,7 @@ pub fn open_failures(state: &mut State, out: &mut Vec<Effect>) {
 }
 
 fn collect_failures(state: &mut State, out: &mut Vec<Effect>) {
-    let Some(t) = state.calls.as_ref() else {
+    let Some(t) = state.calls().map(|c| &c.tree) else {
         return;
     };
     let (found, to_load, loading) = t.failures();
@@ -197,7 +144,7 @@ pub fn failures_key(state: &mut State, action: Action) {
         Action::Enter | Action::Confirm | Action::Right => {
             let id = f.items.get(f.selected).copied();
             state.popup = None;
-            if let (Some(id), Some(t)) = (id, state.calls.as_mut()) {
+            if let (Some(id), Some(t)) = (id, state.calls_mut().map(|c| &mut c.tree)) {
                 t.reveal(id);
                 state.focus = Focus::List;
                 state.details_scroll = 0;
@@ -210,20 +157,7 @@ pub fn failures_key(state: &mut State, action: Action) {
 
 /// The id of the selected item, as copied by `y`.
 pub fn selected_id(state: &State) -> Option<String> {
-    let id = match state.level {
-        Level::Projects => state.projects.selected_id(),
-        Level::Groups => state.groups.selected_id(),
-        Level::Runs => state.runs.selected_id(),
-        Level::Calls => state.calls.as_ref().and_then(|t| {
-            let n = t.node(t.selected_node()?);
-            n.meta
-                .job_id
-                .clone()
-                .filter(|j| !j.is_empty())
-                .or_else(|| n.meta.run_id.clone())
-                .map(String::from)
-        }),
-    }?;
+    let id = state.view().rows().selected_id()?;
     Some(sanitize::line(&id).into_owned()).filter(|s| !s.is_empty())
 }
 

@@ -2,17 +2,17 @@
 //! reach the status bar, and ask the terminal for a desktop notification.
 
 use super::super::effect::Effect;
+use super::super::state::State;
 use super::super::state::popup::Level as MsgLevel;
-use super::super::state::{Level, State};
+use super::super::view::View;
 use crate::sanitize;
 use crate::watch::{Event, Kind};
 
 /// Starts watching the selected group (or the open one), or stops if it is watched.
 pub fn toggle(state: &mut State, out: &mut Vec<Effect>) {
-    let group = match state.level {
-        Level::Groups => state.groups.selected_item().cloned(),
-        Level::Runs | Level::Calls => state.group.clone(),
-        Level::Projects => None,
+    let group = match state.view() {
+        View::Groups(v) => v.list.selected_item().cloned(),
+        v => v.group().cloned(),
     };
     let (Some(g), Some(scope)) = (group, state.project_scope()) else {
         state.flash(MsgLevel::Warn, "select a run group to watch");

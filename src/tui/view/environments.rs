@@ -1,0 +1,124 @@
+//! A region's environments (DescribeEnvironments): where run groups run, whether each
+//! takes work now, and how many live groups each holds.
+
+use crate::api::group::{EnvLoad, env_load};
+use crate::api::types::{Environment, RunGroup};
+
+use super::super::state::list::{Item, ListView, SortKey};
+
+/// An environment as a row: the service's fields and its live groups, counted from the
+/// groups omtop has listed in its region.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EnvRow {
+    pub env: Environment,
+    pub load: EnvLoad,
+}
+
+impl EnvRow {
+    pub fn name(&self) -> &str {
+        self.env.name.as_deref().unwrap_or("")
+    }
+
+    /// The status a row shows: the service's, or NOT AVAILABLE where a running
+    /// environment says it takes no work.
+    pub fn shown_status(&self) -> String {
+        let s = self.env.status.as_deref().unwrap_or("").to_string();
+        if self.env.available == Some(false) && s.eq_ignore_ascii_case("RUNNING") {
+            "UNAVAILABLE".into()
+        } else {
+            s
+        }
+    }
+}
+
+impl Item for EnvRow {
+    fn id(&self) -> String {
+        self.env.environment_id.clone().unwrap_or_default()
+    }
+    fn status(&self) -> &str {
+        let s = self.env.status.as_deref().unwrap_or("");
+        // A running environment that takes no work is a failure to the user waiting on it.
+        if self.env.available == Some(false) && s.eq_ignore_ascii_case("RUNNING") {
+            "UNAVAILABLE_ERROR"
+        } else {
+            s
+        }
+    }
+    fn haystack(&self) -> String {
+        format!(
+            "{} {} {} {} {}",
+            self.name(),
+            self.id(),
+            self.env.kind.as_deref().unwrap_or(""),
+            self.shown_status(),
+            self.env.message.as_deref().unwrap_or("")
+        )
+    }
+    fn sort_columns() -> &'static [&'static str] {
+        &["name", "status", "type", "live groups"]
+    }
+    fn sort_key(&self, col: usize) -> SortKey {
+        match col {
+            0 => SortKey::Text(self.name().to_lowercase()),
+            1 => SortKey::Text(self.shown_status()),
+            2 => SortKey::Text(self.env.kind.clone().unwrap_or_default()),
+            _ => SortKey::Num((self.load.running + self.load.waiting) as i64),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnvironmentsView {
+    pub region: String,
+    pub list: ListView<EnvRow>,
+    /// The environment to select once the list arrives (by id or name).
+    pub select: Option<String>,
+}
+
+impl EnvironmentsView {
+    pub fn new(region: String, select: Option<String>) -> Self {
+        let mut list = ListView::new(0, false);
+        list.loading = true;
+        Self {
+            region,
+            list,
+            select,
+        }
+    }
+
+    /// The environments arrived (or the groups they are counted from changed).
+    pub fn set(&mut self, envs: Vec<Environment>, groups: &[RunGroup]) {
+        let rows = envs
+            .into_iter()
+            .map(|env| {
+                let load = env_load(env.environment_id.as_deref().unwrap_or(""), groups);
+                EnvRow { env, load }
+            })
+            .collect();
+        self.list.set_items(rows);
+        if let Some(want) = self.select.take() {
+            let pos = self.list.shown.iter().position(|&i| {
+                let r = &self.list.items[i];
+                r.id() == want || r.name() == want || r.name().eq_ignore_ascii_case(&want)
+            });
+            match pos {
+                Some(p) => self.list.selected = p,
+                None => self.select = Some(want),
+            }
+        }
+    }
+
+    /// Counts the live groups again from a newer listing.
+    pub fn recount(&mut self, groups: &[RunGroup]) {
+        for r in &mut self.list.items {
+            r.load = env_load(r.env.environment_id.as_deref().unwrap_or(""), groups);
+        }
+        let keep = self.list.selected_id();
+        self.list.refresh(keep.as_deref());
+    }
+
+    /// The environments as the service listed them.
+    pub fn environments(&self) -> Vec<Environment> {
+        self.list.items.iter().map(|r| r.env.clone()).collect()
+    }
+}

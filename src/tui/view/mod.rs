@@ -1,0 +1,271 @@
+//! The dashboard's places, as a stack. The bottom is always the projects; opening something
+//! pushes a view that owns its context (which project, which group, which run) and its
+//! list, and going back pops it. So a runs view without its group cannot exist, and a new
+//! pane is one new view here and its drawing, not edits to every `match` on a place.
+//!
+//! Every view's list answers the same questions through [`Rows`] (selection, paging,
+//! filter, status filter, sort, the next failure), so moving, filtering and sorting are
+//! written once for all of them.
+
+pub mod calls;
+pub mod environments;
+pub mod groups;
+pub mod runs;
+pub mod table;
+pub mod volumes;
+
+use crate::api::Scope;
+use crate::api::types::{Run, RunGroup};
+
+use super::state::items::ProjectRow;
+use super::state::list::{Item, ListView};
+use super::state::tree::CallTree;
+
+pub use calls::CallsView;
+pub use environments::EnvironmentsView;
+pub use groups::GroupsView;
+pub use runs::RunsView;
+pub use table::TableView;
+pub use volumes::VolumesView;
+
+/// What kind of place a view is: for the keys it offers and the hints it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ViewKind {
+    Projects,
+    Groups,
+    Runs,
+    Calls,
+    Environments,
+    Volumes,
+    Table,
+}
+
+impl ViewKind {
+    /// The name the breadcrumbs, help and hints use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Projects => "projects",
+            Self::Groups => "run groups",
+            Self::Runs => "runs",
+            Self::Calls => "calls",
+            Self::Environments => "environments",
+            Self::Volumes => "volumes",
+            Self::Table => "sample sheet",
+        }
+    }
+}
+
+/// One place of the stack.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // a handful live at once
+pub enum View {
+    Projects(ListView<ProjectRow>),
+    Groups(GroupsView),
+    Runs(RunsView),
+    Calls(CallsView),
+    Environments(EnvironmentsView),
+    Volumes(VolumesView),
+    Table(TableView),
+}
+
+impl View {
+    pub fn kind(&self) -> ViewKind {
+        match self {
+            Self::Projects(_) => ViewKind::Projects,
+            Self::Groups(_) => ViewKind::Groups,
+            Self::Runs(_) => ViewKind::Runs,
+            Self::Calls(_) => ViewKind::Calls,
+            Self::Environments(_) => ViewKind::Environments,
+            Self::Volumes(_) => ViewKind::Volumes,
+            Self::Table(_) => ViewKind::Table,
+        }
+    }
+
+    /// The project this view is about, if it is about one.
+    pub fn project(&self) -> Option<&ProjectRow> {
+        match self {
+            Self::Projects(_) | Self::Environments(_) | Self::Volumes(_) => None,
+            Self::Groups(v) => Some(&v.project),
+            Self::Runs(v) => Some(&v.project),
+            Self::Calls(v) => Some(&v.project),
+            Self::Table(v) => Some(&v.project),
+        }
+    }
+
+    /// The run group this view is about, if it is about one.
+    pub fn group(&self) -> Option<&RunGroup> {
+        match self {
+            Self::Runs(v) => Some(&v.group),
+            Self::Calls(v) => Some(&v.group),
+            Self::Table(v) => Some(&v.group),
+            _ => None,
+        }
+    }
+
+    /// The run group of the view's context, to refresh from a newer listing.
+    pub fn group_mut(&mut self) -> Option<&mut RunGroup> {
+        match self {
+            Self::Runs(v) => Some(&mut v.group),
+            Self::Calls(v) => Some(&mut v.group),
+            Self::Table(v) => Some(&mut v.group),
+            _ => None,
+        }
+    }
+
+    /// The scope of the view's project.
+    pub fn scope(&self) -> Option<Scope> {
+        self.project().map(ProjectRow::scope)
+    }
+
+    /// The region the view is in, where it is in one.
+    pub fn region(&self) -> Option<&str> {
+        match self {
+            Self::Environments(v) => Some(&v.region),
+            Self::Volumes(v) => Some(&v.region),
+            other => other.project().map(|p| p.region.as_str()),
+        }
+    }
+
+    /// The view's list, as every list behaves.
+    pub fn rows(&self) -> &dyn Rows {
+        match self {
+            Self::Projects(l) => l,
+            Self::Groups(v) => &v.list,
+            Self::Runs(v) => &v.list,
+            Self::Calls(v) => &v.tree,
+            Self::Environments(v) => &v.list,
+            Self::Volumes(v) => &v.list,
+            Self::Table(v) => &v.list,
+        }
+    }
+
+    pub fn rows_mut(&mut self) -> &mut dyn Rows {
+        match self {
+            Self::Projects(l) => l,
+            Self::Groups(v) => &mut v.list,
+            Self::Runs(v) => &mut v.list,
+            Self::Calls(v) => &mut v.tree,
+            Self::Environments(v) => &mut v.list,
+            Self::Volumes(v) => &mut v.list,
+            Self::Table(v) => &mut v.list,
+        }
+    }
+}
+
+/// What every list of the dashboard does, whatever its rows are.
+pub trait Rows {
+    /// Rows shown (after filters).
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The selected row (an index into the shown rows).
+    fn selected(&self) -> usize;
+    fn set_selected(&mut self, at: usize);
+    /// The first row on screen.
+    fn offset(&self) -> usize;
+    fn set_offset(&mut self, at: usize);
+    /// The id of the selected row (what `c` copies).
+    fn selected_id(&self) -> Option<String>;
+    /// The text filter.
+    fn filter(&self) -> String;
+    fn set_filter(&mut self, text: &str);
+    fn cycle_status(&mut self);
+    /// Cycles the sort column (or reverses the order); `false` where the order is fixed.
+    fn sort(&mut self, reverse: bool) -> bool;
+    /// The next (or previous) failed row, wrapping around.
+    fn next_failed(&self, forward: bool) -> Option<usize>;
+}
+
+impl<T: Item> Rows for ListView<T> {
+    fn len(&self) -> usize {
+        self.shown.len()
+    }
+    fn selected(&self) -> usize {
+        self.selected
+    }
+    fn set_selected(&mut self, at: usize) {
+        self.selected = at;
+    }
+    fn offset(&self) -> usize {
+        self.offset
+    }
+    fn set_offset(&mut self, at: usize) {
+        self.offset = at;
+    }
+    fn selected_id(&self) -> Option<String> {
+        ListView::selected_id(self)
+    }
+    fn filter(&self) -> String {
+        self.filter.clone()
+    }
+    fn set_filter(&mut self, text: &str) {
+        ListView::set_filter(self, text);
+    }
+    fn cycle_status(&mut self) {
+        ListView::cycle_status(self);
+    }
+    fn sort(&mut self, reverse: bool) -> bool {
+        if reverse {
+            self.reverse_sort();
+        } else {
+            self.cycle_sort();
+        }
+        true
+    }
+    fn next_failed(&self, forward: bool) -> Option<usize> {
+        ListView::next_failed(self, forward)
+    }
+}
+
+impl Rows for CallTree {
+    fn len(&self) -> usize {
+        self.rows().len()
+    }
+    fn selected(&self) -> usize {
+        self.selected
+    }
+    fn set_selected(&mut self, at: usize) {
+        self.selected = at;
+    }
+    fn offset(&self) -> usize {
+        self.offset
+    }
+    fn set_offset(&mut self, at: usize) {
+        self.offset = at;
+    }
+    fn selected_id(&self) -> Option<String> {
+        let m = &self.node(self.selected_node()?).meta;
+        m.job_id
+            .clone()
+            .filter(|j| !j.is_empty())
+            .or_else(|| m.run_id.clone())
+            .map(String::from)
+    }
+    fn filter(&self) -> String {
+        self.filter.clone()
+    }
+    fn set_filter(&mut self, text: &str) {
+        let s = self.status;
+        CallTree::set_filter(self, text, s);
+    }
+    fn cycle_status(&mut self) {
+        let (f, s) = (self.filter.clone(), self.status.next());
+        CallTree::set_filter(self, &f, s);
+    }
+    fn sort(&mut self, _reverse: bool) -> bool {
+        false
+    }
+    fn next_failed(&self, _forward: bool) -> Option<usize> {
+        // Calls search the tree, loading collapsed calls on the way (`update::triage`).
+        None
+    }
+}
+
+/// A runs list and its group, found under the view on top.
+pub fn runs_of<'a>(views: &'a [View], group_id: &str) -> Option<&'a ListView<Run>> {
+    views.iter().rev().find_map(|v| match v {
+        View::Runs(r) if r.group.id() == group_id => Some(&r.list),
+        _ => None,
+    })
+}

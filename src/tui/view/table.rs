@@ -1,0 +1,170 @@
+//! A table batch's sample sheet: the rows of its table (DescribeTables,
+//! DescribeTablesRows), each joined to the run the group made of it, with that run's
+//! status, duration and failure signature; filtered and sorted by any column of the sheet.
+
+use std::collections::HashMap;
+
+use crate::api::sheet::{SampleRow, SampleSheet, run_duration};
+use crate::api::types::{Run, RunGroup, Table, TableRow};
+
+use super::super::state::items::ProjectRow;
+use super::super::state::list::{Item, ListView, SortKey};
+
+/// The columns the sheet adds after the table's own.
+pub const JOINED: [&str; 3] = ["status", "duration", "signature"];
+
+/// A row of the sheet as the list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SheetRow {
+    pub sample: SampleRow,
+    /// Seconds its run has run (to the time the sheet was joined while live).
+    pub duration: Option<i64>,
+    /// `#2 BaseRecalibrator`: the failure signature of its failed run.
+    pub signature: Option<String>,
+}
+
+impl SheetRow {
+    /// The text of a column: one of the table's, then status, duration, signature.
+    pub fn cell(&self, col: usize) -> String {
+        let n = self.sample.cells.len();
+        match col.checked_sub(n) {
+            None => self.sample.cells[col].clone(),
+            Some(0) => self.sample.status().unwrap_or("").to_string(),
+            Some(1) => self.duration.map(|d| d.to_string()).unwrap_or_default(),
+            Some(_) => self.signature.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl Item for SheetRow {
+    fn id(&self) -> String {
+        self.sample.uuid().to_string()
+    }
+    fn status(&self) -> &str {
+        self.sample.status().unwrap_or("")
+    }
+    fn haystack(&self) -> String {
+        let mut s = self.sample.cells.join(" ");
+        for x in [
+            self.sample.status().unwrap_or(""),
+            self.signature.as_deref().unwrap_or(""),
+            self.sample.uuid(),
+        ] {
+            s.push(' ');
+            s.push_str(x);
+        }
+        s
+    }
+    fn sort_columns() -> &'static [&'static str] {
+        // The sheet's columns are its table's: the list carries their names.
+        &[]
+    }
+    fn sort_key(&self, col: usize) -> SortKey {
+        let n = self.sample.cells.len();
+        if col == n + 1 {
+            // Duration: runs not started last.
+            return SortKey::Num(self.duration.unwrap_or(-1));
+        }
+        let text = self.cell(col);
+        // Numbers sort as numbers (a coverage, a read count), empty cells last.
+        match text.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => SortKey::Num((x * 1000.0) as i64),
+            _ if text.is_empty() => SortKey::Text("\u{10ffff}".into()),
+            _ => SortKey::Text(text.to_lowercase()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TableView {
+    pub project: ProjectRow,
+    pub group: RunGroup,
+    pub table_id: String,
+    pub table: Option<Table>,
+    pub rows: Option<Vec<TableRow>>,
+    /// The group's runs, as last listed.
+    pub runs: Vec<Run>,
+    pub list: ListView<SheetRow>,
+}
+
+impl TableView {
+    pub fn new(project: ProjectRow, group: RunGroup, table_id: String) -> Self {
+        let mut list = ListView::new(0, false);
+        list.loading = true;
+        Self {
+            project,
+            group,
+            table_id,
+            table: None,
+            rows: None,
+            runs: Vec::new(),
+            list,
+        }
+    }
+
+    /// The table's name, else its id.
+    pub fn title(&self) -> String {
+        self.table
+            .as_ref()
+            .and_then(|t| t.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| self.table_id.clone())
+    }
+
+    /// The group's runs were listed: the sheet joins them.
+    pub fn set_runs(&mut self, runs: &[Run], now: i64) {
+        self.runs = runs.to_vec();
+        self.join(now);
+    }
+
+    /// Joins the table's rows to the group's runs once the table and its rows are known.
+    pub fn join(&mut self, now: i64) {
+        let (Some(table), Some(rows)) = (self.table.as_ref(), self.rows.as_ref()) else {
+            return;
+        };
+        let runs = &self.runs;
+        let sheet = SampleSheet::join(table, rows.clone(), runs);
+        let sigs = crate::api::triage::signatures(&crate::api::triage::failures(runs));
+        let mut sig_of: HashMap<&str, String> = HashMap::new();
+        for s in &sigs {
+            let label = format!("#{} {}", s.number, crate::api::triage::short_task(&s.task));
+            for r in &s.runs {
+                sig_of.insert(r.as_str(), label.clone());
+            }
+        }
+        let items = sheet
+            .rows
+            .into_iter()
+            .map(|sample| {
+                let run = sample.run.as_ref();
+                SheetRow {
+                    duration: run.and_then(|r| run_duration(r, now)),
+                    signature: run
+                        .and_then(|r| r.run_uuid.as_deref())
+                        .and_then(|u| sig_of.get(u).cloned()),
+                    sample,
+                }
+            })
+            .collect();
+        let mut names = sheet.headers;
+        names.extend(JOINED.iter().map(|s| s.to_string()));
+        self.list.columns = names;
+        self.list.set_items(items);
+    }
+
+    /// The column the list sorts by, by name.
+    pub fn sort_by(&mut self, name: &str) -> bool {
+        let Some(i) = self
+            .list
+            .columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name.trim()))
+        else {
+            return false;
+        };
+        self.list.sort = i;
+        let keep = self.list.selected_id();
+        self.list.refresh(keep.as_deref());
+        true
+    }
+}
