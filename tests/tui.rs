@@ -490,3 +490,121 @@ async fn w_watches_a_group_while_looking_elsewhere() {
 
     sim.shutdown();
 }
+
+fn screen(app: &TestApp) -> String {
+    let buf = app.terminal().backend().buffer();
+    let area = buf.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a new user does on `omtop --demo`: finds why the stuck group is stuck, opens a
+/// batch's sample sheet, sorts it by a sheet column, and comes back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stuck_group_says_why_and_a_sample_sheet_sorts_by_its_own_column() {
+    let sim = common::sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let opts = DashboardOptions {
+        regions: vec![lm.region.clone()],
+        ..DashboardOptions::default()
+    };
+    let terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    let mut app = App::new(
+        common::client_for(&sim),
+        &opts,
+        terminal,
+        Box::new(Vec::new()),
+    )
+    .expect("app");
+    let tx = app.sender();
+    app.start();
+    until(&mut app, "projects", |s| !s.projects().items.is_empty()).await;
+
+    // The stuck group: its row and details say why, once its environment is known.
+    command(&tx, &format!("group {}", lm.waiting_group));
+    until(&mut app, "the stuck group's runs", |s| {
+        s.kind() == ViewKind::Runs
+    })
+    .await;
+    key(&tx, KeyCode::Esc);
+    // Environments are asked on the next poll (the one-second tick) while a waiting group
+    // is on screen.
+    until_ticking(&mut app, 10, "the reason", |s| {
+        s.kind() == ViewKind::Groups
+            && s.groups()
+                .and_then(|l| l.selected_item())
+                .and_then(|g| s.waiting_reason(g))
+                .is_some()
+    })
+    .await;
+    app.draw().expect("draws");
+    let text = screen(&app);
+    assert!(text.contains("⚠ env "), "{text}");
+    assert!(text.contains("waiting: environment"), "{text}");
+
+    // `e`: its environment, selected, in ERROR.
+    key(&tx, KeyCode::Char('e'));
+    until(&mut app, "the environment", |s| {
+        matches!(s.view(), omtop::tui::view::View::Environments(v)
+            if v.list.selected_id().as_deref() == Some(lm.error_environment.as_str()))
+    })
+    .await;
+    key(&tx, KeyCode::Esc);
+    until(&mut app, "back on the groups", |s| {
+        s.kind() == ViewKind::Groups
+    })
+    .await;
+
+    // A table batch's sample sheet, joined to its runs, sorted by its second column.
+    command(&tx, &format!("group {}", lm.running_group));
+    until(&mut app, "the running group's runs", |s| {
+        s.kind() == ViewKind::Runs && s.runs().is_some_and(|r| r.list.loaded)
+    })
+    .await;
+    key(&tx, KeyCode::Char('T'));
+    let sheet = |s: &State| match s.view() {
+        omtop::tui::view::View::Table(v) if !v.list.items.is_empty() => Some(v.clone()),
+        _ => None,
+    };
+    until(&mut app, "the sample sheet", |s| {
+        sheet(s).is_some_and(|v| v.list.items.iter().any(|r| r.sample.run.is_some()))
+    })
+    .await;
+    let v = sheet(app.state()).expect("sheet");
+    let runs = app.state().runs().expect("the runs below").list.items.len();
+    let joined = v
+        .list
+        .items
+        .iter()
+        .filter(|r| r.sample.run.is_some())
+        .count();
+    assert_eq!(joined, runs, "every run of the group is a row of its table");
+    assert!(v.list.columns.len() > 3, "{:?}", v.list.columns);
+    key(&tx, KeyCode::Char('s'));
+    until(&mut app, "sorted by the second column", |s| {
+        sheet(s).is_some_and(|v| v.list.sort == 1)
+    })
+    .await;
+    let v = sheet(app.state()).expect("sheet");
+    let keys: Vec<_> = v
+        .list
+        .shown
+        .iter()
+        .map(|&i| {
+            use omtop::tui::state::list::Item;
+            v.list.items[i].sort_key(1)
+        })
+        .collect();
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "sorted: {keys:?}");
+    app.draw().expect("draws");
+    assert!(screen(&app).contains("Sample sheet"), "{}", screen(&app));
+    key(&tx, KeyCode::Esc);
+    until(&mut app, "back on the runs", |s| s.kind() == ViewKind::Runs).await;
+    assert_eq!(app.state().runs().expect("runs").list.items.len(), runs);
+}

@@ -70,13 +70,35 @@ pub fn doomed(g: &RunGroup) -> bool {
     is_live(g) && StatusCounts::of_group(g).failed > 0
 }
 
+/// What a waiting group waits on: its environment's name, the state it is in
+/// (`ERROR`, `INITIALIZING`, `not available`...) and the first line of its Message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub environment: String,
+    pub state: String,
+    pub message: Option<String>,
+}
+
+impl std::fmt::Display for Waiting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "waiting: environment {} is {}",
+            self.environment, self.state
+        )?;
+        match &self.message {
+            Some(m) => write!(f, ": {m}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Why a group's runs are not starting, when its environment says so: a group that has
 /// not started (INIT), or a live group with runs still waiting, whose environment is not
-/// available or is in a status that takes no work, e.g.
-/// `waiting: environment hpc-gz is ERROR: CVM ins-8d2k is unreachable`.
-/// `None` when the group is not waiting, its environment is not among `envs`, or the
-/// environment accepts work. The text is the service's: sanitize it before showing it.
-pub fn waiting_reason(g: &RunGroup, envs: &[Environment]) -> Option<String> {
+/// available or is in a status that takes no work. `None` when the group is not waiting,
+/// its environment is not among `envs`, or the environment accepts work. The text is the
+/// service's: sanitize it before showing it.
+pub fn waiting_on(g: &RunGroup, envs: &[Environment]) -> Option<Waiting> {
     let class = StatusClass::of(g.status.as_deref().unwrap_or(""));
     let waiting =
         class == StatusClass::Pending || (class.is_live() && StatusCounts::of_group(g).pending > 0);
@@ -104,11 +126,19 @@ pub fn waiting_reason(g: &RunGroup, envs: &[Environment]) -> Option<String> {
     let message = env
         .message
         .as_deref()
-        .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()));
-    Some(match message {
-        Some(m) => format!("waiting: environment {name} is {state}: {m}"),
-        None => format!("waiting: environment {name} is {state}"),
+        .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+        .map(str::to_string);
+    Some(Waiting {
+        environment: name.to_string(),
+        state,
+        message,
     })
+}
+
+/// [`waiting_on`] as one line, e.g.
+/// `waiting: environment hpc-gz is ERROR: CVM ins-8d2k is unreachable`.
+pub fn waiting_reason(g: &RunGroup, envs: &[Environment]) -> Option<String> {
+    waiting_on(g, envs).map(|w| w.to_string())
 }
 
 /// An environment's live run groups, counted from a list of groups.

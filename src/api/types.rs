@@ -339,12 +339,12 @@ impl StatusClass {
         let s = status.trim().to_ascii_uppercase();
         match s.as_str() {
             "INIT" | "INITIALIZING" | "PENDING" | "QUEUED" | "SUBMITTED" | "WAITING"
-            | "NOTSTARTED" | "NOT_STARTED" | "STARTING" => Self::Pending,
+            | "NOTSTARTED" | "NOT_STARTED" | "STARTING" | "CREATING" => Self::Pending,
             "RUNNING" | "QUEUEDINCROMWELL" | "STARTING_RUNNING" | "TERMINATING" | "ABORTING"
             | "CANCELING" | "CANCELLING" | "RETRYING" | "PREPARING" => Self::Running,
-            "SUCCESS" | "SUCCEEDED" | "COMPLETE" | "COMPLETED" | "DONE" | "CACHED" => {
-                Self::Succeeded
-            }
+            // AVAILABLE: a cache volume ready for use.
+            "SUCCESS" | "SUCCEEDED" | "COMPLETE" | "COMPLETED" | "DONE" | "CACHED"
+            | "AVAILABLE" => Self::Succeeded,
             "TERMINATED" | "ABORTED" | "CANCELLED" | "CANCELED" | "STOPPED" => Self::Cancelled,
             _ if s.contains("ERROR") || s.contains("FAIL") => Self::Failed,
             _ => Self::Unknown,

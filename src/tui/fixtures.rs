@@ -551,3 +551,166 @@ pub fn at_big_scatters(w: u16, h: u16, n: usize) -> State {
     update(&mut s, Action::Top);
     s
 }
+
+pub const ENV_OK: &str = "env-7d1f2k3m";
+pub const ENV_ERROR: &str = "env-hpc9x2qa";
+pub const ENV_INIT: &str = "env-new4k8sz";
+pub const TABLE: &str = "tbl-wgs-2024-06";
+pub const WAITING_GROUP: &str = "run-stuck-gray-walrus-002211";
+
+/// A region's environments: one taking work, one in ERROR (with its Message), one still
+/// initialising.
+pub fn environments() -> Vec<crate::api::types::Environment> {
+    use crate::api::types::Environment;
+    let e = |id: &str, name: &str, kind: &str, status: &str, available: bool| Environment {
+        environment_id: Some(id.into()),
+        name: Some(name.into()),
+        region: Some(REGION.into()),
+        kind: Some(kind.into()),
+        status: Some(status.into()),
+        available: Some(available),
+        is_default: Some(false),
+        is_managed: Some(false),
+        ..Environment::default()
+    };
+    vec![
+        Environment {
+            is_default: Some(true),
+            is_managed: Some(true),
+            ..e(ENV_OK, "提交任务环境", "KUBERNETES", "RUNNING", true)
+        },
+        Environment {
+            message: Some("CVM ins-8d2k is unreachable: check its security group".into()),
+            ..e(ENV_ERROR, "hpc-gz", "HPC", "ERROR", false)
+        },
+        e(ENV_INIT, "k8s-new", "KUBERNETES", "INITIALIZING", false),
+    ]
+}
+
+/// The fixture groups, the running one launched from `TABLE` in `ENV_OK`, and a table
+/// batch stuck in INIT on the environment in ERROR.
+pub fn platform_groups() -> Vec<RunGroup> {
+    let mut gs = groups();
+    for g in &mut gs {
+        g.environment_id = Some(ENV_OK.into());
+    }
+    gs[0].table_id = Some(TABLE.into());
+    let mut waiting = RunGroup {
+        run_group_id: Some(WAITING_GROUP.into()),
+        name: Some("wes-tumor-batch-03".into()),
+        status: Some("INIT".into()),
+        environment_id: Some(ENV_ERROR.into()),
+        environment_name: Some("hpc-gz".into()),
+        table_id: Some(TABLE.into()),
+        total_run: Some(5),
+        run_status_counts: counts(&[("INIT", 5)]),
+        create_time: t("15:40"),
+        ..gs[0].clone()
+    };
+    waiting.execution_time = None;
+    gs.insert(0, waiting);
+    gs
+}
+
+/// The sample sheet `TABLE`: one row per fixture run (joined by TableRowUuid), and a
+/// row no run was made of.
+pub fn table() -> crate::api::types::Table {
+    use crate::api::types::{Table, TableColumn};
+    let col = |h: &str, ty: &str| TableColumn {
+        header: Some(h.into()),
+        data_type: Some(ty.into()),
+    };
+    Table {
+        table_id: Some(TABLE.into()),
+        project_id: Some(PROJECT.into()),
+        name: Some("WGS June samples".into()),
+        columns: Some(vec![
+            col("sample", "String"),
+            col("coverage", "Float"),
+            col("tissue", "String"),
+            col("fastq", "File"),
+        ]),
+        ..Table::default()
+    }
+}
+
+pub fn table_rows() -> Vec<crate::api::types::TableRow> {
+    let cells = [
+        ("NA12878", "31.5", "blood"),
+        ("NA12891", "8.2", "blood"),
+        ("NA12892", "45", "saliva"),
+        ("样本-甲 家系先证者", "28.7", "tumor"),
+        ("HG002", "12", "blood"),
+        ("HG003", "30.1", "saliva"),
+    ];
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, (s, cov, tissue))| crate::api::types::TableRow {
+            table_row_uuid: Some(format!("row-{i:04}")),
+            content: Some(vec![
+                (*s).into(),
+                (*cov).into(),
+                (*tissue).into(),
+                format!("cos://wgs/fastq/{s}_R1.fq.gz"),
+            ]),
+        })
+        .collect()
+}
+
+/// The fixture runs, each made of its row of `TABLE`.
+pub fn table_runs() -> Vec<Run> {
+    runs()
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Run {
+            table_id: Some(TABLE.into()),
+            table_row_uuid: Some(format!("row-{i:04}").into()),
+            ..r
+        })
+        .collect()
+}
+
+/// The groups pane of the fixture project with `platform_groups`, its region's
+/// environments listed.
+pub fn at_platform_groups(w: u16, h: u16) -> State {
+    let mut s = state(w, h);
+    update(&mut s, Action::Enter);
+    api(&mut s, groups_result(Ok(platform_groups())));
+    let req = Request::Environments {
+        region: REGION.into(),
+    };
+    api(
+        &mut s,
+        ApiResult::loaded(req, Ok(Answer::Environments(environments()))),
+    );
+    s
+}
+
+/// The sample sheet of the running group, opened from its runs (the runs listed first).
+pub fn at_sheet(w: u16, h: u16) -> State {
+    let mut s = at_platform_groups(w, h);
+    if let Some(l) = s.groups_mut() {
+        l.select_id(GROUP);
+    }
+    update(&mut s, Action::Enter);
+    api(&mut s, runs_result(GROUP, Ok(table_runs())));
+    update(&mut s, Action::SampleSheet);
+    let tables = Request::Tables {
+        scope: scope(),
+        table_id: Some(TABLE.into()),
+    };
+    api(
+        &mut s,
+        ApiResult::loaded(tables, Ok(Answer::Tables(vec![table()]))),
+    );
+    let rows = Request::Rows {
+        scope: scope(),
+        table_id: TABLE.into(),
+    };
+    api(
+        &mut s,
+        ApiResult::loaded(rows, Ok(Answer::Rows(table_rows()))),
+    );
+    s
+}

@@ -354,6 +354,11 @@ impl State {
 
     /// Why a group is not starting, when its environment (listed already) says so.
     pub fn waiting_reason(&self, g: &RunGroup) -> Option<String> {
+        self.waiting_on(g).map(|w| w.to_string())
+    }
+
+    /// What a group waits on, when its environment (listed already) takes no work.
+    pub fn waiting_on(&self, g: &RunGroup) -> Option<crate::api::group::Waiting> {
         let id = g.run_group_id.as_deref()?;
         let region = self
             .groups_cache
@@ -362,7 +367,7 @@ impl State {
             .map(|((r, _), _)| r.clone())
             .or_else(|| self.project().map(|p| p.region.clone()))?;
         let envs = self.environments.get(&region)?;
-        crate::api::group::waiting_reason(g, envs)
+        crate::api::group::waiting_on(g, envs)
     }
 
     /// Shows an error; it is the newest message, so it replaces any notice (a notice and

@@ -192,10 +192,10 @@ pub fn groups(
             2 => Line::from(if is_nextflow(g) { "NF" } else { "WDL" }),
             3 => group_status(g, theme),
             // A group waiting on its environment says why where its progress would be.
-            4 => match state.waiting_reason(g) {
+            4 => match state.waiting_on(g) {
                 Some(why) => {
-                    let why = why.strip_prefix("waiting: ").unwrap_or(&why).to_string();
-                    Line::from(Span::styled(fit(&format!("⚠ {why}"), w), theme.warn))
+                    let text = format!("⚠ env {} {}", why.environment, why.state);
+                    Line::from(Span::styled(fit(&text, w), theme.warn))
                 }
                 None => progress(&Counts::of_group(g), g.total_run.unwrap_or(0), w, theme),
             },

@@ -16,6 +16,8 @@ pub mod theme;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_platform;
+#[cfg(test)]
 mod tests_real_use;
 
 use ratatui::buffer::Buffer;

@@ -21,7 +21,7 @@ const ENV_COLS: [Col; 7] = [
     Col::flex("ENVIRONMENT", 14, 0),
     Col::new("TYPE", 10, 3),
     Col::new("STATUS", 22, 0),
-    Col::new("LIVE GROUPS", 11, 1),
+    Col::new("LIVE GROUPS", 13, 1),
     Col::new("ID", 14, 4),
     Col::flex("MESSAGE", 20, 2),
 ];
@@ -104,7 +104,7 @@ const VOLUME_COLS: [Col; 7] = [
     Col::flex("VOLUME", 14, 0),
     Col::new("TYPE", 6, 3),
     Col::new("SPEC", 4, 4),
-    Col::new("USED", 16, 0),
+    Col::new("USED", 20, 0),
     Col::new("STATUS", 12, 1),
     Col::flex("MOUNT", 12, 2),
 ];
@@ -192,7 +192,7 @@ fn sheet_cols(v: &TableView) -> Vec<Col> {
             }
         })
         .collect();
-    cols.push(Col::new("STATUS", 14, 0));
+    cols.push(Col::new("STATUS", 16, 0));
     cols.push(Col::new("DURATION", 8, 1));
     cols.push(Col::flex("SIGNATURE", 12, 2));
     cols

@@ -36,13 +36,13 @@ fn draw_with(state: &State, theme: &Theme, keymap: &Keymap) -> Terminal<TestBack
     term
 }
 
-fn draw(state: &State) -> Terminal<TestBackend> {
+pub(super) fn draw(state: &State) -> Terminal<TestBackend> {
     let keymap = Keymap::new(&BTreeMap::new(), false).expect("keymap");
     draw_with(state, &Theme::colored(), &keymap)
 }
 
 /// Snapshots the state built by `make` at both sizes.
-fn snap(name: &str, make: impl Fn(u16, u16) -> State) {
+pub(super) fn snap(name: &str, make: impl Fn(u16, u16) -> State) {
     for (w, h) in SIZES {
         let s = make(w, h);
         let term = draw(&s);
@@ -50,7 +50,7 @@ fn snap(name: &str, make: impl Fn(u16, u16) -> State) {
     }
 }
 
-fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
+pub(super) fn find(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
     let area = buf.area;
     for y in 0..area.height {
         let row: String = (0..area.width)

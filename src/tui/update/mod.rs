@@ -17,6 +17,8 @@ mod tests;
 #[cfg(test)]
 mod tests_flows;
 #[cfg(test)]
+mod tests_platform;
+#[cfg(test)]
 mod tests_real_use;
 #[cfg(test)]
 mod tests_signatures;

@@ -19,7 +19,7 @@ pub struct SheetRow {
     pub sample: SampleRow,
     /// Seconds its run has run (to the time the sheet was joined while live).
     pub duration: Option<i64>,
-    /// `#2 BaseRecalibrator`: the failure signature of its failed run.
+    /// `#2 out of memory in BaseRecalibrator`: the failure signature of its failed run.
     pub signature: Option<String>,
 }
 
@@ -127,7 +127,12 @@ impl TableView {
         let sigs = crate::api::triage::signatures(&crate::api::triage::failures(runs));
         let mut sig_of: HashMap<&str, String> = HashMap::new();
         for s in &sigs {
-            let label = format!("#{} {}", s.number, crate::api::triage::short_task(&s.task));
+            let label = if s.task == crate::api::triage::NO_TASK {
+                format!("#{} {}", s.number, s.class.label())
+            } else {
+                let task = crate::api::triage::short_task(&s.task);
+                format!("#{} {} in {task}", s.number, s.class.label())
+            };
             for r in &s.runs {
                 sig_of.insert(r.as_str(), label.clone());
             }
