@@ -354,7 +354,7 @@ pub fn markdown(k: &Keymap) -> String {
         "\nMouse: a click selects a row (or focuses the details pane); the wheel scrolls.\n\n\
          Commands (`:`): `:project NAME|ID`, `:region R` (or `:region all`), `:group ID`, \
          `:run UUID`, `:env [NAME|ID]` (a region's environments), `:sheet` (the group's sample \
-         sheet), `:q`.\n\nIn the input line (`/`, `:`, pager search) printable keys type; \
+         sheet), `:sort COLUMN [desc]`, `:q`.\n\nIn the input line (`/`, `:`, pager search) printable keys type; \
          `⏎` applies, `esc` cancels (and clears a filter).\n",
     );
     out

@@ -168,7 +168,7 @@ pub fn volumes(v: &VolumesView, theme: &Theme, area: Rect, buf: &mut Buffer, foc
     (&t).render(area, buf);
 }
 
-/// The sheet's columns: the table's own (the first always shown, later ones dropped first
+/// The sheet's columns: the table's own (the first always shown, long ones dropped first
 /// when narrow), then the joined status, duration and signature.
 fn sheet_cols(v: &TableView) -> Vec<Col> {
     let headers = v.list.columns.len().saturating_sub(3);
@@ -188,7 +188,13 @@ fn sheet_cols(v: &TableView) -> Vec<Col> {
                 title: name.into(),
                 width: w,
                 flex: false,
-                drop: if i == 0 { 0 } else { (i + 3).min(250) as u8 },
+                // The first column names the row: always shown. Long ones (paths, URIs)
+                // go before short ones (coverage, tissue), later before earlier.
+                drop: match (i, w) {
+                    (0, _) => 0,
+                    (_, w) if w >= 20 => (i + 40).min(250) as u8,
+                    _ => (i + 3).min(39) as u8,
+                },
             }
         })
         .collect();

@@ -1,5 +1,5 @@
 //! The `:` command line: `:project NAME|ID`, `:region R`, `:group ID`, `:run UUID`,
-//! `:env [NAME|ID]`, `:sheet`, `:q`.
+//! `:env [NAME|ID]`, `:sheet`, `:sort COLUMN [desc]`, `:q`.
 
 use crate::api::{Priority, Scope};
 use crate::sanitize;
@@ -26,6 +26,7 @@ pub fn run(state: &mut State, line: &str, out: &mut Vec<Effect>) {
         ("run", a) if !a.is_empty() => run_uuid(state, a, out),
         ("env" | "envs" | "environment" | "environments", a) => env(state, a, out),
         ("sheet" | "table", _) => super::platform::open_table(state, out),
+        ("sort", a) if !a.is_empty() => sort(state, a),
         // A test hook, not a feature: the terminal-restore and secrets tests need a real
         // panic inside the running dashboard. Unknown unless OMTOP_TEST_PANIC is set.
         ("panic", _) if std::env::var_os(crate::TEST_PANIC_ENV).is_some() => {
@@ -35,7 +36,7 @@ pub fn run(state: &mut State, line: &str, out: &mut Vec<Effect>) {
         _ => state.flash(
             MsgLevel::Warn,
             format!(
-                "unknown command :{} (try :project, :region, :group, :run, :env, :sheet, :q)",
+                "unknown command :{} (try :project, :region, :group, :run, :env, :sheet, :sort, :q)",
                 sanitize::line(line)
             ),
         ),
@@ -179,4 +180,28 @@ fn env(state: &mut State, q: &str, out: &mut Vec<Effect>) {
     };
     let select = Some(q.to_string()).filter(|q| !q.is_empty());
     super::platform::open_environments(state, region, select, out);
+}
+
+/// `:sort COLUMN [desc]`: the list on top sorted by a column named (a sample sheet's by its
+/// table's own headers).
+fn sort(state: &mut State, arg: &str) {
+    let (name, desc) = match arg.rsplit_once(' ') {
+        Some((n, d)) if d.eq_ignore_ascii_case("desc") => (n, true),
+        Some((n, d)) if d.eq_ignore_ascii_case("asc") => (n, false),
+        _ => (arg, false),
+    };
+    match state.view_mut().rows_mut().sort_by(name, desc) {
+        Ok(()) => {}
+        Err(names) if names.is_empty() => {
+            state.flash(MsgLevel::Info, "calls keep the workflow's order");
+        }
+        Err(names) => state.flash(
+            MsgLevel::Warn,
+            format!(
+                "no column {:?} here; its columns: {}",
+                sanitize::line(name),
+                sanitize::line(&names.join(", "))
+            ),
+        ),
+    }
 }

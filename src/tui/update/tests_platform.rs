@@ -314,3 +314,28 @@ fn the_sheet_opened_from_the_groups_asks_for_the_table_its_rows_and_the_groups_r
         5
     );
 }
+
+#[test]
+fn sort_command_sorts_the_sheet_by_a_named_column_and_says_which_exist() {
+    let mut s = fx::at_sheet(120, 40);
+    update(&mut s, Action::Command);
+    for c in "sort Coverage desc".chars() {
+        update(&mut s, Action::InputChar(c));
+    }
+    update(&mut s, Action::Enter);
+    assert_eq!(
+        sheet_col(&s, 1),
+        ["45", "31.5", "30.1", "28.7", "12", "8.2"]
+    );
+    update(&mut s, Action::Command);
+    for c in "sort depth".chars() {
+        update(&mut s, Action::InputChar(c));
+    }
+    update(&mut s, Action::Enter);
+    let n = s.notice.as_ref().expect("a notice");
+    assert!(
+        n.text.contains("no column \"depth\"") && n.text.contains("coverage, tissue"),
+        "{}",
+        n.text
+    );
+}

@@ -175,6 +175,9 @@ pub trait Rows {
     fn sort(&mut self, reverse: bool) -> bool;
     /// The next (or previous) failed row, wrapping around.
     fn next_failed(&self, forward: bool) -> Option<usize>;
+    /// Sorts by the column of this name (without regard to case), descending or not; when
+    /// there is no such column, the names there are.
+    fn sort_by(&mut self, name: &str, desc: bool) -> Result<(), Vec<String>>;
 }
 
 impl<T: Item> Rows for ListView<T> {
@@ -215,6 +218,18 @@ impl<T: Item> Rows for ListView<T> {
     }
     fn next_failed(&self, forward: bool) -> Option<usize> {
         ListView::next_failed(self, forward)
+    }
+    fn sort_by(&mut self, name: &str, desc: bool) -> Result<(), Vec<String>> {
+        let names = self.sort_names();
+        let i = names
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name.trim()))
+            .ok_or(names)?;
+        self.sort = i;
+        self.reverse = desc;
+        let keep = ListView::selected_id(self);
+        self.refresh(keep.as_deref());
+        Ok(())
     }
 }
 
@@ -259,6 +274,9 @@ impl Rows for CallTree {
     fn next_failed(&self, _forward: bool) -> Option<usize> {
         // Calls search the tree, loading collapsed calls on the way (`update::triage`).
         None
+    }
+    fn sort_by(&mut self, _name: &str, _desc: bool) -> Result<(), Vec<String>> {
+        Err(Vec::new())
     }
 }
 

@@ -66,11 +66,12 @@ impl Item for SheetRow {
             return SortKey::Num(self.duration.unwrap_or(-1));
         }
         let text = self.cell(col);
-        // Numbers sort as numbers (a coverage, a read count), empty cells last.
-        match text.trim().parse::<f64>() {
-            Ok(x) if x.is_finite() => SortKey::Num((x * 1000.0) as i64),
-            _ if text.is_empty() => SortKey::Text("\u{10ffff}".into()),
-            _ => SortKey::Text(text.to_lowercase()),
+        // Numbers sort as numbers (a coverage, a read count), with a short unit after them
+        // (`30x`, `12.5%`); empty cells last.
+        match number(&text) {
+            Some(x) => SortKey::Num((x * 1000.0) as i64),
+            None if text.is_empty() => SortKey::Text("\u{10ffff}".into()),
+            None => SortKey::Text(text.to_lowercase()),
         }
     }
 }
@@ -156,20 +157,31 @@ impl TableView {
         self.list.columns = names;
         self.list.set_items(items);
     }
+}
 
-    /// The column the list sorts by, by name.
-    pub fn sort_by(&mut self, name: &str) -> bool {
-        let Some(i) = self
-            .list
-            .columns
-            .iter()
-            .position(|c| c.eq_ignore_ascii_case(name.trim()))
-        else {
-            return false;
-        };
-        self.list.sort = i;
-        let keep = self.list.selected_id();
-        self.list.refresh(keep.as_deref());
-        true
+/// The number a cell holds, allowing a unit of up to three letters or signs after it.
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let end = t
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E')))
+        .map_or(t.len(), |(i, _)| i);
+    let (num, unit) = t.split_at(end);
+    if unit.trim().chars().count() > 3 || unit.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    num.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cells_with_a_short_unit_are_numbers() {
+        assert_eq!(super::number("30x"), Some(30.0));
+        assert_eq!(super::number("12.5 %"), Some(12.5));
+        assert_eq!(super::number("8"), Some(8.0));
+        assert_eq!(super::number("HG002"), None);
+        assert_eq!(super::number("cos://x/1.fq"), None);
+        assert_eq!(super::number("3 samples"), None);
     }
 }
