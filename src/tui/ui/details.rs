@@ -43,7 +43,7 @@ fn pretty(key: &str, v: &Value) -> String {
     }
 }
 
-fn field_lines(lines: &mut Vec<Line<'static>>, key: &str, value: &str, theme: &Theme) {
+pub(super) fn field_lines(lines: &mut Vec<Line<'static>>, key: &str, value: &str, theme: &Theme) {
     let clean = sanitize::text(value);
     let mut it = clean.lines();
     let first = it.next().unwrap_or("");
@@ -84,7 +84,7 @@ fn rank(key: &str) -> usize {
 }
 
 /// Every serialized field of a model, in the order of [`rank`].
-fn all_fields<T: Serialize>(item: &T, lines: &mut Vec<Line<'static>>, theme: &Theme) {
+pub(super) fn all_fields<T: Serialize>(item: &T, lines: &mut Vec<Line<'static>>, theme: &Theme) {
     let Ok(Value::Object(map)) = serde_json::to_value(item) else {
         return;
     };
@@ -99,7 +99,7 @@ fn all_fields<T: Serialize>(item: &T, lines: &mut Vec<Line<'static>>, theme: &Th
     }
 }
 
-fn status_line(status: &str, theme: &Theme) -> Line<'static> {
+pub(super) fn status_line(status: &str, theme: &Theme) -> Line<'static> {
     let (text, class) = badge(status);
     Line::from(vec![
         Span::styled("Status: ", theme.accent),
@@ -108,7 +108,7 @@ fn status_line(status: &str, theme: &Theme) -> Line<'static> {
 }
 
 /// The details of a run group: its status, why it waits, its failures, every field.
-fn group_lines(
+pub(super) fn group_lines(
     state: &State,
     g: &RunGroup,
     summary: Option<&FailureSummary>,
@@ -164,7 +164,7 @@ fn group_lines(
     all_fields(g, l, theme);
 }
 
-fn run_lines(state: &State, r: &Run, l: &mut Vec<Line<'static>>, theme: &Theme) {
+pub(super) fn run_lines(state: &State, r: &Run, l: &mut Vec<Line<'static>>, theme: &Theme) {
     let now = state.now_unix();
     l.push(status_line(r.status(), theme));
     let (s, e) = span(&r.execution_time);
@@ -267,62 +267,9 @@ pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
                 }
             }
         }
-        View::Environments(v) => {
-            let Some(r) = v.list.selected_item() else {
-                return ("Details".into(), l);
-            };
-            l.push(status_line(&r.shown_status(), theme));
-            let takes = if r.env.accepts_work() {
-                "yes"
-            } else {
-                "no: its run groups wait"
-            };
-            field_lines(&mut l, "Takes work", takes, theme);
-            field_lines(
-                &mut l,
-                "Live groups",
-                &format!(
-                    "{} running, {} waiting to start, {} runs not finished",
-                    r.load.running, r.load.waiting, r.load.active_runs
-                ),
-                theme,
-            );
-            field_lines(&mut l, "Volumes", "Enter: its cache volumes", theme);
-            all_fields(&r.env, &mut l, theme);
-            "Environment"
-        }
-        View::Volumes(v) => {
-            let Some(vol) = v.list.selected_item() else {
-                return ("Details".into(), l);
-            };
-            l.push(status_line(vol.status(), theme));
-            if let Some(f) = vol.used_fraction() {
-                field_lines(&mut l, "Used", &format!("{:.1}%", f * 100.0), theme);
-            }
-            all_fields(vol, &mut l, theme);
-            "Volume"
-        }
-        View::Table(v) => {
-            let Some(r) = v.list.selected_item() else {
-                group_lines(state, &v.group, None, &mut l, theme);
-                return ("Run group".into(), l);
-            };
-            for (i, h) in v.list.columns.iter().take(r.sample.cells.len()).enumerate() {
-                field_lines(&mut l, h, &r.sample.cells[i], theme);
-            }
-            field_lines(&mut l, "TableRowUuid", r.sample.uuid(), theme);
-            if let Some(sig) = &r.signature {
-                field_lines(&mut l, "Signature", sig, theme);
-            }
-            match &r.sample.run {
-                Some(run) => {
-                    field_lines(&mut l, "Run", "Enter: its call tree", theme);
-                    run_lines(state, run, &mut l, theme);
-                }
-                None => field_lines(&mut l, "Run", "none made of this row in this group", theme),
-            }
-            "Sample"
-        }
+        View::Environments(v) => super::environments::details(v, &mut l, theme),
+        View::Volumes(v) => super::volumes::details(v, &mut l, theme),
+        View::Table(v) => super::sheet::details(state, v, &mut l, theme),
     };
     (title.to_string(), l)
 }

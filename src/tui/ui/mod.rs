@@ -2,16 +2,18 @@
 
 mod calls;
 mod details;
+mod environments;
 pub mod layout;
 mod lists;
 mod pager;
-mod platform;
 mod popups;
+mod sheet;
 mod signatures;
 mod status;
 pub mod table;
 pub mod text;
 pub mod theme;
+mod volumes;
 
 #[cfg(test)]
 mod tests;
@@ -49,9 +51,9 @@ impl Widget for &Screen<'_> {
                 View::Groups(v) => lists::groups(state, v, theme, list, buf, focused),
                 View::Runs(v) => lists::runs(state, v, theme, list, buf, focused),
                 View::Calls(v) => calls::render(state, v, theme, list, buf, focused),
-                View::Environments(v) => platform::environments(v, theme, list, buf, focused),
-                View::Volumes(v) => platform::volumes(v, theme, list, buf, focused),
-                View::Table(v) => platform::table(v, theme, list, buf, focused),
+                View::Environments(v) => environments::render(v, theme, list, buf, focused),
+                View::Volumes(v) => volumes::render(v, theme, list, buf, focused),
+                View::Table(v) => sheet::render(v, theme, list, buf, focused),
             }
         }
         if let Some(d) = a.details {

@@ -11,7 +11,7 @@ use super::super::state::items::run_label;
 use super::super::state::popup::Level as MsgLevel;
 use super::super::state::{InputPurpose, State};
 use super::super::update::data_age;
-use super::super::view::{View, ViewKind};
+use super::super::view::View;
 use super::calls::short_name;
 use super::text::{duration, fit, fit_line, width};
 use super::theme::Theme;
@@ -206,78 +206,7 @@ pub fn hints(state: &State, keymap: &Keymap, theme: &Theme, area: Rect, buf: &mu
     }
     let mode = Mode::of(state);
     let wanted: &[Action] = match mode {
-        Mode::Normal => match state.kind() {
-            ViewKind::Environments => &[
-                Action::Help,
-                Action::Enter,
-                Action::Back,
-                Action::Filter,
-                Action::StatusFilter,
-                Action::Sort,
-                Action::Copy,
-                Action::Command,
-                Action::Quit,
-            ],
-            ViewKind::Volumes => &[
-                Action::Help,
-                Action::Back,
-                Action::Filter,
-                Action::Sort,
-                Action::Copy,
-                Action::Command,
-                Action::Quit,
-            ],
-            ViewKind::Table => &[
-                Action::Help,
-                Action::Enter,
-                Action::Back,
-                Action::Filter,
-                Action::Sort,
-                Action::StatusFilter,
-                Action::NextFailure,
-                Action::Retry,
-                Action::Command,
-                Action::Quit,
-            ],
-            ViewKind::Runs => &[
-                Action::Help,
-                Action::Enter,
-                Action::Back,
-                Action::Filter,
-                Action::StatusFilter,
-                Action::NextFailure,
-                Action::Mark,
-                Action::Retry,
-                Action::Terminate,
-                Action::Logs,
-                Action::Command,
-                Action::Quit,
-            ],
-            ViewKind::Calls => &[
-                Action::Help,
-                Action::Enter,
-                Action::Back,
-                Action::NextFailure,
-                Action::Failures,
-                Action::Logs,
-                Action::Filter,
-                Action::Retry,
-                Action::Copy,
-                Action::Quit,
-            ],
-            _ => &[
-                Action::Help,
-                Action::Enter,
-                Action::Back,
-                Action::Filter,
-                Action::StatusFilter,
-                Action::NextFailure,
-                Action::Retry,
-                Action::Terminate,
-                Action::Command,
-                Action::Quit,
-            ],
-        },
+        Mode::Normal => state.view().hints(),
         Mode::Confirm => &[Action::Confirm, Action::NextChoice, Action::Cancel],
         Mode::Pager => &[
             Action::NextChoice,

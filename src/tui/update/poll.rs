@@ -1,14 +1,13 @@
 //! What to load at start, and what to poll on each tick: only what is on screen and live.
 
+use crate::api::Priority;
 use crate::api::types::StatusClass;
-use crate::api::{Priority, Scope};
 
-use super::super::effect::{Effect, LogSource, Request, RunsQuery};
+use super::super::effect::{Effect, LogSource, Request};
 use super::super::state::State;
 use super::super::state::list::Item;
 use super::super::state::popup::Popup;
 use super::super::ui::layout;
-use super::super::view::View;
 
 /// Seconds between re-fetches of a followed log.
 pub const FOLLOW_SECS: i64 = 3;
@@ -34,147 +33,9 @@ pub fn interval(state: &State, t: &Request) -> i64 {
     i64::try_from(secs.max(1)).unwrap_or(10)
 }
 
-fn groups_of(scope: Scope) -> Effect {
-    Effect::load(Request::Groups { scope }, Priority::Background)
-}
-
-fn runs_of(scope: Scope, group_id: String, prio: Priority) -> Effect {
-    Effect::load(
-        Request::Runs {
-            scope,
-            query: RunsQuery::Group(group_id),
-        },
-        prio,
-    )
-}
-
-/// The region's environments, where a group shown is waiting: they say why.
-fn environments_for<'a>(
-    region: &str,
-    mut groups: impl Iterator<Item = &'a crate::api::types::RunGroup>,
-) -> Option<Effect> {
-    let waiting = groups.any(|g| {
-        let class = StatusClass::of(g.status());
-        class == StatusClass::Pending
-            || (class.is_live() && crate::api::group::StatusCounts::of_group(g).pending > 0)
-    });
-    waiting.then(|| {
-        Effect::load(
-            Request::Environments {
-                region: region.to_string(),
-            },
-            Priority::Background,
-        )
-    })
-}
-
 /// The loads that keep the view on top fresh, most important first.
 fn wanted(state: &State) -> Vec<Effect> {
-    let mut w = Vec::new();
-    let rows = layout::list_rows(state);
-    match state.view() {
-        View::Projects(l) => {
-            // A region whose projects never loaded is asked again (after 2, 4, 8… s): a
-            // failed first load must not leave an empty list for good.
-            for region in state.unloaded_regions() {
-                let region = region.to_string();
-                w.push(Effect::load(
-                    Request::Projects { region },
-                    Priority::Background,
-                ));
-            }
-            for &i in l.shown.iter().skip(l.offset).take(rows) {
-                w.push(groups_of(l.items[i].scope()));
-            }
-        }
-        View::Groups(v) => {
-            w.push(groups_of(v.project.scope()));
-            let l = &v.list;
-            let shown = l
-                .shown
-                .iter()
-                .skip(l.offset)
-                .take(rows)
-                .map(|&i| &l.items[i]);
-            w.extend(environments_for(&v.project.region, shown));
-        }
-        View::Runs(v) => {
-            let scope = v.project.scope();
-            let g = &v.group;
-            if StatusClass::of(g.status()).is_live() || !v.list.loaded {
-                w.push(runs_of(scope.clone(), g.id(), Priority::Background));
-            }
-            w.push(groups_of(scope.clone()));
-            w.extend(environments_for(&v.project.region, std::iter::once(g)));
-            let l = &v.list;
-            for &i in l.shown.iter().skip(l.offset).take(rows) {
-                let r = &l.items[i];
-                if StatusClass::of(r.status()).is_live() {
-                    let run_uuid = r.id();
-                    let scope = scope.clone();
-                    w.push(Effect::load(
-                        Request::Status { scope, run_uuid },
-                        Priority::Background,
-                    ));
-                }
-            }
-        }
-        View::Calls(v) => {
-            let t = &v.tree;
-            if t.is_live() {
-                let req = Request::Status {
-                    scope: t.scope.clone(),
-                    run_uuid: t.run_uuid().to_string(),
-                };
-                w.push(Effect::load(req, Priority::Background));
-                for path in t.live_open_paths() {
-                    w.push(Effect::load_calls(t, path, Priority::Background));
-                }
-            }
-            for path in t.failed_paths() {
-                w.push(Effect::load_calls(t, path, Priority::Background));
-            }
-        }
-        View::Environments(v) => {
-            let region = v.region.clone();
-            w.push(Effect::load(
-                Request::Environments { region },
-                Priority::Background,
-            ));
-        }
-        View::Volumes(v) => {
-            let req = Request::Volumes {
-                region: v.region.clone(),
-                environment_id: v.environment_id.clone(),
-            };
-            w.push(Effect::load(req, Priority::Background));
-        }
-        View::Table(v) => {
-            let scope = v.project.scope();
-            let table_id = v.table_id.clone();
-            // A table's rows change only when someone edits the table: asked once, and
-            // again on `R`.
-            if v.table.is_none() {
-                let req = Request::Tables {
-                    scope: scope.clone(),
-                    table_id: Some(table_id.clone()),
-                };
-                w.push(Effect::load(req, Priority::Background));
-            }
-            if v.rows.is_none() {
-                let req = Request::Rows {
-                    scope: scope.clone(),
-                    table_id,
-                };
-                w.push(Effect::load(req, Priority::Background));
-            }
-            let runs = crate::tui::view::runs_of(&state.views, &v.group.id());
-            if StatusClass::of(v.group.status()).is_live() || runs.is_none_or(|l| !l.loaded) {
-                w.push(runs_of(scope, v.group.id(), Priority::Background));
-            }
-        }
-    }
-    w
+    state.view().wants(state, layout::list_rows(state))
 }
 
 pub fn tick(state: &mut State, out: &mut Vec<Effect>) {
@@ -266,44 +127,13 @@ fn source_live(state: &State, run_uuid: &str, source: &LogSource) -> Option<bool
 /// Reloads the view on top now (the user asked).
 pub fn refresh(state: &mut State, out: &mut Vec<Effect>) {
     let mut w = wanted(state);
-    match state.view() {
-        View::Projects(_) => {
-            w.extend(state.settings.regions.iter().map(|r| {
-                let region = r.clone();
-                Effect::load(Request::Projects { region }, Priority::Interactive)
-            }));
-        }
-        View::Calls(v) => w.push(Effect::load_calls(&v.tree, "/", Priority::Interactive)),
-        // Polling skips a finished group's runs; asking to refresh does not.
-        View::Runs(v) => w.push(runs_of(
-            v.project.scope(),
-            v.group.id(),
-            Priority::Interactive,
-        )),
-        View::Table(v) => {
-            let scope = v.project.scope();
-            w.push(runs_of(scope.clone(), v.group.id(), Priority::Interactive));
-            let table_id = v.table_id.clone();
-            w.push(Effect::load(
-                Request::Tables {
-                    scope: scope.clone(),
-                    table_id: Some(table_id.clone()),
-                },
-                Priority::Interactive,
-            ));
-            w.push(Effect::load(
-                Request::Rows { scope, table_id },
-                Priority::Interactive,
-            ));
-        }
-        View::Groups(v) => w.push(Effect::load(
-            Request::Environments {
-                region: v.project.region.clone(),
-            },
-            Priority::Interactive,
-        )),
-        _ => {}
-    }
+    w.extend(
+        state
+            .view()
+            .refreshes(state)
+            .into_iter()
+            .map(|req| Effect::load(req, Priority::Interactive)),
+    );
     let mut seen = std::collections::HashSet::new();
     for e in w {
         let Effect::Load { req, .. } = e else {
@@ -334,40 +164,9 @@ pub struct Age {
     pub cached: bool,
 }
 
-/// The request behind the list of the view on top.
-fn main_request(state: &State) -> Option<Request> {
-    Some(match state.view() {
-        View::Projects(_) => Request::Projects {
-            region: state
-                .region_filter
-                .clone()
-                .or_else(|| state.settings.regions.first().cloned())?,
-        },
-        View::Groups(v) => Request::Groups {
-            scope: v.project.scope(),
-        },
-        View::Runs(v) => Request::Runs {
-            scope: v.project.scope(),
-            query: RunsQuery::Group(v.group.id()),
-        },
-        View::Calls(v) => Request::calls(&v.tree.scope, v.tree.run_uuid(), "/"),
-        View::Environments(v) => Request::Environments {
-            region: v.region.clone(),
-        },
-        View::Volumes(v) => Request::Volumes {
-            region: v.region.clone(),
-            environment_id: v.environment_id.clone(),
-        },
-        View::Table(v) => Request::Rows {
-            scope: v.project.scope(),
-            table_id: v.table_id.clone(),
-        },
-    })
-}
-
 /// The age of the data of the current view.
 pub fn data_age(state: &State) -> Option<Age> {
-    let t = main_request(state)?;
+    let t = state.view().request(state)?;
     let slot = state.poller.slot(&t);
     let failed = slot.is_some_and(|s| s.failures > 0);
     if let Some(last) = slot.and_then(|s| s.last_ok) {

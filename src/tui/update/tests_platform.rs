@@ -339,3 +339,39 @@ fn sort_command_sorts_the_sheet_by_a_named_column_and_says_which_exist() {
         n.text
     );
 }
+
+/// `Y` on each new view copies a read the reference accepts.
+#[test]
+fn y_on_environments_volumes_and_the_sheet_copies_a_valid_read() {
+    let schema = crate::api::schema::api();
+    let check = |s: &mut super::super::state::State, action: &str| {
+        let e = update(s, Action::CopyTccli);
+        let [Effect::CopyTccli(c)] = &e[..] else {
+            panic!("one copy: {e:?}");
+        };
+        assert_eq!(c.action, action);
+        let body = c.body.as_object().expect("an object");
+        schema
+            .check(action, body)
+            .unwrap_or_else(|v| panic!("{action} refused: {v:?}"));
+    };
+    let mut s = fx::at_sheet(120, 40);
+    check(&mut s, "DescribeTablesRows");
+    let mut s = fx::at_platform_groups(120, 40);
+    update(&mut s, Action::Environment);
+    check(&mut s, "DescribeEnvironments");
+    update(&mut s, Action::Enter);
+    let vol = Volume {
+        volume_id: Some("vol-1".into()),
+        ..Volume::default()
+    };
+    let req = Request::Volumes {
+        region: fx::REGION.into(),
+        environment_id: fx::ENV_ERROR.into(),
+    };
+    api(
+        &mut s,
+        ApiResult::loaded(req, Ok(Answer::Volumes(vec![vol]))),
+    );
+    check(&mut s, "DescribeVolumes");
+}

@@ -2,9 +2,25 @@
 //! takes work now, and how many live groups each holds.
 
 use crate::api::group::{EnvLoad, env_load};
-use crate::api::types::{Environment, RunGroup};
+use crate::api::types::{Environment, Filter, RunGroup};
+use crate::api::{Call, Priority, Scope};
 
+use super::super::action::Action;
+use super::super::effect::{Effect, Request};
 use super::super::state::list::{Item, ListView, SortKey};
+use super::listing;
+
+pub const HINTS: &[Action] = &[
+    Action::Help,
+    Action::Enter,
+    Action::Back,
+    Action::Filter,
+    Action::StatusFilter,
+    Action::Sort,
+    Action::Copy,
+    Action::Command,
+    Action::Quit,
+];
 
 /// An environment as a row: the service's fields and its live groups, counted from the
 /// groups omtop has listed in its region.
@@ -120,5 +136,23 @@ impl EnvironmentsView {
     /// The environments as the service listed them.
     pub fn environments(&self) -> Vec<Environment> {
         self.list.items.iter().map(|r| r.env.clone()).collect()
+    }
+}
+
+impl EnvironmentsView {
+    pub fn wants(&self) -> Vec<Effect> {
+        vec![Effect::load(self.request(), Priority::Background)]
+    }
+
+    pub fn request(&self) -> Request {
+        let region = self.region.clone();
+        Request::Environments { region }
+    }
+
+    pub fn tccli(&self) -> Option<Call> {
+        let id = self.list.selected_item()?.id();
+        let filter = Filter::new("EnvironmentId", [id.as_str()]);
+        let scope = Scope::new(self.region.clone(), None);
+        Some(listing("DescribeEnvironments", scope, filter))
     }
 }

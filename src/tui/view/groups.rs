@@ -1,9 +1,40 @@
 //! A project's run groups.
 
-use crate::api::types::RunGroup;
+use crate::api::types::{Filter, RunGroup, StatusClass};
+use crate::api::{Call, Priority};
 
+use super::super::action::Action;
+use super::super::effect::{Effect, Request};
 use super::super::state::items::ProjectRow;
-use super::super::state::list::ListView;
+use super::super::state::list::{Item, ListView};
+use super::{groups_of, listing};
+
+pub const HINTS: &[Action] = &[
+    Action::Help,
+    Action::Enter,
+    Action::Back,
+    Action::Filter,
+    Action::StatusFilter,
+    Action::NextFailure,
+    Action::Retry,
+    Action::Terminate,
+    Action::Command,
+    Action::Quit,
+];
+
+/// The region's environments, where a group shown is waiting: they say why it waits.
+pub fn environments_for<'a>(
+    region: &str,
+    mut groups: impl Iterator<Item = &'a RunGroup>,
+) -> Option<Effect> {
+    let waiting = groups.any(|g| {
+        let class = StatusClass::of(g.status());
+        class == StatusClass::Pending
+            || (class.is_live() && crate::api::group::StatusCounts::of_group(g).pending > 0)
+    });
+    let region = region.to_string();
+    waiting.then(|| Effect::load(Request::Environments { region }, Priority::Background))
+}
 
 #[derive(Debug, Clone)]
 pub struct GroupsView {
@@ -20,5 +51,37 @@ impl GroupsView {
         list.loaded = had;
         list.loading = true;
         Self { project, list }
+    }
+}
+
+impl GroupsView {
+    pub fn wants(&self, rows: usize) -> Vec<Effect> {
+        let mut w = vec![groups_of(self.project.scope())];
+        let l = &self.list;
+        let shown = l
+            .shown
+            .iter()
+            .skip(l.offset)
+            .take(rows)
+            .map(|&i| &l.items[i]);
+        w.extend(environments_for(&self.project.region, shown));
+        w
+    }
+
+    pub fn refreshes(&self) -> Vec<Request> {
+        let region = self.project.region.clone();
+        vec![Request::Environments { region }]
+    }
+
+    pub fn request(&self) -> Request {
+        let scope = self.project.scope();
+        Request::Groups { scope }
+    }
+
+    pub fn tccli(&self) -> Option<Call> {
+        let g = self.list.selected_item()?;
+        let id = g.run_group_id.as_deref()?;
+        let filter = Filter::new("RunGroupId", [id]);
+        Some(listing("DescribeRunGroups", self.project.scope(), filter))
     }
 }

@@ -10,13 +10,18 @@
 pub mod calls;
 pub mod environments;
 pub mod groups;
+pub mod projects;
 pub mod runs;
 pub mod table;
 pub mod volumes;
 
-use crate::api::Scope;
-use crate::api::types::{Run, RunGroup};
+use crate::api::actions::body;
+use crate::api::types::{Filter, Run, RunGroup};
+use crate::api::{Call, Priority, Scope};
 
+use super::action::Action;
+use super::effect::{Effect, Request, RunsQuery};
+use super::state::State;
 use super::state::items::ProjectRow;
 use super::state::list::{Item, ListView};
 use super::state::tree::CallTree;
@@ -123,6 +128,71 @@ impl View {
             Self::Environments(v) => Some(&v.region),
             Self::Volumes(v) => Some(&v.region),
             other => other.project().map(|p| p.region.as_str()),
+        }
+    }
+
+    /// The reads that keep the view fresh while it is on top, most important first (the
+    /// poller sends those due). `rows`: how many rows the screen shows.
+    pub fn wants(&self, state: &State, rows: usize) -> Vec<Effect> {
+        match self {
+            Self::Projects(l) => projects::wants(l, state, rows),
+            Self::Groups(v) => v.wants(rows),
+            Self::Runs(v) => v.wants(rows),
+            Self::Calls(v) => v.wants(),
+            Self::Environments(v) => v.wants(),
+            Self::Volumes(v) => v.wants(),
+            Self::Table(v) => v.wants(&state.views),
+        }
+    }
+
+    /// What `R` asks for besides the polls (polling skips what cannot change; asking
+    /// does not).
+    pub fn refreshes(&self, state: &State) -> Vec<Request> {
+        match self {
+            Self::Projects(_) => projects::refreshes(state),
+            Self::Groups(v) => v.refreshes(),
+            Self::Runs(v) => v.refreshes(),
+            Self::Calls(v) => v.refreshes(),
+            Self::Table(v) => v.refreshes(),
+            Self::Environments(_) | Self::Volumes(_) => Vec::new(),
+        }
+    }
+
+    /// The request behind the view's list (its age is the data's age).
+    pub fn request(&self, state: &State) -> Option<Request> {
+        match self {
+            Self::Projects(_) => projects::request(state),
+            Self::Groups(v) => Some(v.request()),
+            Self::Runs(v) => Some(v.request()),
+            Self::Calls(v) => Some(v.request()),
+            Self::Environments(v) => Some(v.request()),
+            Self::Volumes(v) => Some(v.request()),
+            Self::Table(v) => Some(v.request()),
+        }
+    }
+
+    /// The keys the hint line offers on this view.
+    pub fn hints(&self) -> &'static [Action] {
+        match self {
+            Self::Projects(_) | Self::Groups(_) => groups::HINTS,
+            Self::Runs(_) => runs::HINTS,
+            Self::Calls(_) => calls::HINTS,
+            Self::Environments(_) => environments::HINTS,
+            Self::Volumes(_) => volumes::HINTS,
+            Self::Table(_) => table::HINTS,
+        }
+    }
+
+    /// The read that returns the selected row, as `Y` copies it for tccli.
+    pub fn tccli(&self) -> Option<Call> {
+        match self {
+            Self::Projects(l) => projects::tccli(l),
+            Self::Groups(v) => v.tccli(),
+            Self::Runs(v) => v.tccli(),
+            Self::Calls(v) => v.tccli(),
+            Self::Environments(v) => v.tccli(),
+            Self::Volumes(v) => v.tccli(),
+            Self::Table(v) => v.tccli(),
         }
     }
 
@@ -286,4 +356,23 @@ pub fn runs_of<'a>(views: &'a [View], group_id: &str) -> Option<&'a ListView<Run
         View::Runs(r) if r.group.id() == group_id => Some(&r.list),
         _ => None,
     })
+}
+
+/// A paged Describe* read narrowed by one filter: what `Y` copies for a listed item.
+pub fn listing(action: &'static str, scope: Scope, filter: Filter) -> Call {
+    let b = body::page(&scope, &[filter], 0);
+    Call::new(action, scope.region, b)
+}
+
+/// DescribeRunGroups of a project, in the background.
+pub fn groups_of(scope: Scope) -> Effect {
+    Effect::load(Request::Groups { scope }, Priority::Background)
+}
+
+/// DescribeRuns of one group.
+pub fn runs_request(scope: Scope, group_id: String) -> Request {
+    Request::Runs {
+        scope,
+        query: RunsQuery::Group(group_id),
+    }
 }

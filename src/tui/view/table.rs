@@ -4,11 +4,29 @@
 
 use std::collections::HashMap;
 
+use crate::api::actions::body;
 use crate::api::sheet::{SampleRow, SampleSheet, run_duration};
-use crate::api::types::{Run, RunGroup, Table, TableRow};
+use crate::api::types::{Filter, Run, RunGroup, StatusClass, Table, TableRow};
+use crate::api::{Call, Priority};
 
+use super::super::action::Action;
+use super::super::effect::{Effect, Request};
 use super::super::state::items::ProjectRow;
 use super::super::state::list::{Item, ListView, SortKey};
+use super::{View, runs_request};
+
+pub const HINTS: &[Action] = &[
+    Action::Help,
+    Action::Enter,
+    Action::Back,
+    Action::Filter,
+    Action::Sort,
+    Action::StatusFilter,
+    Action::NextFailure,
+    Action::Retry,
+    Action::Command,
+    Action::Quit,
+];
 
 /// The columns the sheet adds after the table's own.
 pub const JOINED: [&str; 3] = ["status", "duration", "signature"];
@@ -110,6 +128,57 @@ impl TableView {
             .and_then(|t| t.name.clone())
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| self.table_id.clone())
+    }
+
+    /// The table (once), its rows (once: they change only when someone edits the table;
+    /// `R` asks again) and the group's runs while they may change.
+    pub fn wants(&self, views: &[View]) -> Vec<Effect> {
+        let mut w = Vec::new();
+        if self.table.is_none() {
+            w.push(Effect::load(self.table_request(), Priority::Background));
+        }
+        if self.rows.is_none() {
+            w.push(Effect::load(self.request(), Priority::Background));
+        }
+        let runs = super::runs_of(views, &self.group.id());
+        let live = StatusClass::of(self.group.status.as_deref().unwrap_or("")).is_live();
+        if live || runs.is_none_or(|l| !l.loaded) {
+            w.push(Effect::load(self.runs_request(), Priority::Background));
+        }
+        w
+    }
+
+    pub fn refreshes(&self) -> Vec<Request> {
+        vec![self.runs_request(), self.table_request(), self.request()]
+    }
+
+    /// DescribeTables of this table.
+    pub fn table_request(&self) -> Request {
+        Request::Tables {
+            scope: self.project.scope(),
+            table_id: Some(self.table_id.clone()),
+        }
+    }
+
+    /// DescribeTablesRows of this table: the sheet's own list.
+    pub fn request(&self) -> Request {
+        Request::Rows {
+            scope: self.project.scope(),
+            table_id: self.table_id.clone(),
+        }
+    }
+
+    pub fn runs_request(&self) -> Request {
+        runs_request(self.project.scope(), self.group.id())
+    }
+
+    /// DescribeTablesRows of the selected row.
+    pub fn tccli(&self) -> Option<Call> {
+        let scope = self.project.scope();
+        let row = self.list.selected_item()?.id();
+        let mut b = body::page(&scope, &[Filter::new("TableRowUuid", [row.as_str()])], 0);
+        b["TableId"] = self.table_id.clone().into();
+        Some(Call::new("DescribeTablesRows", scope.region, b))
     }
 
     /// The group's runs were listed: the sheet joins them.

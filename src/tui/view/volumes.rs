@@ -1,8 +1,22 @@
 //! An environment's cache volumes (DescribeVolumes).
 
+use crate::api::actions::body;
 use crate::api::types::Volume;
+use crate::api::{Call, Priority, Scope};
 
+use super::super::action::Action;
+use super::super::effect::{Effect, Request};
 use super::super::state::list::{Item, ListView, SortKey};
+
+pub const HINTS: &[Action] = &[
+    Action::Help,
+    Action::Back,
+    Action::Filter,
+    Action::Sort,
+    Action::Copy,
+    Action::Command,
+    Action::Quit,
+];
 
 impl Item for Volume {
     fn id(&self) -> String {
@@ -52,5 +66,25 @@ impl VolumesView {
             environment_name,
             list,
         }
+    }
+}
+
+impl VolumesView {
+    pub fn wants(&self) -> Vec<Effect> {
+        vec![Effect::load(self.request(), Priority::Background)]
+    }
+
+    pub fn request(&self) -> Request {
+        Request::Volumes {
+            region: self.region.clone(),
+            environment_id: self.environment_id.clone(),
+        }
+    }
+
+    /// DescribeVolumes of the environment (the action filters by Name and IsDefault only).
+    pub fn tccli(&self) -> Option<Call> {
+        let mut b = body::page(&Scope::new(self.region.clone(), None), &[], 0);
+        b["EnvironmentId"] = self.environment_id.clone().into();
+        Some(Call::new("DescribeVolumes", self.region.clone(), b))
     }
 }
