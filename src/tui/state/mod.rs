@@ -97,7 +97,7 @@ pub enum Goto {
     Run(String),
 }
 
-/// What the group details say of its failures (see `State::failure_summary`).
+/// What the group details say of its failures (see `State::failure_summaries`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FailureSummary {
     pub group_id: String,
@@ -163,6 +163,10 @@ pub struct State {
     pub goto: Option<Goto>,
     /// A group whose failure signatures open once its runs are listed.
     pub signatures_for: Option<String>,
+    /// Each group's failures in one line, and the soonest call-cache expiry among its
+    /// failed runs, by group id: made when its runs are listed (not on every frame), and
+    /// kept for its row's details once its runs view is closed.
+    pub failure_summaries: HashMap<String, FailureSummary>,
     /// Run groups being watched (`w`), by id.
     pub watching: BTreeSet<String>,
     /// Lists shown from the cache, not yet fetched this session: when they were fetched.
@@ -197,6 +201,7 @@ impl State {
             retry_of: HashMap::new(),
             goto: None,
             signatures_for: None,
+            failure_summaries: HashMap::new(),
             watching: BTreeSet::new(),
             cached: HashMap::new(),
             quit: false,

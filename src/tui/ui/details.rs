@@ -216,7 +216,7 @@ pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
             let Some(g) = v.list.selected_item() else {
                 return ("Details".into(), l);
             };
-            let summary = state.runs().and_then(|r| r.failure_summary.as_ref());
+            let summary = state.failure_summaries.get(&g.id());
             group_lines(state, g, summary, &mut l, theme);
             "Run group"
         }
@@ -226,7 +226,8 @@ pub fn lines(state: &State, theme: &Theme) -> (String, Vec<Line<'static>>) {
                 "Run"
             }
             None => {
-                group_lines(state, &v.group, v.failure_summary.as_ref(), &mut l, theme);
+                let summary = state.failure_summaries.get(&v.group.id());
+                group_lines(state, &v.group, summary, &mut l, theme);
                 "Run group"
             }
         },

@@ -74,3 +74,13 @@ impl Widget for &Screen<'_> {
         }
     }
 }
+
+/// The details pane's title and lines as plain text (for tests and scripts).
+pub fn details_lines(state: &State) -> (String, Vec<String>) {
+    let (title, lines) = details::lines(state, &Theme::plain());
+    let text = lines
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    (title, text)
+}

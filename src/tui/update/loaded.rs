@@ -382,6 +382,10 @@ fn runs(
             if !here {
                 return;
             }
+            match crate::tui::state::FailureSummary::of(gid.clone(), &list) {
+                Some(f) => state.failure_summaries.insert(gid.clone(), f),
+                None => state.failure_summaries.remove(&gid),
+            };
             super::signatures::runs_listed(state, out);
             if let Some(Goto::Run(u)) = state.goto.clone()
                 && matches!(state.view(), View::Runs(_))

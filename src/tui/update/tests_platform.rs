@@ -375,3 +375,24 @@ fn y_on_environments_volumes_and_the_sheet_copies_a_valid_read() {
     );
     check(&mut s, "DescribeVolumes");
 }
+
+/// Going back pops the runs view, but what it learned of the group stays with the group.
+#[test]
+fn back_from_a_groups_runs_keeps_its_failure_summary_for_its_row() {
+    let mut s = fx::at_runs(160, 48);
+    assert!(s.failure_summaries.contains_key(fx::GROUP));
+    update(&mut s, Action::Back);
+    assert_eq!(s.kind(), ViewKind::Groups);
+    assert_eq!(
+        s.views.len(),
+        2,
+        "projects and groups: the runs view is gone"
+    );
+    let (_, lines) = crate::tui::ui::details_lines(&s);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Failures:") && l.contains("(F: signatures)")),
+        "{lines:?}"
+    );
+}

@@ -7,7 +7,6 @@ use crate::api::{Call, Priority};
 
 use super::super::action::Action;
 use super::super::effect::{Effect, Request};
-use super::super::state::FailureSummary;
 use super::super::state::items::ProjectRow;
 use super::super::state::list::{Item, ListView};
 use super::{groups_of, listing, runs_request};
@@ -34,9 +33,6 @@ pub struct RunsView {
     pub list: ListView<Run>,
     /// Runs marked for a retry, by RunUuid.
     pub marks: BTreeSet<String>,
-    /// The group's failures in one line, and the soonest call-cache expiry among its
-    /// failed runs: made when its runs are listed, not on every frame.
-    pub failure_summary: Option<FailureSummary>,
 }
 
 impl RunsView {
@@ -48,7 +44,6 @@ impl RunsView {
             group,
             list,
             marks: BTreeSet::new(),
-            failure_summary: None,
         }
     }
 
@@ -57,10 +52,6 @@ impl RunsView {
         self.marks
             .retain(|m| runs.iter().any(|r| r.run_uuid.as_deref() == Some(m)));
         self.list.set_items(runs);
-        self.failure_summary = FailureSummary::of(
-            self.group.run_group_id.clone().unwrap_or_default(),
-            &self.list.items,
-        );
     }
 }
 
