@@ -14,6 +14,7 @@ SESSION=omtop-shots
 RUNNING_GROUP=run-clever-lime-crane-132929
 FAILED_RUN=0d936feb-a88c-4f39-83f7-ca1f5c20b491
 SCATTER_RUN=0f89967e-7733-4f32-8915-bcde4bfc2045
+STUCK_GROUP=run-quiet-magenta-egret-400129
 
 cargo build --quiet
 mkdir -p "$OUT"
@@ -52,3 +53,16 @@ keys Escape
 keys o
 keys Tab
 shot logs
+
+keys Escape
+keys Escape
+keys ":group $STUCK_GROUP" Enter
+keys Escape
+# The environments are asked on the next poll while a waiting group is on screen.
+sleep 2
+shot waiting-group
+
+keys ":group $RUNNING_GROUP" Enter
+keys T
+keys ":sort coverage desc" Enter
+shot sample-sheet

@@ -140,6 +140,11 @@ pub async fn run_cli(args: SimArgs) -> Result<(), String> {
     println!("  failed run         {}", lm.failed_run);
     println!("  big scatter run    {}", lm.big_scatter_run);
     println!("  nextflow run       {}", lm.nextflow_run);
+    println!(
+        "  stuck group        {} (INIT: its environment {} is in ERROR)",
+        lm.waiting_group, lm.error_environment
+    );
+    println!("  sample table       {}", lm.table);
     if let Some(g) = &lm.big_group {
         println!("  big group          {g}");
     }

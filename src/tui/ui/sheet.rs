@@ -47,7 +47,7 @@ fn sheet_cols(v: &TableView) -> Vec<Col> {
         .collect();
     cols.push(Col::new("STATUS", 16, 0));
     cols.push(Col::new("DURATION", 8, 1));
-    cols.push(Col::flex("SIGNATURE", 12, 2));
+    cols.push(Col::flex("SIGNATURE", 24, 2));
     cols
 }
 
