@@ -283,6 +283,11 @@ pub fn runs(
             theme.accent,
         ));
     }
+    // Runs that do not start: the group's environment says why (details: `e`).
+    if let Some(why) = state.waiting_on(&v.group) {
+        let text = format!("⚠ env {} {} (e) ", why.environment, why.state);
+        t.spans.push(Span::styled(fit(&text, 40), theme.warn));
+    }
     let table = Table {
         title: t,
         cols: &RUN_COLS,

@@ -98,3 +98,14 @@ fn sample_sheet_view() {
     assert_eq!(buf[(x, y)].fg, Color::Red);
     assert!(find(buf, "no run").is_some(), "the row without a run");
 }
+
+#[test]
+fn the_runs_of_a_waiting_group_say_why_in_their_title() {
+    let mut s = fx::at_platform_groups(120, 40);
+    update(&mut s, Action::Enter);
+    let term = draw(&s);
+    let buf = term.backend().buffer();
+    let (x, y) = find(buf, "⚠ env hpc-gz ERROR (e)").expect("in the runs title");
+    assert_eq!(y, 1, "the title line");
+    assert_eq!(buf[(x, y)].fg, Color::Yellow);
+}
