@@ -264,9 +264,10 @@ impl State {
         }
     }
 
-    /// The open project: the one the view on top is about.
+    /// The open project: the one the nearest view about a project is about (an
+    /// environments view on top of a project's views leaves it open).
     pub fn project(&self) -> Option<&ProjectRow> {
-        self.view().project()
+        self.views.iter().rev().find_map(View::project)
     }
 
     /// The scope of the open project.
@@ -274,9 +275,9 @@ impl State {
         self.project().map(ProjectRow::scope)
     }
 
-    /// The open run group: the one the view on top is about.
+    /// The open run group: the one the nearest view about a group is about.
     pub fn group(&self) -> Option<&RunGroup> {
-        self.view().group()
+        self.views.iter().rev().find_map(View::group)
     }
 
     /// The nearest groups list under the top.

@@ -44,6 +44,8 @@ fn pretty(key: &str, v: &Value) -> String {
 }
 
 pub(super) fn field_lines(lines: &mut Vec<Line<'static>>, key: &str, value: &str, theme: &Theme) {
+    // Keys are omtop's own or a table's column names: the latter come from the service.
+    let key = sanitize::line(key);
     let clean = sanitize::text(value);
     let mut it = clean.lines();
     let first = it.next().unwrap_or("");

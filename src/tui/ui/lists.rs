@@ -34,8 +34,9 @@ pub fn title<T: Item>(name: &str, l: &ListView<T>, theme: &Theme) -> Line<'stati
     if l.status != Default::default() {
         spans.push(Span::styled(format!("[{}] ", l.status.label()), theme.warn));
     }
+    // A sample sheet's sort column is its table's header: the service's text.
     spans.push(Span::styled(
-        format!("sort: {} ", l.sort_label()),
+        format!("sort: {} ", fit(&l.sort_label(), 24)),
         theme.dim,
     ));
     if l.loading {

@@ -109,3 +109,43 @@ fn the_runs_of_a_waiting_group_say_why_in_their_title() {
     assert_eq!(y, 1, "the title line");
     assert_eq!(buf[(x, y)].fg, Color::Yellow);
 }
+
+#[test]
+fn a_tables_column_names_are_drawn_inert() {
+    let mut s = fx::at_platform_groups(160, 48);
+    if let Some(l) = s.groups_mut() {
+        l.select_id(fx::GROUP);
+    }
+    update(&mut s, Action::Enter);
+    api(&mut s, fx::runs_result(fx::GROUP, Ok(fx::table_runs())));
+    update(&mut s, Action::SampleSheet);
+    let mut table = fx::table();
+    if let Some(c) = table.columns.as_mut().and_then(|c| c.first_mut()) {
+        c.header = Some("sample\u{1b}]52;c;ZXZpbA==\u{7}\u{202e}".into());
+    }
+    let tables = Request::Tables {
+        scope: fx::scope(),
+        table_id: Some(fx::TABLE.into()),
+    };
+    api(
+        &mut s,
+        ApiResult::loaded(tables, Ok(Answer::Tables(vec![table]))),
+    );
+    let rows = Request::Rows {
+        scope: fx::scope(),
+        table_id: fx::TABLE.into(),
+    };
+    api(
+        &mut s,
+        ApiResult::loaded(rows, Ok(Answer::Rows(fx::table_rows()))),
+    );
+    let term = draw(&s);
+    let buf = term.backend().buffer();
+    for cell in buf.content() {
+        assert!(
+            !cell.symbol().chars().any(crate::sanitize::is_unsafe),
+            "an unsafe character reached the screen: {:?}",
+            cell.symbol()
+        );
+    }
+}

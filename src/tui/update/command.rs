@@ -163,17 +163,35 @@ fn run_uuid(state: &mut State, uuid: &str, out: &mut Vec<Effect>) {
 /// region filter, else the first configured); `:env` alone lists them.
 fn env(state: &mut State, q: &str, out: &mut Vec<Effect>) {
     let q = q.trim();
-    let known = state.environments.iter().find_map(|(region, envs)| {
-        envs.iter()
-            .any(|e| {
+    let here = state
+        .view()
+        .region()
+        .map(str::to_string)
+        .or_else(|| state.project().map(|p| p.region.clone()))
+        .or_else(|| state.region_filter.clone());
+    let has = |region: &str| {
+        state.environments.get(region).is_some_and(|envs| {
+            envs.iter().any(|e| {
                 e.environment_id.as_deref() == Some(q)
                     || e.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(q))
             })
-            .then(|| region.clone())
-    });
+        })
+    };
+    // The region shown first; else any region whose environments are known to have it
+    // (in the order configured, so the same name in two regions is found the same way).
+    let known = here
+        .clone()
+        .filter(|r| !q.is_empty() && has(r))
+        .or_else(|| {
+            let mut regions: Vec<&String> = state.environments.keys().collect();
+            regions.sort_by_key(|r| state.settings.regions.iter().position(|c| c == *r));
+            regions
+                .into_iter()
+                .find(|r| !q.is_empty() && has(r))
+                .cloned()
+        });
     let region = known
-        .or_else(|| state.view().region().map(str::to_string))
-        .or_else(|| state.region_filter.clone())
+        .or(here)
         .or_else(|| state.settings.regions.first().cloned());
     let Some(region) = region else {
         return state.flash(MsgLevel::Warn, "no region to look in: :region NAME first");

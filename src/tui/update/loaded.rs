@@ -9,6 +9,7 @@ use super::super::effect::{Effect, Request, RunsQuery};
 use super::super::request::Answer;
 use super::super::state::items::ProjectRow;
 use super::super::state::list::Item;
+use super::super::state::tree::CallTree;
 use super::super::state::{Goto, State};
 use super::super::view::View;
 use super::{logs, mutate, nav, poll, triage};
@@ -230,10 +231,8 @@ fn learn_default(state: &mut State, region: &str, list: &[RunGroup]) -> Option<S
     let stand_in = |p: &ProjectRow| p.region == region && p.id.is_empty();
     state.all_projects.retain(|p| !stand_in(p));
     for v in &mut state.views {
-        if let View::Groups(g) = v
-            && stand_in(&g.project)
-        {
-            g.project = row.clone();
+        if let Some(p) = v.project_mut().filter(|p| stand_in(p)) {
+            *p = row.clone();
         }
     }
     if !state
@@ -379,13 +378,13 @@ fn runs(
                     _ => {}
                 }
             }
-            if !here {
-                return;
-            }
             match crate::tui::state::FailureSummary::of(gid.clone(), &list) {
                 Some(f) => state.failure_summaries.insert(gid.clone(), f),
                 None => state.failure_summaries.remove(&gid),
             };
+            if !here {
+                return;
+            }
             super::signatures::runs_listed(state, out);
             if let Some(Goto::Run(u)) = state.goto.clone()
                 && matches!(state.view(), View::Runs(_))
@@ -448,23 +447,43 @@ fn calls(
     result: Result<Vec<RunMetadata>, ApiError>,
     out: &mut Vec<Effect>,
 ) {
-    let Some(t) = state
-        .calls_mut()
-        .map(|c| &mut c.tree)
-        .filter(|t| t.run_uuid() == run_uuid)
-    else {
+    // Every tree of that run takes it (a tree left below a sheet is still that run's);
+    // the last one takes the answer itself, the others a copy.
+    let at: Vec<usize> = (0..state.views.len())
+        .filter(|&i| matches!(&state.views[i], View::Calls(c) if c.tree.run_uuid() == run_uuid))
+        .collect();
+    let Some((&last, others)) = at.split_last() else {
         return;
     };
     match result {
         Ok(list) => {
-            t.apply(path, list);
+            for &i in others {
+                if let Some(t) = tree_at(state, i) {
+                    t.apply(path, list.clone());
+                }
+            }
+            if let Some(t) = tree_at(state, last) {
+                t.apply(path, list);
+            }
         }
         Err(e) => {
-            t.set_failed(path, e.to_string());
+            for &i in at.iter() {
+                if let Some(t) = tree_at(state, i) {
+                    t.set_failed(path, e.to_string());
+                }
+            }
             state.flash_error(&e);
         }
     }
     triage::resume(state, out);
+}
+
+/// The call tree of the view at `i` of the stack.
+fn tree_at(state: &mut State, i: usize) -> Option<&mut CallTree> {
+    match state.views.get_mut(i) {
+        Some(View::Calls(c)) => Some(&mut c.tree),
+        _ => None,
+    }
 }
 
 fn status(
@@ -492,14 +511,14 @@ fn status(
         let keep = l.selected_id();
         l.refresh(keep.as_deref());
     }
-    if let Some(t) = state
-        .calls_mut()
-        .map(|c| &mut c.tree)
-        .filter(|t| t.run_uuid() == run_uuid)
-    {
-        let was_live = t.is_live();
-        t.run_status = Some(meta);
-        changed |= was_live && !t.is_live();
+    for v in &mut state.views {
+        if let View::Calls(c) = v
+            && c.tree.run_uuid() == run_uuid
+        {
+            let was_live = c.tree.is_live();
+            c.tree.run_status = Some(meta.clone());
+            changed |= was_live && !c.tree.is_live();
+        }
     }
     let finished = new_status
         .as_deref()

@@ -38,8 +38,9 @@ pub fn open_environments(
     select: Option<String>,
     out: &mut Vec<Effect>,
 ) {
-    // One environments view at a time: a second `:env` replaces the first.
-    if matches!(state.view(), View::Environments(_)) {
+    // One environments view at a time: a second `:env` (or `e` from its volumes)
+    // replaces the first.
+    while matches!(state.view(), View::Environments(_) | View::Volumes(_)) {
         state.pop();
     }
     let mut v = EnvironmentsView::new(region.clone(), select);
@@ -94,7 +95,12 @@ pub fn open_table(state: &mut State, out: &mut Vec<Effect>) {
     };
     let scope = project.scope();
     let gid = g.id();
-    if matches!(state.view(), View::Table(_)) {
+    // The sheet goes above the group's runs (or its groups): what was open above them
+    // (a call tree, another sheet) is closed.
+    while !matches!(
+        state.view(),
+        View::Runs(_) | View::Groups(_) | View::Projects(_)
+    ) {
         state.pop();
     }
     let mut v = TableView::new(project, g, table_id.clone());
@@ -137,7 +143,15 @@ pub fn environments(state: &mut State, region: &str, result: Result<Vec<Environm
     let envs = match result {
         Ok(l) => l,
         Err(e) => {
-            state.flash_error(&e);
+            // Asked in the background for a waiting group's reason, a failure is the
+            // user's news only where they asked for the environments.
+            let asked = state
+                .views
+                .iter()
+                .any(|v| matches!(v, View::Environments(ev) if ev.region == region));
+            if asked {
+                state.flash_error(&e);
+            }
             for v in &mut state.views {
                 if let View::Environments(ev) = v
                     && ev.region == region
@@ -150,12 +164,25 @@ pub fn environments(state: &mut State, region: &str, result: Result<Vec<Environm
     };
     state.environments.insert(region.to_string(), envs.clone());
     let groups = state.groups_in(region);
+    let mut missing = None;
     for v in &mut state.views {
         if let View::Environments(ev) = v
             && ev.region == region
         {
             ev.set(envs.clone(), &groups);
+            // Asked for by name or id, and not there: say so, once.
+            missing = missing.or(ev.select.take());
         }
+    }
+    if let Some(want) = missing {
+        state.flash(
+            MsgLevel::Warn,
+            format!(
+                "no environment {} in {}",
+                crate::sanitize::line(&want),
+                crate::sanitize::line(region)
+            ),
+        );
     }
 }
 

@@ -396,3 +396,95 @@ fn back_from_a_groups_runs_keeps_its_failure_summary_for_its_row() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn the_sheet_of_a_finished_group_stops_asking_for_its_runs_once_listed() {
+    let mut s = fx::at_platform_groups(120, 40);
+    // The finished group, launched from the table too.
+    let done = "run-happy-parchment-bulldog-708923";
+    if let Some(l) = s.groups_mut() {
+        l.items.iter_mut().for_each(|g| {
+            if g.id() == done {
+                g.table_id = Some(fx::TABLE.into());
+            }
+        });
+        l.select_id(done);
+    }
+    let e = update(&mut s, Action::SampleSheet);
+    assert!(asks(&e, |r| matches!(r, Request::Runs { .. })));
+    api(&mut s, fx::runs_result(done, Ok(Vec::new())));
+    assert_eq!(s.kind(), ViewKind::Table);
+    let e = tick(&mut s, 60);
+    assert!(!asks(&e, |r| matches!(r, Request::Runs { .. })), "{e:?}");
+    assert!(!asks(&e, |r| matches!(r, Request::Groups { .. })), "{e:?}");
+    // A live group's sheet polls its runs and the group (to learn it has finished).
+    let mut s = fx::at_sheet(120, 40);
+    // (The sheet asked for the runs again when it opened.)
+    api(&mut s, fx::runs_result(fx::GROUP, Ok(fx::table_runs())));
+    let e = tick(&mut s, 60);
+    assert!(asks(&e, |r| matches!(r, Request::Runs { .. })), "{e:?}");
+    assert!(asks(&e, |r| matches!(r, Request::Groups { .. })), "{e:?}");
+}
+
+#[test]
+fn reopening_sheets_and_environments_does_not_grow_the_stack() {
+    let mut s = fx::at_sheet(120, 40);
+    let base = s.views.len();
+    // A row's run, then `T` again from its call tree: one sheet, above the runs.
+    update(&mut s, Action::Enter);
+    assert_eq!(s.kind(), ViewKind::Calls);
+    update(&mut s, Action::SampleSheet);
+    assert_eq!(s.kind(), ViewKind::Table);
+    assert_eq!(s.views.len(), base);
+    // `e`, its volumes, `e` again: one environments view.
+    update(&mut s, Action::Environment);
+    update(&mut s, Action::Enter);
+    update(&mut s, Action::Environment);
+    assert_eq!(s.kind(), ViewKind::Environments);
+    assert_eq!(s.views.len(), base + 1);
+    // The project stays open beneath the environments.
+    assert_eq!(s.project().map(|p| p.id.as_str()), Some(fx::PROJECT));
+}
+
+#[test]
+fn an_environment_asked_for_that_does_not_exist_is_said() {
+    let mut s = fx::at_platform_groups(120, 40);
+    update(&mut s, Action::Command);
+    for c in "env hpc-sh".chars() {
+        update(&mut s, Action::InputChar(c));
+    }
+    update(&mut s, Action::Enter);
+    let req = Request::Environments {
+        region: fx::REGION.into(),
+    };
+    api(
+        &mut s,
+        ApiResult::loaded(req, Ok(Answer::Environments(fx::environments()))),
+    );
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text == "no environment hpc-sh in ap-guangzhou"),
+        "{:?}",
+        s.notice
+    );
+}
+
+#[test]
+fn environments_asked_in_the_background_fail_quietly() {
+    let mut s = fx::at_platform_groups(120, 40);
+    let req = Request::Environments {
+        region: fx::REGION.into(),
+    };
+    let denied = crate::api::ApiError::Service {
+        action: "DescribeEnvironments".into(),
+        code: "UnauthorizedOperation".into(),
+        message: "no permission".into(),
+        request_id: "r-1".into(),
+    };
+    api(&mut s, ApiResult::loaded(req.clone(), Err(denied.clone())));
+    assert!(s.error.is_none(), "{:?}", s.error);
+    update(&mut s, Action::Environment);
+    api(&mut s, ApiResult::loaded(req, Err(denied)));
+    assert!(s.error.is_some(), "asked for: said");
+}

@@ -97,6 +97,17 @@ impl View {
         }
     }
 
+    /// The project of the view's context, to replace (a stand-in learned).
+    pub fn project_mut(&mut self) -> Option<&mut ProjectRow> {
+        match self {
+            Self::Projects(_) | Self::Environments(_) | Self::Volumes(_) => None,
+            Self::Groups(v) => Some(&mut v.project),
+            Self::Runs(v) => Some(&mut v.project),
+            Self::Calls(v) => Some(&mut v.project),
+            Self::Table(v) => Some(&mut v.project),
+        }
+    }
+
     /// The run group this view is about, if it is about one.
     pub fn group(&self) -> Option<&RunGroup> {
         match self {
@@ -141,7 +152,7 @@ impl View {
             Self::Calls(v) => v.wants(),
             Self::Environments(v) => v.wants(),
             Self::Volumes(v) => v.wants(),
-            Self::Table(v) => v.wants(&state.views),
+            Self::Table(v) => v.wants(),
         }
     }
 

@@ -13,7 +13,7 @@ use super::super::action::Action;
 use super::super::effect::{Effect, Request};
 use super::super::state::items::ProjectRow;
 use super::super::state::list::{Item, ListView, SortKey};
-use super::{View, runs_request};
+use super::runs_request;
 
 pub const HINTS: &[Action] = &[
     Action::Help,
@@ -101,8 +101,9 @@ pub struct TableView {
     pub table_id: String,
     pub table: Option<Table>,
     pub rows: Option<Vec<TableRow>>,
-    /// The group's runs, as last listed.
+    /// The group's runs, as last listed, and whether they have been.
     pub runs: Vec<Run>,
+    pub runs_loaded: bool,
     pub list: ListView<SheetRow>,
 }
 
@@ -117,6 +118,7 @@ impl TableView {
             table: None,
             rows: None,
             runs: Vec::new(),
+            runs_loaded: false,
             list,
         }
     }
@@ -131,25 +133,32 @@ impl TableView {
     }
 
     /// The table (once), its rows (once: they change only when someone edits the table;
-    /// `R` asks again) and the group's runs while they may change.
-    pub fn wants(&self, views: &[View]) -> Vec<Effect> {
+    /// `R` asks again), and while the group is live its runs and the group itself (which
+    /// says when it has finished).
+    pub fn wants(&self) -> Vec<Effect> {
         let mut w = Vec::new();
         if self.table.is_none() {
             w.push(Effect::load(self.table_request(), Priority::Background));
         }
         if self.rows.is_none() {
-            w.push(Effect::load(self.request(), Priority::Background));
+            w.push(Effect::load(self.rows_request(), Priority::Background));
         }
-        let runs = super::runs_of(views, &self.group.id());
         let live = StatusClass::of(self.group.status.as_deref().unwrap_or("")).is_live();
-        if live || runs.is_none_or(|l| !l.loaded) {
+        if live || !self.runs_loaded {
             w.push(Effect::load(self.runs_request(), Priority::Background));
+        }
+        if live {
+            w.push(super::groups_of(self.project.scope()));
         }
         w
     }
 
     pub fn refreshes(&self) -> Vec<Request> {
-        vec![self.runs_request(), self.table_request(), self.request()]
+        vec![
+            self.runs_request(),
+            self.table_request(),
+            self.rows_request(),
+        ]
     }
 
     /// DescribeTables of this table.
@@ -160,8 +169,14 @@ impl TableView {
         }
     }
 
-    /// DescribeTablesRows of this table: the sheet's own list.
+    /// What the sheet's age is the age of: the runs joined into it (its table and rows are
+    /// asked once).
     pub fn request(&self) -> Request {
+        self.runs_request()
+    }
+
+    /// DescribeTablesRows of this table.
+    pub fn rows_request(&self) -> Request {
         Request::Rows {
             scope: self.project.scope(),
             table_id: self.table_id.clone(),
@@ -184,6 +199,7 @@ impl TableView {
     /// The group's runs were listed: the sheet joins them.
     pub fn set_runs(&mut self, runs: &[Run], now: i64) {
         self.runs = runs.to_vec();
+        self.runs_loaded = true;
         self.join(now);
     }
 
