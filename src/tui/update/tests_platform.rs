@@ -488,3 +488,30 @@ fn environments_asked_in_the_background_fail_quietly() {
     api(&mut s, ApiResult::loaded(req, Err(denied)));
     assert!(s.error.is_some(), "asked for: said");
 }
+
+#[test]
+fn the_environments_view_keeps_its_live_counts_current() {
+    let mut s = fx::at_platform_groups(120, 40);
+    update(&mut s, Action::Environment);
+    let e = tick(&mut s, 60);
+    assert!(
+        asks(&e, |r| matches!(r, Request::Environments { .. })),
+        "{e:?}"
+    );
+    assert!(
+        asks(
+            &e,
+            |r| matches!(r, Request::Groups { scope } if scope.project_id.as_deref() == Some(fx::PROJECT))
+        ),
+        "{e:?}"
+    );
+    // The waiting group has started: its environment's count follows.
+    let mut gs = fx::platform_groups();
+    gs[0].status = Some("RUNNING".into());
+    api(&mut s, fx::groups_result(Ok(gs)));
+    let View::Environments(v) = s.view() else {
+        panic!("environments on top");
+    };
+    let row = v.list.selected_item().expect("row");
+    assert_eq!((row.load.waiting, row.load.running), (0, 1));
+}

@@ -7,6 +7,7 @@ use crate::api::{Call, Priority, Scope};
 
 use super::super::action::Action;
 use super::super::effect::{Effect, Request};
+use super::super::state::State;
 use super::super::state::list::{Item, ListView, SortKey};
 use super::listing;
 
@@ -140,8 +141,16 @@ impl EnvironmentsView {
 }
 
 impl EnvironmentsView {
-    pub fn wants(&self) -> Vec<Effect> {
-        vec![Effect::load(self.request(), Priority::Background)]
+    /// The environments, and the groups of the region's projects their live counts are
+    /// made from.
+    pub fn wants(&self, state: &State) -> Vec<Effect> {
+        let mut w = vec![Effect::load(self.request(), Priority::Background)];
+        let projects = state
+            .all_projects
+            .iter()
+            .filter(|p| p.region == self.region);
+        w.extend(projects.map(|p| super::groups_of(p.scope())));
+        w
     }
 
     pub fn request(&self) -> Request {

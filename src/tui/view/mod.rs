@@ -150,7 +150,7 @@ impl View {
             Self::Groups(v) => v.wants(rows),
             Self::Runs(v) => v.wants(rows),
             Self::Calls(v) => v.wants(),
-            Self::Environments(v) => v.wants(),
+            Self::Environments(v) => v.wants(state),
             Self::Volumes(v) => v.wants(),
             Self::Table(v) => v.wants(),
         }
