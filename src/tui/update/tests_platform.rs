@@ -493,6 +493,13 @@ fn environments_asked_in_the_background_fail_quietly() {
 fn the_environments_view_keeps_its_live_counts_current() {
     let mut s = fx::at_platform_groups(120, 40);
     update(&mut s, Action::Environment);
+    let req = Request::Environments {
+        region: fx::REGION.into(),
+    };
+    api(
+        &mut s,
+        ApiResult::loaded(req, Ok(Answer::Environments(fx::environments()))),
+    );
     let e = tick(&mut s, 60);
     assert!(
         asks(&e, |r| matches!(r, Request::Environments { .. })),
