@@ -151,8 +151,6 @@ pub(super) struct Inner {
     pub(super) profile: String,
     /// Runs known to have finished, by (region, uuid): what the cache has said or been told.
     pub(super) finished: Mutex<std::collections::HashSet<(String, String)>>,
-    /// Strings of the last large GetRunCalls answers, to share with the next.
-    pub(super) pools: super::stream::Pools,
     /// When each list was last written to the cache.
     pub(super) lists_written: Mutex<HashMap<String, std::time::Instant>>,
     /// Seconds to add to the local clock, learnt from the service's `Date` header.
@@ -216,7 +214,6 @@ impl Client {
                 profile: cfg.profile,
                 finished: Mutex::new(std::collections::HashSet::new()),
                 lists_written: Mutex::new(HashMap::new()),
-                pools: super::stream::Pools::default(),
                 clock_offset: AtomicI64::new(0),
                 pending: Mutex::new(HashMap::new()),
                 in_flight: AtomicUsize::new(0),

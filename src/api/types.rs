@@ -242,6 +242,39 @@ model! {
     }
 }
 
+impl RunMetadata {
+    /// How many string fields a call has, the timestamps' text included.
+    pub const TEXTS: usize = 19;
+
+    /// Its string fields, the timestamps' text included, always in this order.
+    pub fn texts(&self) -> [Option<&Text>; Self::TEXTS] {
+        fn raw(t: &Option<Timestamp>) -> Option<&Text> {
+            t.as_ref().map(|t| &t.raw)
+        }
+        [
+            self.run_type.as_ref(),
+            self.run_id.as_ref(),
+            self.parent_id.as_ref(),
+            self.job_id.as_ref(),
+            self.call_name.as_ref(),
+            self.scatter_index.as_ref(),
+            self.input.as_ref(),
+            self.output.as_ref(),
+            self.status.as_ref(),
+            self.error_message.as_ref(),
+            raw(&self.start_time),
+            raw(&self.submit_time),
+            raw(&self.end_time),
+            self.command.as_ref(),
+            self.runtime.as_ref(),
+            self.work_dir.as_ref(),
+            self.stdout.as_ref(),
+            self.stderr.as_ref(),
+            self.meta.as_ref(),
+        ]
+    }
+}
+
 model! {
     /// DescribeProjects' response.
     pub struct DescribeProjectsResponse { total_count: i64, projects: Vec<Project> }

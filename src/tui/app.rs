@@ -394,15 +394,27 @@ impl<B: Backend> App<B> {
                 run_uuid,
                 path,
                 prio,
-            } => self.spawn(async move {
-                let result = c.get_run_calls(&scope, &run_uuid, &path, prio).await;
-                ApiResult::Calls {
-                    scope,
-                    run_uuid,
-                    path,
-                    result,
-                }
-            }),
+            } => {
+                // A refresh shares the strings of the calls it replaces.
+                let held = self
+                    .state
+                    .calls
+                    .as_ref()
+                    .filter(|t| t.run_uuid() == run_uuid)
+                    .map(|t| t.held_at(&path))
+                    .unwrap_or_default();
+                self.spawn(async move {
+                    let result = c
+                        .get_run_calls_sharing(&scope, &run_uuid, &path, prio, held)
+                        .await;
+                    ApiResult::Calls {
+                        scope,
+                        run_uuid,
+                        path,
+                        result,
+                    }
+                });
+            }
             Effect::DeepTriage {
                 scope,
                 group_id,
