@@ -153,10 +153,11 @@ impl RunStatusCount {
 }
 
 model! {
-    /// WDL run options.
+    /// WDL run options. Its strings are shared like a run's: the runs of a group (5,000 of
+    /// them, all kept while the group is open) carry the same options.
     pub struct RunOption {
-        failure_mode: String, use_call_cache: bool, use_error_on_hold: bool,
-        final_workflow_outputs_dir: String, use_relative_output_paths: bool,
+        failure_mode: Text, use_call_cache: bool, use_error_on_hold: bool,
+        final_workflow_outputs_dir: Text, use_relative_output_paths: bool,
         add_run_info_to_output_dir: bool,
     }
 }
