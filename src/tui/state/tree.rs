@@ -57,8 +57,10 @@ pub struct CallNode {
     pub path: Arc<str>,
     pub children: Children,
     pub expanded: bool,
-    /// Counts of the children's statuses, once loaded (a scatter's shard summary).
-    pub counts: Option<Counts>,
+    /// Counts of the children's statuses, once loaded (a scatter's shard summary). Boxed:
+    /// only containers have them, and inline they made each of a scatter's 20,000 task
+    /// nodes 48 bytes larger.
+    pub counts: Option<Box<Counts>>,
     pub start: Option<i64>,
     pub end: Option<i64>,
 }
@@ -293,7 +295,7 @@ impl CallTree {
             for &i in &ids {
                 c.add(self.nodes[i].class, 1);
             }
-            self.nodes[o].counts = Some(c);
+            self.nodes[o].counts = Some(Box::new(c));
         }
         let same = matches!(self.children_of(path), Some(Children::Loaded(old)) if *old == ids);
         if let Some(c) = self.children_mut(path) {
