@@ -18,8 +18,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::{decode, typed};
-use super::client::{BodyReader, Client, MAX_ANSWER, Reply, classify_read};
+use super::client::{Client, Reply};
 use super::error::{ApiError, TransportKind};
+use super::send::{BodyReader, MAX_ANSWER, classify_read};
 use super::text::{self, Held, Pool};
 use super::types::{GetRunCallsResponse, RunMetadata};
 
