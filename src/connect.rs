@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::api::client::BoxFuture;
+use crate::api::credentials::BoxFuture;
 use crate::api::{Client, ClientConfig, CredentialSource, KeyMaterial, KnownProject, Scope};
 use crate::audit::AuditLog;
 use crate::config::{CredentialProvider, Settings};

@@ -450,3 +450,40 @@ async fn calls_read_as_they_arrive_are_the_calls_read_whole() {
         assert_eq!(after - before, 2, "refused once, then read whole");
     }
 }
+
+/// A refresh given the calls the caller holds from the last answer shares their strings:
+/// what did not change is the allocation already held, not a second copy.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_shares_the_strings_of_the_calls_it_replaces() {
+    use omtop::api::text::Held;
+    use omtop::api::types::RunMetadata;
+    let sim = sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let client = client_for(&sim);
+    let scope = Scope::new(lm.region.clone(), None);
+    let read = |held: Held| {
+        let (client, scope, run) = (client.clone(), scope.clone(), lm.failed_run.clone());
+        async move {
+            client
+                .get_run_calls_sharing(&scope, &run, "/", Priority::Interactive, held)
+                .await
+                .expect("calls")
+        }
+    };
+    let shared = |a: &RunMetadata, b: &RunMetadata| {
+        a.texts().iter().zip(b.texts()).all(|(x, y)| match (x, y) {
+            (Some(x), Some(y)) => x.as_ptr() == y.as_ptr(),
+            (x, y) => x.is_none() && y.is_none(),
+        })
+    };
+    let first = read(Held::default()).await;
+    assert!(!first.is_empty());
+    let again = read(Held::of_calls(&first)).await;
+    assert_eq!(first, again, "the run has finished: the same calls");
+    assert!(first.iter().zip(&again).all(|(a, b)| shared(a, b)));
+    let apart = read(Held::default()).await;
+    assert!(
+        !first.iter().zip(&apart).all(|(a, b)| shared(a, b)),
+        "without them, the same strings are a second copy"
+    );
+}

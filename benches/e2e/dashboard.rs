@@ -17,7 +17,8 @@ const ROWS: u16 = 50;
 pub const SHARDS: usize = 20_000;
 const MOVES: usize = 21;
 const STARTS: usize = 9;
-/// Seconds of memory samples: more than one refresh of the open scatter.
+/// Seconds of memory samples: more than one refresh of the open scatter. More with
+/// `OMTOP_BENCH_MEMORY_SECS`, to see that refreshes do not add up.
 const SAMPLES: usize = 15;
 
 fn median<T: Ord + Copy>(mut v: Vec<T>) -> T {
@@ -61,8 +62,9 @@ fn selection_bytes(s: &mut Session) -> Vec<usize> {
 }
 
 /// Target 4: opens the run of the big group that sits in a 20,000-shard scatter, expands
-/// the scatter, then reads the resident memory once a second for `SAMPLES` seconds (the
-/// open scatter is refreshed every 10 s meanwhile). Returns the samples and the peak, in KiB.
+/// the scatter, then reads the resident memory once a second for `SAMPLES` seconds or
+/// `OMTOP_BENCH_MEMORY_SECS` (the open scatter is refreshed every 10 s meanwhile). Returns
+/// the samples and the peak, in KiB.
 fn memory_with_big_tree(s: &mut Session, sim: &SimHandle) -> (Vec<u64>, u64) {
     let run = sim
         .landmarks()
@@ -76,7 +78,11 @@ fn memory_with_big_tree(s: &mut Session, sim: &SimHandle) -> (Vec<u64>, u64) {
     s.send("jj\r");
     s.wait_for(&[&format!("×{SHARDS}"), "[0] HaplotypeCaller_GATK4"]);
     let mut samples = Vec::new();
-    for _ in 0..SAMPLES {
+    let secs = std::env::var("OMTOP_BENCH_MEMORY_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(SAMPLES);
+    for _ in 0..secs {
         std::thread::sleep(Duration::from_secs(1));
         samples.push(s.memory_kib().0);
     }

@@ -3,7 +3,8 @@
 //!
 //! `cargo bench --bench e2e` runs every measure; name some to run only those:
 //! `cargo bench --bench e2e -- paging bytes memory idle start warm triage`. `OMTOP_BENCH_IDLE_SECS`
-//! shortens the idle measure (60 s by default). It prints each figure with its target.
+//! shortens the idle measure (60 s by default), `OMTOP_BENCH_MEMORY_SECS` lengthens the
+//! memory one (15 s). It prints each figure with its target.
 
 #[path = "../support/mod.rs"]
 mod support;

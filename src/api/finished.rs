@@ -17,6 +17,7 @@ use super::answer::{decode_as, typed};
 use super::client::{Client, Reply};
 use super::error::ApiError;
 use super::queue::Priority;
+use super::text::Held;
 use super::types::{
     GetRunCallsResponse, GetRunJobLogResponse, GetRunMetadataFileResponse, GetRunStatusResponse,
     Project, Run, RunGroup, RunMetadata, StatusClass,
@@ -187,6 +188,21 @@ impl Client {
         path: &str,
         priority: Priority,
     ) -> Result<Vec<RunMetadata>, ApiError> {
+        self.get_run_calls_sharing(scope, run_uuid, path, priority, Held::default())
+            .await
+    }
+
+    /// GetRunCalls for a path whose last answer the caller still holds: the calls read
+    /// share the strings of `held` ([`Held::of_calls`] of that answer) where they are equal,
+    /// so a refresh of a large scatter is not a second copy of it.
+    pub async fn get_run_calls_sharing(
+        &self,
+        scope: &Scope,
+        run_uuid: &str,
+        path: &str,
+        priority: Priority,
+        held: Held,
+    ) -> Result<Vec<RunMetadata>, ApiError> {
         const ACTION: &str = "GetRunCalls";
         let finished = self.is_finished(scope, run_uuid).await;
         if finished
@@ -198,7 +214,9 @@ impl Client {
         let body = body::calls(scope, run_uuid, path);
         if !finished || self.cache().is_none() {
             // Nothing to keep: read it as it arrives.
-            return self.calls_streamed(&scope.region, &body, priority).await;
+            return self
+                .calls_streamed(&scope.region, &body, priority, held)
+                .await;
         }
         let raw = self.read(ACTION, &scope.region, &body, priority).await?;
         let r: Reply<GetRunCallsResponse> = typed(ACTION, &raw)?;

@@ -27,11 +27,16 @@ pub const SERVICE_RATE_LIMIT: u32 = 20;
 /// The largest page the Describe actions return.
 pub const MAX_PAGE: u32 = 100;
 pub mod client;
+pub mod credentials;
+mod download;
 mod mutation;
 pub mod probe;
 pub mod queue;
+mod send;
+pub mod transport;
 
-pub use client::{Client, ClientConfig, CredentialSource, KeyMaterial, Reply};
+pub use client::{Client, ClientConfig, Reply};
+pub use credentials::{CredentialSource, KeyMaterial};
 pub use queue::Priority;
 pub mod actions;
 pub mod finished;

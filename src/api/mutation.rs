@@ -6,9 +6,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::answer::{Body, typed};
-use super::client::{Client, Reply, ambiguous};
+use super::client::{Client, Reply};
 use super::error::ApiError;
 use super::queue::Priority;
+use super::transport::ambiguous;
 use super::types::RunGroupCreatedResponse;
 use crate::audit::{Outcome, Status};
 

@@ -4,8 +4,10 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use super::client::{Client, classify, date_header};
+use super::client::Client;
 use super::error::ApiError;
+use super::send::date_header;
+use super::transport::classify;
 
 /// The answer to one unsigned request to the endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,30 +4,25 @@
 //! own as soon as its last byte is in, on the task that receives the chunks, so only one
 //! call's text is held at a time; everything else (the envelope, `RequestId`, an `Error`) is
 //! kept with the array emptied and read at the end the ordinary way ([`super::answer`]).
-//! The calls' strings are shared with the previous answer to the same request (see
-//! [`text::sharing_in`]), so a refresh of an open scatter adds what changed, not a second
-//! copy of the tree.
+//! A refresh is given the strings the caller holds from the answer it replaces
+//! ([`text::Held`]), and the calls read share them, so a refresh of an open scatter adds what
+//! changed, not a second copy of the tree; those strings are hashed for the read only and
+//! dropped with it.
 //!
 //! What this reader does not take (`Calls` given twice, a call it cannot read) is asked
 //! again and read whole, which keeps every leniency of the ordinary reader.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::{decode, typed};
-use super::client::{BodyReader, Client, MAX_ANSWER, Reply, classify_read};
+use super::client::{Client, Reply};
 use super::error::{ApiError, TransportKind};
-use super::text::{self, Pool};
+use super::send::{BodyReader, MAX_ANSWER, classify_read};
+use super::text::{self, Held, Pool};
 use super::types::{GetRunCallsResponse, RunMetadata};
-
-/// Answers with more calls than this keep their strings for the next answer.
-const POOLED: usize = 1_000;
-/// A pool not used for this long is dropped (the tree it served was closed).
-const POOL_IDLE: Duration = Duration::from_secs(60);
 
 /// One element of the array: a call, or `None` for anything else (dropped, as the ordinary
 /// reader drops it).
@@ -201,7 +196,8 @@ impl Splitter {
 /// Why the quick reader refused an answer: read it again the ordinary way.
 const REFUSED: &str = "quick reader refused the answer";
 
-/// Reads a GetRunCalls answer as it arrives, sharing strings with its pool.
+/// Reads a GetRunCalls answer as it arrives, sharing strings with its pool (handed back
+/// after each attempt, so a read sent again shares them too).
 struct StreamedCalls {
     pool: Mutex<Pool>,
 }
@@ -246,7 +242,6 @@ impl BodyReader for StreamedCalls {
         }
         .await;
         drop(split);
-        text::prune(&mut pool);
         *self
             .pool
             .lock()
@@ -263,57 +258,26 @@ fn refused(action: &str, why: &str) -> ApiError {
     }
 }
 
-/// Pools of strings of the last large GetRunCalls answers, by request.
-#[derive(Default)]
-pub(super) struct Pools(Mutex<HashMap<String, (Instant, Pool)>>);
-
-impl Pools {
-    fn take(&self, key: &str) -> Pool {
-        let mut pools = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        pools.retain(|_, (used, _)| used.elapsed() < POOL_IDLE);
-        pools.remove(key).map(|(_, p)| p).unwrap_or_default()
-    }
-
-    fn put(&self, key: String, pool: Pool) {
-        let mut pools = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        pools.insert(key, (Instant::now(), pool));
-    }
-}
-
 impl Client {
-    /// GetRunCalls read as it arrives (see the module doc), not joined with an identical
-    /// read in flight (the dashboard has at most one per path).
+    /// GetRunCalls read as it arrives (see the module doc), its strings shared with `held`;
+    /// not joined with an identical read in flight (the dashboard has at most one per path).
     pub(super) async fn calls_streamed(
         &self,
         region: &str,
         body: &Value,
         priority: super::queue::Priority,
+        held: Held,
     ) -> Result<Vec<RunMetadata>, ApiError> {
         const ACTION: &str = "GetRunCalls";
-        let key = format!("{region}\n{body}");
         let reader = StreamedCalls {
-            pool: Mutex::new(self.inner.pools.take(&key)),
+            pool: Mutex::new(held.into_pool()),
         };
         let result = self
             .execute_with(ACTION, region, body, priority, &reader)
             .await;
-        let pool = reader
-            .pool
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        drop(reader);
         match result {
-            Ok(reply) => {
-                if reply.data.len() > POOLED {
-                    self.inner.pools.put(key, pool);
-                }
-                Ok(reply.data)
-            }
+            Ok(reply) => Ok(reply.data),
             Err(ApiError::Transport { detail, .. }) if detail.starts_with(REFUSED) => {
                 tracing::debug!(detail, "GetRunCalls read again whole");
                 let raw = self.read(ACTION, region, body, priority).await?;

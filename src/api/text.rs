@@ -4,7 +4,8 @@
 //! A 10,000-shard scatter sends the same parent id, runtime, status and meta 10,000 times,
 //! and a page of runs repeats its project, group, application and environment ids. The
 //! dashboard keeps such answers for as long as they are on screen, so while an answer is
-//! read ([`sharing`]) equal strings become one shared allocation instead of one each.
+//! read ([`sharing`]) equal strings become one shared allocation instead of one each. A
+//! refresh can share the strings of the answer it replaces too ([`Held`], [`sharing_in`]).
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
@@ -18,6 +19,7 @@ use serde::de::{MapAccess, SeqAccess};
 use serde::{Serialize, Serializer};
 
 use super::lenient::Lenient;
+use super::types::RunMetadata;
 
 /// An immutable string that clones by reference count. Reads like `&str` (it derefs to
 /// one), compares with `str`, and serializes as a JSON string.
@@ -59,14 +61,54 @@ pub fn sharing<T>(read: impl FnOnce() -> T) -> T {
     read()
 }
 
-/// The distinct strings of an answer, kept to read the next answer to the same request.
+/// The distinct strings of an answer while it is read.
 pub type Pool = HashSet<ArcStr>;
+
+/// Strings the caller holds from the last answer to a request (a call tree's, at one path),
+/// for the next answer to it to share: what did not change between the two (a scatter's
+/// ids, commands and paths) is then the allocation already held, not a second copy.
+/// Gathered where they are held, as clones of the values; hashed into a [`Pool`] only while
+/// the next answer is read, and dropped with it, so nothing is kept between refreshes.
+#[derive(Debug, Clone, Default)]
+pub struct Held(Vec<Text>);
+
+impl Held {
+    /// The strings of `calls`. A value that neighbouring calls share (their parent id,
+    /// status, runtime) is taken once.
+    pub fn of_calls<'a>(calls: impl IntoIterator<Item = &'a RunMetadata>) -> Self {
+        let mut held = Vec::new();
+        let mut last = [None; RunMetadata::TEXTS];
+        for call in calls {
+            for (t, prev) in call.texts().into_iter().zip(&mut last) {
+                if let Some(t) = t
+                    && !prev.is_some_and(|p: &Text| ArcStr::ptr_eq(&p.0, &t.0))
+                {
+                    held.push(t.clone());
+                }
+                *prev = t;
+            }
+        }
+        held.shrink_to_fit();
+        Self(held)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The pool an answer is read with.
+    pub fn into_pool(self) -> Pool {
+        self.0.into_iter().map(|t| t.0).collect()
+    }
+}
 
 /// Runs `read` with equal [`Text`] values sharing one allocation, as [`sharing`] does, the
 /// pool being `pool`: an answer read in pieces (as it arrives) shares strings across its
-/// pieces, and with the earlier answer to the same request whose strings `pool` still holds
-/// (what did not change between the two, a scatter's ids, commands and paths, is the
-/// allocation the dashboard already holds, not a second copy).
+/// pieces, and with the strings `pool` started with ([`Held::into_pool`]).
 pub fn sharing_in<T>(pool: &mut Pool, read: impl FnOnce() -> T) -> T {
     if POOL.with(|p| p.borrow().is_some()) {
         return read();
@@ -80,12 +122,6 @@ pub fn sharing_in<T>(pool: &mut Pool, read: impl FnOnce() -> T) -> T {
     }
     let _back = Back(pool);
     read()
-}
-
-/// Drops from `pool` the strings nothing else holds any more.
-pub fn prune(pool: &mut Pool) {
-    pool.retain(|s| ArcStr::strong_count(s).is_none_or(|n| n > 1));
-    pool.shrink_to_fit();
 }
 
 pub(crate) fn intern(s: &str) -> Text {
@@ -248,19 +284,30 @@ mod tests {
     }
 
     #[test]
-    fn a_later_answer_shares_the_strings_of_the_earlier_one() {
-        let mut pool = Pool::new();
-        let first = sharing_in(&mut pool, calls);
+    fn a_later_answer_shares_the_strings_the_earlier_one_left() {
+        let first = sharing(calls);
+        let held = Held::of_calls(&first);
+        // a-1, a-2, and once each what the two calls share: a, RUNNING, {"cpu":4}.
+        assert_eq!(held.len(), 5);
+        let mut pool = held.into_pool();
         let second = sharing_in(&mut pool, calls);
         let id = |c: &crate::api::types::RunMetadata| c.run_id.clone().expect("an id").0;
+        let parent = |c: &crate::api::types::RunMetadata| c.parent_id.clone().expect("a").0;
         assert!(ArcStr::ptr_eq(&id(&first[1]), &id(&second[1])));
+        assert!(ArcStr::ptr_eq(&parent(&first[0]), &parent(&second[1])));
+        assert!(
+            pool.contains("a-2"),
+            "the pool is handed back with the answer's strings"
+        );
+        drop(pool);
         drop(first);
-        prune(&mut pool);
-        assert!(pool.contains("a-2"), "the second answer still holds it");
-        drop(second);
-        prune(&mut pool);
-        assert!(pool.is_empty(), "nothing holds them any more");
+        assert_eq!(
+            ArcStr::strong_count(&id(&second[1])),
+            Some(2),
+            "only the answer holds it"
+        );
         assert!(POOL.with(|p| p.borrow().is_none()));
+        assert!(Held::of_calls(&[]).is_empty());
     }
 
     #[test]

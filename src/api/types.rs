@@ -153,10 +153,11 @@ impl RunStatusCount {
 }
 
 model! {
-    /// WDL run options.
+    /// WDL run options. Its strings are shared like a run's: the runs of a group (5,000 of
+    /// them, all kept while the group is open) carry the same options.
     pub struct RunOption {
-        failure_mode: String, use_call_cache: bool, use_error_on_hold: bool,
-        final_workflow_outputs_dir: String, use_relative_output_paths: bool,
+        failure_mode: Text, use_call_cache: bool, use_error_on_hold: bool,
+        final_workflow_outputs_dir: Text, use_relative_output_paths: bool,
         add_run_info_to_output_dir: bool,
     }
 }
@@ -239,6 +240,39 @@ model! {
         start_time: Timestamp, submit_time: Timestamp, end_time: Timestamp,
         command: Text, runtime: Text, preprocess: bool, post_process: bool,
         call_cached: bool, work_dir: Text, stdout: Text, stderr: Text, meta: Text,
+    }
+}
+
+impl RunMetadata {
+    /// How many string fields a call has, the timestamps' text included.
+    pub const TEXTS: usize = 19;
+
+    /// Its string fields, the timestamps' text included, always in this order.
+    pub fn texts(&self) -> [Option<&Text>; Self::TEXTS] {
+        fn raw(t: &Option<Timestamp>) -> Option<&Text> {
+            t.as_ref().map(|t| &t.raw)
+        }
+        [
+            self.run_type.as_ref(),
+            self.run_id.as_ref(),
+            self.parent_id.as_ref(),
+            self.job_id.as_ref(),
+            self.call_name.as_ref(),
+            self.scatter_index.as_ref(),
+            self.input.as_ref(),
+            self.output.as_ref(),
+            self.status.as_ref(),
+            self.error_message.as_ref(),
+            raw(&self.start_time),
+            raw(&self.submit_time),
+            raw(&self.end_time),
+            self.command.as_ref(),
+            self.runtime.as_ref(),
+            self.work_dir.as_ref(),
+            self.stdout.as_ref(),
+            self.stderr.as_ref(),
+            self.meta.as_ref(),
+        ]
     }
 }
 

@@ -327,7 +327,7 @@ pub(super) async fn launch_request(
                 failure_mode: Some(args.failure_mode.as_str().into()),
                 use_call_cache: Some(args.cache),
                 use_error_on_hold: Some(args.error_on_hold),
-                final_workflow_outputs_dir: args.outputs_dir.clone(),
+                final_workflow_outputs_dir: args.outputs_dir.as_deref().map(Into::into),
                 use_relative_output_paths: args.relative_output_paths.then_some(true),
                 add_run_info_to_output_dir: args.add_run_info.then_some(true),
             }),

@@ -75,7 +75,7 @@ impl fmt::Debug for Credentials {
 }
 
 /// A SecretId shown as its first and last four characters (`AKID****abcd`).
-pub use crate::api::client::mask as mask_id;
+pub use crate::api::credentials::mask as mask_id;
 
 #[cfg(test)]
 mod tests {

@@ -164,9 +164,9 @@ fn options(
                 }),
                 use_call_cache: Some(rng.chance(0.5)),
                 use_error_on_hold: Some(false),
-                final_workflow_outputs_dir: Some(format!(
-                    "cos://omics-results-1250000000/{prefix}/"
-                )),
+                final_workflow_outputs_dir: Some(
+                    format!("cos://omics-results-1250000000/{prefix}/").into(),
+                ),
                 use_relative_output_paths: Some(true),
                 add_run_info_to_output_dir: Some(true),
             }),

@@ -323,6 +323,7 @@ impl<B: Backend> App<B> {
             Effect::Load { req, prio } => {
                 // A list's first load shows the cached one at once, then the answer.
                 let first = req.is_cached_list() && self.offered.insert(req.clone());
+                let held = self.state.held_for(&req);
                 self.spawn(async move {
                     if first && let Some((fetched_at, answer)) = req.cached(&c).await {
                         let cached = ApiResult::Cached {
@@ -332,7 +333,7 @@ impl<B: Backend> App<B> {
                         };
                         let _ = tx.send(Event::App(Action::Api(Box::new(cached))));
                     }
-                    let result = req.fetch(&c, prio).await;
+                    let result = req.fetch(&c, prio, held).await;
                     ApiResult::loaded(req, result)
                 });
             }

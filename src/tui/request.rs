@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::api::client::Client;
+use crate::api::text::Held;
 use crate::api::triage::DeepFailure;
 use crate::api::types::{
     Environment, Filter, Project, Run, RunGroup, RunMetadata, Table, TableRow, Volume,
@@ -181,8 +182,9 @@ impl Request {
         }
     }
 
-    /// Asks the service (or, for what a finished run cannot change, the cache).
-    pub async fn fetch(&self, c: &Client, prio: Priority) -> Result<Answer, ApiError> {
+    /// Asks the service (or, for what a finished run cannot change, the cache). `held`:
+    /// for GetRunCalls, the strings of the calls the answer replaces, to share.
+    pub async fn fetch(&self, c: &Client, prio: Priority, held: Held) -> Result<Answer, ApiError> {
         Ok(match self {
             Self::Projects { region } => Answer::Projects(c.describe_projects(region, prio).await?),
             Self::Groups { scope } => {
@@ -195,7 +197,10 @@ impl Request {
                 scope,
                 run_uuid,
                 path,
-            } => Answer::Calls(c.get_run_calls(scope, run_uuid, path, prio).await?),
+            } => Answer::Calls(
+                c.get_run_calls_sharing(scope, run_uuid, path, prio, held)
+                    .await?,
+            ),
             Self::Status { scope, run_uuid } => {
                 Answer::Status(c.get_run_status(scope, run_uuid, prio).await?)
             }

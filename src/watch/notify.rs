@@ -65,7 +65,7 @@ pub fn webhook_url(s: &str, insecure: bool) -> Result<reqwest::Url, String> {
     let url = reqwest::Url::parse(s.trim()).map_err(|e| format!("--webhook: not a URL: {e}"))?;
     let loopback = url
         .host_str()
-        .is_some_and(crate::api::client::is_loopback_host);
+        .is_some_and(crate::api::transport::is_loopback_host);
     match url.scheme() {
         "https" => Ok(url),
         "http" if loopback || insecure => Ok(url),

@@ -4,7 +4,32 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_automata::meta::{Config, Regex};
+
+/// `pattern` compiled as the `regex` crate would, but without a one-pass DFA: `regex` builds
+/// one for every pattern with a capture group or a Unicode word boundary, up to 1 MB each
+/// (2 MB for the patterns here, resident for as long as omtop runs once a group's failures
+/// are summed up). It only serves anchored searches; these are not, and the captures of
+/// a match are found without it.
+fn compile(pattern: &str) -> Option<Regex> {
+    Regex::builder()
+        .configure(Config::new().onepass(false))
+        .build(pattern)
+        .ok()
+}
+
+/// `text` with each match of `re` replaced by what `with` writes for it.
+fn replace_all(re: &Regex, text: &str, mut with: impl FnMut(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for m in re.find_iter(text) {
+        out.push_str(&text[last..m.start()]);
+        with(&text[m.range()], &mut out);
+        last = m.end();
+    }
+    out.push_str(&text[last..]);
+    out
+}
 
 /// The patterns, in the order they are applied: longer, more specific shapes first, so a
 /// UUID inside a path becomes part of `<path>` and a time is not read as three numbers.
@@ -36,7 +61,7 @@ fn patterns() -> &'static [(Regex, &'static str)] {
             (r"\d+(?:[.,]\d+)*", "<n>"),
         ]
         .into_iter()
-        .filter_map(|(p, r)| Regex::new(p).ok().map(|re| (re, r)))
+        .filter_map(|(p, r)| compile(p).map(|re| (re, r)))
         .collect()
     })
 }
@@ -49,7 +74,7 @@ pub fn normalize(text: &str, samples: &[&str]) -> String {
     let mut s = text.to_string();
     // Paths first, whole (a sample inside one is part of the path), then the samples.
     for (re, with) in paths {
-        s = re.replace_all(&s, *with).into_owned();
+        s = replace_all(re, &s, |_, out| out.push_str(with));
     }
     for sample in samples.iter().filter(|x| x.chars().count() >= 2) {
         s = s.replace(sample, "<sample>");
@@ -57,17 +82,10 @@ pub fn normalize(text: &str, samples: &[&str]) -> String {
     for (re, with) in rest {
         s = match *with {
             // A word of hex letters and digits, at least 8 long: a hash or an id.
-            "<hex?>" => re
-                .replace_all(&s, |c: &regex::Captures<'_>| {
-                    let m = &c[0];
-                    if m.len() >= 8 {
-                        "<hex>".to_string()
-                    } else {
-                        m.to_string()
-                    }
-                })
-                .into_owned(),
-            _ => re.replace_all(&s, *with).into_owned(),
+            "<hex?>" => replace_all(re, &s, |m, out| {
+                out.push_str(if m.len() >= 8 { "<hex>" } else { m });
+            }),
+            _ => replace_all(re, &s, |_, out| out.push_str(with)),
         };
     }
     // A sentence's final stop is not part of what it says.
@@ -80,11 +98,11 @@ pub fn normalize(text: &str, samples: &[&str]) -> String {
 pub fn task_name(call: &str) -> String {
     static SHARD: OnceLock<Option<Regex>> = OnceLock::new();
     let shard = SHARD.get_or_init(|| {
-        Regex::new(r"(?:\[\d+\]|-\d+|:\d+(?::\d+)?|\.shard-\d+|\s*\((?:shard\s*)?\d+\))$").ok()
+        compile(r"(?:\[\d+\]|-\d+|:\d+(?::\d+)?|\.shard-\d+|\s*\((?:shard\s*)?\d+\))$")
     });
     let mut name = call.trim().to_string();
     for (re, _) in patterns().iter().filter(|(_, r)| *r == "<uuid>") {
-        name = re.replace_all(&name, "").into_owned();
+        name = replace_all(re, &name, |_, _| {});
     }
     let name = name
         .replace("..", ".")
@@ -117,13 +135,17 @@ pub fn task_in_message(message: &str) -> Option<String> {
             r"Error executing process > '([^'(]+?)\s*(?:\([^']*\))?'",
         ]
         .into_iter()
-        .filter_map(|p| Regex::new(p).ok())
+        .filter_map(compile)
         .collect()
     });
     ps.iter()
-        .find_map(|re| re.captures(message))
-        .and_then(|c| c.get(1))
-        .map(|m| task_name(m.as_str()))
+        .find_map(|re| {
+            let mut caps = re.create_captures();
+            re.captures(message, &mut caps);
+            caps.is_match().then(|| caps.get_group(1))
+        })
+        .flatten()
+        .map(|span| task_name(&message[span]))
         .filter(|t| !t.is_empty())
 }
 
@@ -132,7 +154,7 @@ pub fn task_in_message(message: &str) -> Option<String> {
 /// `failed:` on the first line, else the first line.
 pub fn cause_line(message: &str) -> &str {
     static QUOTED: OnceLock<Option<Regex>> = OnceLock::new();
-    let quoted = QUOTED.get_or_init(|| Regex::new(r"\[First \d+ bytes\]:|Command error:").ok());
+    let quoted = QUOTED.get_or_init(|| compile(r"\[First \d+ bytes\]:|Command error:"));
     let mut lines = message.lines().map(str::trim);
     if let Some(m) = quoted.as_ref().and_then(|re| re.find(message))
         && let Some(l) = message[m.end()..]

@@ -340,6 +340,22 @@ impl State {
         }
     }
 
+    /// For a GetRunCalls refresh, the strings of the calls it replaces (the tree's at that
+    /// path), so the answer shares them rather than being a second copy.
+    pub fn held_for(&self, req: &Request) -> crate::api::text::Held {
+        let Request::Calls { run_uuid, path, .. } = req else {
+            return Default::default();
+        };
+        self.views
+            .iter()
+            .rev()
+            .find_map(|v| match v {
+                View::Calls(c) if c.tree.run_uuid() == run_uuid => Some(c.tree.held_at(path)),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
     /// The region shown in the status bar: the view's, or the region filter.
     pub fn region(&self) -> String {
         self.view()

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::api::Scope;
+use crate::api::text::Held;
 use crate::api::types::{Run, RunMetadata, StatusClass, Timestamp};
 
 use super::items::{Counts, span};
@@ -56,8 +57,10 @@ pub struct CallNode {
     pub path: Arc<str>,
     pub children: Children,
     pub expanded: bool,
-    /// Counts of the children's statuses, once loaded (a scatter's shard summary).
-    pub counts: Option<Counts>,
+    /// Counts of the children's statuses, once loaded (a scatter's shard summary). Boxed:
+    /// only containers have them, and inline they made each of a scatter's 20,000 task
+    /// nodes 48 bytes larger.
+    pub counts: Option<Box<Counts>>,
     pub start: Option<i64>,
     pub end: Option<i64>,
 }
@@ -215,6 +218,14 @@ impl CallTree {
         self.by_path.get(path).map(|&id| &self.nodes[id].children)
     }
 
+    /// The strings of the calls loaded at `path`, for the refresh of that path to share.
+    pub fn held_at(&self, path: &str) -> Held {
+        match self.children_of(path) {
+            Some(Children::Loaded(ids)) => Held::of_calls(ids.iter().map(|&i| &self.nodes[i].meta)),
+            _ => Held::default(),
+        }
+    }
+
     /// Marks a path as loading (unless it is already loaded: a refresh keeps the rows).
     pub fn set_loading(&mut self, path: &str) {
         if let Some(c) = self.children_mut(path)
@@ -284,7 +295,7 @@ impl CallTree {
             for &i in &ids {
                 c.add(self.nodes[i].class, 1);
             }
-            self.nodes[o].counts = Some(c);
+            self.nodes[o].counts = Some(Box::new(c));
         }
         let same = matches!(self.children_of(path), Some(Children::Loaded(old)) if *old == ids);
         if let Some(c) = self.children_mut(path) {
@@ -495,5 +506,34 @@ impl CallTree {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(id: &str, run_type: &str) -> RunMetadata {
+        RunMetadata {
+            run_id: Some(id.into()),
+            run_type: Some(run_type.into()),
+            status: Some("RUNNING".into()),
+            ..RunMetadata::default()
+        }
+    }
+
+    #[test]
+    fn a_refresh_is_handed_the_strings_of_the_path_it_replaces() {
+        let mut t = CallTree::new(Scope::new("ap-guangzhou", None), Run::default(), false);
+        assert!(t.held_at("/").is_empty(), "nothing loaded yet");
+        t.apply("/", vec![call("a", "Task"), call("s", "Scatter")]);
+        assert!(
+            t.held_at("/s").is_empty(),
+            "the scatter's shards are not loaded"
+        );
+        t.apply("/s", vec![call("s-0", "Task")]);
+        // Its id, type and status: the strings of that path only.
+        assert_eq!(t.held_at("/s").len(), 3);
+        assert_eq!(t.held_at("/").len(), 6);
     }
 }

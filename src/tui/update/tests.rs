@@ -172,7 +172,10 @@ fn scatter_collapses_and_expands_without_reloading() {
     let t = s.tree().expect("tree");
     assert_eq!(t.rows().len(), 10_004);
     let hc = t.selected_node().expect("selected");
-    assert_eq!(t.node(hc).counts.map(|c| c.succeeded), Some(10_000));
+    assert_eq!(
+        t.node(hc).counts.as_ref().map(|c| c.succeeded),
+        Some(10_000)
+    );
     update(&mut s, Action::Bottom);
     update(&mut s, Action::Up); // the last shard
     assert_eq!(selected_call(&s), format!("{}-9999", fx::HC));
