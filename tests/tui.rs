@@ -47,6 +47,24 @@ fn command(tx: &UnboundedSender<Event>, text: &str) {
     key(tx, KeyCode::Enter);
 }
 
+/// The dashboard on the simulator's region, `w`x`h`, started (its first loads sent).
+fn started(sim: &omtop::sim::SimHandle, w: u16, h: u16) -> TestApp {
+    let opts = DashboardOptions {
+        regions: vec![sim.landmarks().region.clone()],
+        ..DashboardOptions::default()
+    };
+    let terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    let mut app = App::new(
+        common::client_for(sim),
+        &opts,
+        terminal,
+        Box::new(Vec::new()),
+    )
+    .expect("app");
+    app.start();
+    app
+}
+
 fn selected_job(s: &State) -> Option<String> {
     let t = s.tree()?;
     t.node(t.selected_node()?)
@@ -60,20 +78,8 @@ fn selected_job(s: &State) -> Option<String> {
 async fn drill_to_a_failed_task_and_retry_its_run_with_call_cache() {
     let sim = common::sim(SimConfig::default()).await;
     let lm = sim.landmarks();
-    let opts = DashboardOptions {
-        regions: vec![lm.region.clone()],
-        ..DashboardOptions::default()
-    };
-    let terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    let mut app = App::new(
-        common::client_for(&sim),
-        &opts,
-        terminal,
-        Box::new(Vec::new()),
-    )
-    .expect("app");
+    let mut app = started(&sim, 120, 40);
     let tx = app.sender();
-    app.start();
     until(&mut app, "projects", |s| {
         s.projects()
             .items
@@ -156,20 +162,8 @@ fn pager_tab(s: &State) -> Option<omtop::tui::state::pager::Tab> {
 async fn task_logs_nextflow_trace_and_terminate() {
     let sim = common::sim(SimConfig::default()).await;
     let lm = sim.landmarks();
-    let opts = DashboardOptions {
-        regions: vec![lm.region.clone()],
-        ..DashboardOptions::default()
-    };
-    let terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
-    let mut app = App::new(
-        common::client_for(&sim),
-        &opts,
-        terminal,
-        Box::new(Vec::new()),
-    )
-    .expect("app");
+    let mut app = started(&sim, 100, 30);
     let tx = app.sender();
-    app.start();
     until(&mut app, "projects", |s| !s.projects().items.is_empty()).await;
 
     // The failed task's stderr.
@@ -302,19 +296,7 @@ async fn projects_load_by_themselves_after_an_outage_at_start() {
     })
     .await;
     let lm = sim.landmarks();
-    let opts = DashboardOptions {
-        regions: vec![lm.region.clone()],
-        ..DashboardOptions::default()
-    };
-    let terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
-    let mut app = App::new(
-        common::client_for(&sim),
-        &opts,
-        terminal,
-        Box::new(Vec::new()),
-    )
-    .expect("app");
-    app.start();
+    let mut app = started(&sim, 100, 30);
     // The first load fails (the client's own retries are quick here): the pane says so.
     until_ticking(&mut app, 20, "the failure shown", |s| s.error.is_some()).await;
     let screen = app.terminal().backend().to_string();
@@ -510,20 +492,8 @@ fn screen(app: &TestApp) -> String {
 async fn the_stuck_group_says_why_and_a_sample_sheet_sorts_by_its_own_column() {
     let sim = common::sim(SimConfig::default()).await;
     let lm = sim.landmarks();
-    let opts = DashboardOptions {
-        regions: vec![lm.region.clone()],
-        ..DashboardOptions::default()
-    };
-    let terminal = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
-    let mut app = App::new(
-        common::client_for(&sim),
-        &opts,
-        terminal,
-        Box::new(Vec::new()),
-    )
-    .expect("app");
+    let mut app = started(&sim, 160, 48);
     let tx = app.sender();
-    app.start();
     until(&mut app, "projects", |s| !s.projects().items.is_empty()).await;
 
     // The stuck group: its row and details say why, once its environment is known.

@@ -13,12 +13,12 @@ use super::super::state::list::Item;
 use super::super::view::EnvironmentsView;
 use super::super::view::environments::EnvRow;
 use super::details::{all_fields, field_lines, status_line};
-use super::lists::title;
-use super::table::{Col, Table};
+use super::lists::list_table;
+use super::table::Col;
 use super::text::{badge, first_line, fit};
 use super::theme::Theme;
 
-const ENV_COLS: [Col; 7] = [
+static ENV_COLS: [Col; 7] = [
     Col::new("", 1, 0),
     Col::flex("ENVIRONMENT", 14, 0),
     Col::new("TYPE", 10, 3),
@@ -80,18 +80,7 @@ pub fn render(v: &EnvironmentsView, theme: &Theme, area: Rect, buf: &mut Buffer,
         }
     };
     let name = format!("Environments · {}", fit(&v.region, 20));
-    let t = Table {
-        title: title(&name, l, theme),
-        cols: &ENV_COLS,
-        len: l.shown.len(),
-        offset: l.offset,
-        selected: Some(l.selected),
-        focused,
-        theme,
-        cell: &cell,
-        row_style: &|_| Style::new(),
-        empty: l.empty_text("environments"),
-    };
+    let t = list_table(l, &name, "environments", &ENV_COLS, &cell, focused, theme);
     (&t).render(area, buf);
 }
 

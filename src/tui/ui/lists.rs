@@ -45,6 +45,31 @@ pub fn title<T: Item>(name: &str, l: &ListView<T>, theme: &Theme) -> Line<'stati
     Line::from(spans)
 }
 
+/// A list view's shown rows as a table: its title (the name, counts, filter and sort), its
+/// selection, and what it says when empty (`noun`: "runs", "environments"...).
+pub fn list_table<'a, T: Item>(
+    l: &ListView<T>,
+    name: &str,
+    noun: &str,
+    cols: &'a [Col],
+    cell: &'a dyn Fn(usize, usize, u16) -> Line<'static>,
+    focused: bool,
+    theme: &'a Theme,
+) -> Table<'a> {
+    Table {
+        title: title(name, l, theme),
+        cols,
+        len: l.shown.len(),
+        offset: l.offset,
+        selected: Some(l.selected),
+        focused,
+        theme,
+        cell,
+        row_style: &|_| Style::new(),
+        empty: l.empty_text(noun),
+    }
+}
+
 fn status_cell(status: &str, theme: &Theme) -> Span<'static> {
     let (text, class) = badge(status);
     Span::styled(text, theme.status(class))
@@ -58,7 +83,7 @@ fn count_cell(n: Option<usize>, style: Style) -> Line<'static> {
     }
 }
 
-const PROJECT_COLS: [Col; 6] = [
+static PROJECT_COLS: [Col; 6] = [
     Col::new("", 1, 0),
     Col::flex("PROJECT", 16, 0),
     Col::new("ID", 30, 3),
@@ -100,22 +125,12 @@ pub fn projects(
             theme.warn,
         ));
     }
-    let t = Table {
-        title: head,
-        cols: &PROJECT_COLS,
-        len: l.shown.len(),
-        offset: l.offset,
-        selected: Some(l.selected),
-        focused,
-        theme,
-        cell: &cell,
-        row_style: &|_| Style::new(),
-        empty: l.empty_text("projects"),
-    };
+    let mut t = list_table(l, "", "projects", &PROJECT_COLS, &cell, focused, theme);
+    t.title = head;
     (&t).render(area, buf);
 }
 
-const GROUP_COLS: [Col; 7] = [
+static GROUP_COLS: [Col; 7] = [
     Col::flex("RUN GROUP", 18, 0),
     Col::new("APPLICATION", 14, 4),
     Col::new("TYPE", 4, 5),
@@ -213,22 +228,11 @@ pub fn groups(
         }
     };
     let name = format!("Run groups · {}", fit(v.project.display_name(), 30));
-    let t = Table {
-        title: title(&name, l, theme),
-        cols: &GROUP_COLS,
-        len: l.shown.len(),
-        offset: l.offset,
-        selected: Some(l.selected),
-        focused,
-        theme,
-        cell: &cell,
-        row_style: &|_| Style::new(),
-        empty: l.empty_text("run groups"),
-    };
+    let t = list_table(l, &name, "run groups", &GROUP_COLS, &cell, focused, theme);
     (&t).render(area, buf);
 }
 
-const RUN_COLS: [Col; 6] = [
+static RUN_COLS: [Col; 6] = [
     Col::new("", 1, 0),
     Col::new("RUN", 8, 3),
     Col::flex("SAMPLE", 14, 0),
@@ -289,17 +293,8 @@ pub fn runs(
         let text = format!("⚠ env {} {} (e) ", why.environment, why.state);
         t.spans.push(Span::styled(fit(&text, 40), theme.warn));
     }
-    let table = Table {
-        title: t,
-        cols: &RUN_COLS,
-        len: l.shown.len(),
-        offset: l.offset,
-        selected: Some(l.selected),
-        focused,
-        theme,
-        cell: &cell,
-        row_style: &marked,
-        empty: l.empty_text("runs"),
-    };
+    let mut table = list_table(l, "", "runs", &RUN_COLS, &cell, focused, theme);
+    table.title = t;
+    table.row_style = &marked;
     (&table).render(area, buf);
 }

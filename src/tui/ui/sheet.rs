@@ -3,15 +3,14 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::super::state::State;
 use super::super::view::TableView;
 use super::details::{field_lines, group_lines, run_lines};
-use super::lists::title;
-use super::table::{Col, Table};
+use super::lists::list_table;
+use super::table::Col;
 use super::text::{badge, duration, fit};
 use super::theme::Theme;
 
@@ -75,23 +74,10 @@ pub fn render(v: &TableView, theme: &Theme, area: Rect, buf: &mut Buffer, focuse
         }
     };
     let name = format!("Sample sheet · {}", fit(&v.title(), 30));
-    let empty = if l.loading || v.table.is_none() || v.rows.is_none() {
-        "loading the sample sheet…".to_string()
-    } else {
-        l.empty_text("rows")
-    };
-    let t = Table {
-        title: title(&name, l, theme),
-        cols: &cols,
-        len: l.shown.len(),
-        offset: l.offset,
-        selected: Some(l.selected),
-        focused,
-        theme,
-        cell: &cell,
-        row_style: &|_| Style::new(),
-        empty,
-    };
+    let mut t = list_table(l, &name, "rows", &cols, &cell, focused, theme);
+    if l.loading || v.table.is_none() || v.rows.is_none() {
+        t.empty = "loading the sample sheet…".to_string();
+    }
     (&t).render(area, buf);
 }
 

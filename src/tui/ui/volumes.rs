@@ -9,12 +9,12 @@ use ratatui::widgets::Widget;
 use super::super::state::list::Item;
 use super::super::view::VolumesView;
 use super::details::{all_fields, field_lines, status_line};
-use super::lists::title;
-use super::table::{Col, Table};
+use super::lists::list_table;
+use super::table::Col;
 use super::text::{badge, fit};
 use super::theme::Theme;
 
-const VOLUME_COLS: [Col; 7] = [
+static VOLUME_COLS: [Col; 7] = [
     Col::new("", 1, 0),
     Col::flex("VOLUME", 14, 0),
     Col::new("TYPE", 6, 3),
@@ -68,18 +68,7 @@ pub fn render(v: &VolumesView, theme: &Theme, area: Rect, buf: &mut Buffer, focu
         }
     };
     let name = format!("Volumes · {}", fit(&v.environment_name, 24));
-    let t = Table {
-        title: title(&name, l, theme),
-        cols: &VOLUME_COLS,
-        len: l.shown.len(),
-        offset: l.offset,
-        selected: Some(l.selected),
-        focused,
-        theme,
-        cell: &cell,
-        row_style: &|_| Style::new(),
-        empty: l.empty_text("volumes"),
-    };
+    let t = list_table(l, &name, "volumes", &VOLUME_COLS, &cell, focused, theme);
     (&t).render(area, buf);
 }
 

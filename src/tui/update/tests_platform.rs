@@ -16,6 +16,15 @@ fn tick(s: &mut super::super::state::State, secs: i64) -> Vec<Effect> {
     update(s, Action::Tick(now))
 }
 
+/// Opens the command line (or the filter), types `text` and applies it.
+fn type_line(s: &mut super::super::state::State, open: Action, text: &str) {
+    update(s, open);
+    for c in text.chars() {
+        update(s, Action::InputChar(c));
+    }
+    update(s, Action::Enter);
+}
+
 fn asks(e: &[Effect], want: impl Fn(&Request) -> bool) -> bool {
     e.iter().any(|e| e.request().is_some_and(&want))
 }
@@ -128,21 +137,13 @@ fn env_command_finds_an_environment_by_name_from_anywhere() {
     let mut s = fx::at_platform_groups(120, 40);
     update(&mut s, Action::Back);
     assert_eq!(s.kind(), ViewKind::Projects);
-    update(&mut s, Action::Command);
-    for c in "env K8S-NEW".chars() {
-        update(&mut s, Action::InputChar(c));
-    }
-    update(&mut s, Action::Enter);
+    type_line(&mut s, Action::Command, "env K8S-NEW");
     let View::Environments(v) = s.view() else {
         panic!("environments on top");
     };
     assert_eq!(v.list.selected_id().as_deref(), Some(fx::ENV_INIT));
     // A second :env replaces the first rather than stacking another.
-    update(&mut s, Action::Command);
-    for c in "env".chars() {
-        update(&mut s, Action::InputChar(c));
-    }
-    update(&mut s, Action::Enter);
+    type_line(&mut s, Action::Command, "env");
     assert_eq!(s.views.len(), 2, "projects and one environments view");
 }
 
@@ -203,11 +204,7 @@ fn the_sheet_joins_each_row_to_its_run_and_sorts_by_a_sheet_column() {
     update(&mut s, Action::SortReverse);
     assert_eq!(sheet_col(&s, 1)[0], "45");
     // The filter searches every cell.
-    update(&mut s, Action::Filter);
-    for c in "saliva".chars() {
-        update(&mut s, Action::InputChar(c));
-    }
-    update(&mut s, Action::Enter);
+    type_line(&mut s, Action::Filter, "saliva");
     assert_eq!(sheet_col(&s, 0), ["NA12892", "HG003"]);
     // Back: the runs, as they were.
     update(&mut s, Action::Back);
@@ -218,11 +215,7 @@ fn the_sheet_joins_each_row_to_its_run_and_sorts_by_a_sheet_column() {
 #[test]
 fn enter_on_a_sheet_row_opens_its_runs_call_tree_and_back_returns_to_the_sheet() {
     let mut s = fx::at_sheet(120, 40);
-    update(&mut s, Action::Filter);
-    for c in "NA12891".chars() {
-        update(&mut s, Action::InputChar(c));
-    }
-    update(&mut s, Action::Enter);
+    type_line(&mut s, Action::Filter, "NA12891");
     let e = update(&mut s, Action::Enter);
     assert_eq!(s.kind(), ViewKind::Calls);
     assert_eq!(
@@ -318,20 +311,12 @@ fn the_sheet_opened_from_the_groups_asks_for_the_table_its_rows_and_the_groups_r
 #[test]
 fn sort_command_sorts_the_sheet_by_a_named_column_and_says_which_exist() {
     let mut s = fx::at_sheet(120, 40);
-    update(&mut s, Action::Command);
-    for c in "sort Coverage desc".chars() {
-        update(&mut s, Action::InputChar(c));
-    }
-    update(&mut s, Action::Enter);
+    type_line(&mut s, Action::Command, "sort Coverage desc");
     assert_eq!(
         sheet_col(&s, 1),
         ["45", "31.5", "30.1", "28.7", "12", "8.2"]
     );
-    update(&mut s, Action::Command);
-    for c in "sort depth".chars() {
-        update(&mut s, Action::InputChar(c));
-    }
-    update(&mut s, Action::Enter);
+    type_line(&mut s, Action::Command, "sort depth");
     let n = s.notice.as_ref().expect("a notice");
     assert!(
         n.text.contains("no column \"depth\"") && n.text.contains("coverage, tissue"),
@@ -449,11 +434,7 @@ fn reopening_sheets_and_environments_does_not_grow_the_stack() {
 #[test]
 fn an_environment_asked_for_that_does_not_exist_is_said() {
     let mut s = fx::at_platform_groups(120, 40);
-    update(&mut s, Action::Command);
-    for c in "env hpc-sh".chars() {
-        update(&mut s, Action::InputChar(c));
-    }
-    update(&mut s, Action::Enter);
+    type_line(&mut s, Action::Command, "env hpc-sh");
     let req = Request::Environments {
         region: fx::REGION.into(),
     };
