@@ -70,6 +70,13 @@ pub fn doomed(g: &RunGroup) -> bool {
     is_live(g) && StatusCounts::of_group(g).failed > 0
 }
 
+/// Whether a group has runs that have not started: it has not started itself (INIT), or
+/// it is live with runs still pending.
+pub fn is_waiting(g: &RunGroup) -> bool {
+    let class = StatusClass::of(g.status.as_deref().unwrap_or(""));
+    class == StatusClass::Pending || (class.is_live() && StatusCounts::of_group(g).pending > 0)
+}
+
 /// What a waiting group waits on: its environment's name, the state it is in
 /// (`ERROR`, `INITIALIZING`, `not available`...) and the first line of its Message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,10 +106,7 @@ impl std::fmt::Display for Waiting {
 /// its environment is not among `envs`, or the environment accepts work. The text is the
 /// service's: sanitize it before showing it.
 pub fn waiting_on(g: &RunGroup, envs: &[Environment]) -> Option<Waiting> {
-    let class = StatusClass::of(g.status.as_deref().unwrap_or(""));
-    let waiting =
-        class == StatusClass::Pending || (class.is_live() && StatusCounts::of_group(g).pending > 0);
-    if !waiting {
+    if !is_waiting(g) {
         return None;
     }
     let id = g.environment_id.as_deref().filter(|id| !id.is_empty())?;

@@ -274,9 +274,14 @@ impl<T: Item> ListView<T> {
         }
     }
 
+    /// The sort column and direction, as the title shows them (every frame: no copies).
     pub fn sort_label(&self) -> String {
-        let names = self.sort_names();
-        let name = names.get(self.sort).map_or("", String::as_str);
+        let name = if self.columns.is_empty() {
+            T::sort_columns().get(self.sort).copied()
+        } else {
+            self.columns.get(self.sort).map(String::as_str)
+        };
+        let name = name.unwrap_or("");
         format!("{name} {}", if self.reverse { "↓" } else { "↑" })
     }
 }

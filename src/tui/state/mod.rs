@@ -381,6 +381,10 @@ impl State {
 
     /// What a group waits on, when its environment (listed already) takes no work.
     pub fn waiting_on(&self, g: &RunGroup) -> Option<crate::api::group::Waiting> {
+        // Drawn for every row of a frame: most groups are not waiting, and need no lookup.
+        if !crate::api::group::is_waiting(g) {
+            return None;
+        }
         let id = g.run_group_id.as_deref()?;
         let region = self
             .groups_cache

@@ -231,27 +231,15 @@ pub fn tables(
     table_id: Option<&str>,
     result: Result<Vec<Table>, ApiError>,
 ) {
-    let result = result.inspect_err(|e| state.flash_error(e));
-    let now = state.now_unix();
-    for v in &mut state.views {
-        if let View::Table(t) = v
-            && t.project.scope() == *scope
-            && table_id.is_none_or(|id| id == t.table_id)
-        {
-            match &result {
-                Ok(l) => {
-                    // A table the service does not list (deleted since) still has rows to
-                    // show: an empty table stands in, its columns numbered.
-                    let found = l
-                        .iter()
-                        .find(|x| x.table_id.as_deref() == Some(t.table_id.as_str()));
-                    t.table = Some(found.cloned().unwrap_or_default());
-                    t.join(now);
-                }
-                Err(_) => t.list.loading = false,
-            }
-        }
-    }
+    let is_it = |t: &TableView| table_id.is_none_or(|id| id == t.table_id);
+    to_sheets(state, scope, is_it, result, |t, l| {
+        // A table the service does not list (deleted since) still has rows to show: an
+        // empty table stands in, its columns numbered.
+        let found = l
+            .iter()
+            .find(|x| x.table_id.as_deref() == Some(t.table_id.as_str()));
+        t.table = Some(found.cloned().unwrap_or_default());
+    });
 }
 
 pub fn rows(
@@ -260,16 +248,29 @@ pub fn rows(
     table_id: &str,
     result: Result<Vec<TableRow>, ApiError>,
 ) {
+    let is_it = |t: &TableView| t.table_id == table_id;
+    to_sheets(state, scope, is_it, result, |t, l| t.rows = Some(l.clone()));
+}
+
+/// An answer about a table, to the sheets of `scope` showing it: applied and joined again,
+/// or, failed, their loading ended (the error is flashed once).
+fn to_sheets<T>(
+    state: &mut State,
+    scope: &Scope,
+    is_it: impl Fn(&TableView) -> bool,
+    result: Result<T, ApiError>,
+    apply: impl Fn(&mut TableView, &T),
+) {
     let result = result.inspect_err(|e| state.flash_error(e));
     let now = state.now_unix();
     for v in &mut state.views {
         if let View::Table(t) = v
             && t.project.scope() == *scope
-            && t.table_id == table_id
+            && is_it(t)
         {
             match &result {
-                Ok(l) => {
-                    t.rows = Some(l.clone());
+                Ok(x) => {
+                    apply(t, x);
                     t.join(now);
                 }
                 Err(_) => t.list.loading = false,

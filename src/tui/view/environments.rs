@@ -39,12 +39,21 @@ impl EnvRow {
     /// The status a row shows: the service's, or NOT AVAILABLE where a running
     /// environment says it takes no work.
     pub fn shown_status(&self) -> String {
-        let s = self.env.status.as_deref().unwrap_or("").to_string();
-        if self.env.available == Some(false) && s.eq_ignore_ascii_case("RUNNING") {
+        if self.running_unavailable() {
             "UNAVAILABLE".into()
         } else {
-            s
+            self.env.status.clone().unwrap_or_default()
         }
+    }
+
+    /// RUNNING, but not Available: it takes no work.
+    fn running_unavailable(&self) -> bool {
+        self.env.available == Some(false)
+            && self
+                .env
+                .status
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("RUNNING"))
     }
 }
 
@@ -53,12 +62,11 @@ impl Item for EnvRow {
         self.env.environment_id.clone().unwrap_or_default()
     }
     fn status(&self) -> &str {
-        let s = self.env.status.as_deref().unwrap_or("");
         // A running environment that takes no work is a failure to the user waiting on it.
-        if self.env.available == Some(false) && s.eq_ignore_ascii_case("RUNNING") {
+        if self.running_unavailable() {
             "UNAVAILABLE_ERROR"
         } else {
-            s
+            self.env.status.as_deref().unwrap_or("")
         }
     }
     fn haystack(&self) -> String {

@@ -1,12 +1,12 @@
 //! A project's run groups.
 
-use crate::api::types::{Filter, RunGroup, StatusClass};
+use crate::api::types::{Filter, RunGroup};
 use crate::api::{Call, Priority};
 
 use super::super::action::Action;
 use super::super::effect::{Effect, Request};
 use super::super::state::items::ProjectRow;
-use super::super::state::list::{Item, ListView};
+use super::super::state::list::ListView;
 use super::{groups_of, listing};
 
 pub const HINTS: &[Action] = &[
@@ -27,11 +27,7 @@ pub fn environments_for<'a>(
     region: &str,
     mut groups: impl Iterator<Item = &'a RunGroup>,
 ) -> Option<Effect> {
-    let waiting = groups.any(|g| {
-        let class = StatusClass::of(g.status());
-        class == StatusClass::Pending
-            || (class.is_live() && crate::api::group::StatusCounts::of_group(g).pending > 0)
-    });
+    let waiting = groups.any(crate::api::group::is_waiting);
     let region = region.to_string();
     waiting.then(|| Effect::load(Request::Environments { region }, Priority::Background))
 }
