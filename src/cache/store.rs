@@ -36,19 +36,50 @@ pub enum Opened {
 }
 
 /// Opens (creating when missing) the cache file; an error here may mean a corrupt file.
+///
+/// Two omtop processes may start at once on a cache that does not exist yet; one creates it
+/// while the other looks. Locks the other holds for a moment (switching the new file to WAL
+/// takes it whole) are waited out here, up to the busy timeout, rather than taken for a
+/// cache that cannot be opened.
 pub fn open(path: &Path) -> rusqlite::Result<Opened> {
+    let start = std::time::Instant::now();
+    loop {
+        match open_once(path) {
+            Err(e) if is_busy(&e) && start.elapsed() < BUSY => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn open_once(path: &Path) -> rusqlite::Result<Opened> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)?;
+    let mut conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY)?;
-    // Reading the header: a file that is not a database fails here.
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    // The header and the table count are read in one read transaction: read one by one, a
+    // file another process creates in between would show tables and no version, and be
+    // taken for something else. A file that is not a database fails here.
+    let (version, app, tables) = {
+        let tx = conn.transaction()?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        tx.commit()?;
+        (version, app, tables)
+    };
     if version > SCHEMA {
         return Ok(Opened::Newer(version));
     }
-    let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
     if version == SCHEMA && app == APPLICATION_ID {
         set_session_pragmas(&conn)?;
         return Ok(Opened::Ready(conn));

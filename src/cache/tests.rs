@@ -122,7 +122,8 @@ fn two_connections_write_at_once_without_losing_a_write() {
         })
         .collect();
     for w in writers {
-        assert!(w.join().expect("writer").is_empty());
+        let reports = w.join().expect("writer");
+        assert!(reports.is_empty(), "{reports:?}");
     }
     let c = Cache::open(&path, DEFAULT_MAX_BYTES);
     let n =
