@@ -133,6 +133,14 @@ pub struct Jump {
     pub forward: bool,
 }
 
+/// A popup waiting under the view opened from it.
+#[derive(Debug, Clone)]
+pub struct Parked {
+    /// The index in the stack of the view opened from it.
+    pub depth: usize,
+    pub popup: Popup,
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub now: DateTime<FixedOffset>,
@@ -163,6 +171,9 @@ pub struct State {
     pub goto: Option<Goto>,
     /// A group whose failure signatures open once its runs are listed.
     pub signatures_for: Option<String>,
+    /// A popup left by opening a view from it (a signature's run): shown again when that
+    /// view is closed, as it was left.
+    pub parked: Option<Parked>,
     /// Each group's failures in one line, and the soonest call-cache expiry among its
     /// failed runs, by group id: made when its runs are listed (not on every frame), and
     /// kept for its row's details once its runs view is closed.
@@ -201,6 +212,7 @@ impl State {
             retry_of: HashMap::new(),
             goto: None,
             signatures_for: None,
+            parked: None,
             failure_summaries: HashMap::new(),
             watching: BTreeSet::new(),
             cached: HashMap::new(),
@@ -240,13 +252,39 @@ impl State {
             return None;
         }
         self.details_scroll = 0;
-        self.views.pop()
+        let popped = self.views.pop();
+        self.unpark();
+        popped
     }
 
     /// Closes every view above the projects.
     pub fn pop_to_projects(&mut self) {
         self.views.truncate(1);
         self.details_scroll = 0;
+        self.unpark();
+    }
+
+    /// The view on top was opened from `popup`: it comes back when that view is closed.
+    pub fn park(&mut self, popup: Popup) {
+        self.parked = Some(Parked {
+            depth: self.views.len() - 1,
+            popup,
+        });
+    }
+
+    /// Back below the view a popup was left for: the popup again. Further down, it is
+    /// dropped (its context is gone).
+    fn unpark(&mut self) {
+        let Some(depth) = self.parked.as_ref().map(|p| p.depth) else {
+            return;
+        };
+        match self.views.len() {
+            n if n > depth => {}
+            n if n == depth && self.popup.is_none() => {
+                self.popup = self.parked.take().map(|p| p.popup);
+            }
+            _ => self.parked = None,
+        }
     }
 
     /// Every project of the region filter (the bottom of the stack).

@@ -152,7 +152,7 @@ pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, bu
             buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
         }
         hints(
-            "⏎ open the run   r retry these runs   ← signatures   esc close",
+            "⏎ open the run   r retry these runs   esc back to the signatures",
             inner,
             buf,
             theme,

@@ -179,6 +179,7 @@ fn short(a: &Action) -> &'static str {
         Action::Sort => "sort",
         Action::Environment => "environment",
         Action::SampleSheet => "sheet",
+        Action::Attempts => "attempts",
         _ => "",
     }
 }
@@ -215,6 +216,7 @@ pub fn hints(state: &State, keymap: &Keymap, theme: &Theme, area: Rect, buf: &mu
             Action::Follow,
             Action::Cancel,
         ],
+        Mode::Signatures => &[Action::Enter, Action::Back, Action::Retry, Action::Attempts],
         _ => &[Action::Enter, Action::Cancel],
     };
     let mut spans = vec![Span::raw(" ")];

@@ -8,10 +8,10 @@ use crate::api::{ApiError, Priority};
 
 use super::super::action::Action;
 use super::super::effect::{Effect, Request};
-use super::super::state::State;
 use super::super::state::list::{Item, moved};
 use super::super::state::popup::{Level as MsgLevel, Popup};
 use super::super::state::signatures::{AttemptsView, SignaturesView};
+use super::super::state::{Jump, State};
 use super::super::view::{View, ViewKind};
 use super::{mutate, nav};
 use crate::sanitize;
@@ -87,20 +87,27 @@ fn show(state: &mut State, g: &RunGroup, out: &mut Vec<Effect>) {
     state.popup = Some(Popup::Signatures(Box::new(view)));
 }
 
-/// A walk's answer. Kept only while that group's signatures are on screen.
+/// A walk's answer. Kept only while that group's signatures are on screen, or wait under
+/// a run opened from them.
 pub fn walked(
     state: &mut State,
     group_id: &str,
     run_uuid: &str,
     result: Result<Option<DeepFailure>, ApiError>,
 ) {
-    let Some(Popup::Signatures(v)) = state.popup.as_mut() else {
-        return;
-    };
-    if v.group_id != group_id {
-        return;
+    // On screen, or waiting under a run opened from it.
+    let shown = state
+        .popup
+        .iter_mut()
+        .chain(state.parked.as_mut().map(|p| &mut p.popup));
+    for popup in shown {
+        if let Popup::Signatures(v) = popup
+            && v.group_id == group_id
+        {
+            v.refine(run_uuid, result.map_err(|_| ()));
+            return;
+        }
     }
-    v.refine(run_uuid, result.map_err(|_| ()));
 }
 
 pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
@@ -138,7 +145,9 @@ pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
                 l.items.iter().find(|r| r.id() == u).cloned()
             });
             if let Some(r) = run {
-                state.popup = None;
+                let Some(popup) = state.popup.take() else {
+                    return;
+                };
                 // The runs view is below the tree: its selection is the run opened.
                 while !matches!(state.view(), View::Runs(_) | View::Projects(_)) {
                     state.pop();
@@ -146,7 +155,26 @@ pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
                 if let Some(v) = state.runs_mut() {
                     v.list.select_id(&r.id());
                 }
+                let name = match r.user_defined_id.as_deref() {
+                    Some(s) if !s.is_empty() => sanitize::line(s).into_owned(),
+                    _ => "the run".to_string(),
+                };
                 nav::open_run(state, r, out);
+                let View::Calls(c) = state.view_mut() else {
+                    return;
+                };
+                // It lands on the run's first failed call once the tree has loaded (the
+                // levels on the way are loaded as the search needs them)...
+                c.jump = Some(Jump {
+                    from: None,
+                    forward: true,
+                });
+                // ...and going back returns to this signature's runs, as they were left.
+                state.park(popup);
+                state.flash(
+                    MsgLevel::Info,
+                    format!("{name}: its first failed call; esc returns to the signature"),
+                );
             }
         }
         (Action::Back | Action::Left, Some(_)) => v.open = None,

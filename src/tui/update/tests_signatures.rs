@@ -242,3 +242,95 @@ fn a_samples_attempts_and_the_samples_still_failing() {
     let still: Vec<&str> = v.rows.iter().map(|(x, _)| x.as_str()).collect();
     assert_eq!(still, ["S0002", "S0003", "S0004", "S0005"]);
 }
+
+/// The calls of the run `uuid` at `path`, answered.
+fn calls_of(uuid: &str, path: &str, calls: Vec<crate::api::types::RunMetadata>) -> ApiResult {
+    ApiResult::loaded(
+        Request::calls(&fx::scope(), uuid, path),
+        Ok(Answer::Calls(calls)),
+    )
+}
+
+fn loads(e: &[Effect]) -> Vec<String> {
+    e.iter()
+        .filter_map(|e| match e {
+            Effect::Load {
+                req: Request::Calls { path, .. },
+                ..
+            } => Some(path.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_signatures_run_opens_on_its_failed_call_and_esc_comes_back_to_the_signature() {
+    let (mut s, _) = opened(120, 40);
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Enter);
+    update(&mut s, Action::Down);
+    let sig = view(&s).opened().expect("a signature's runs").clone();
+    let uuid = sig.runs[1].clone();
+    let e = update(&mut s, Action::Enter);
+    assert!(s.popup.is_none(), "the run's tree is on screen");
+    assert_eq!(s.tree().expect("a tree").run_uuid(), uuid);
+    assert_eq!(loads(&e), ["/"]);
+
+    // Once its calls arrive, the search for the first failure loads the levels on the way
+    // and lands on the failed shard.
+    let align = format!("/{}", fx::ALIGN);
+    let e = api(&mut s, calls_of(&uuid, "/", fx::top_calls()));
+    assert_eq!(loads(&e), [align.as_str()]);
+    let bwa = format!("{align}/{}", fx::BWA);
+    let e = api(&mut s, calls_of(&uuid, &align, fx::align_calls()));
+    assert_eq!(loads(&e), [bwa.as_str()]);
+    api(&mut s, calls_of(&uuid, &bwa, fx::bwa_shards(12)));
+    let t = s.tree().expect("a tree");
+    let on = t.node(t.selected_node().expect("a selection")).run_id();
+    assert_eq!(on, format!("{}-7", fx::BWA), "on the failed call");
+
+    // A walk answered while the tree is open is not lost.
+    let done = s.parked.as_ref().map(|p| match &p.popup {
+        Popup::Signatures(v) => v.deep_done,
+        other => panic!("the signatures wait under the tree, not {other:?}"),
+    });
+    assert_eq!(done, Some(0));
+    api(
+        &mut s,
+        ApiResult::loaded(
+            Request::Triage {
+                scope: fx::scope(),
+                group_id: fx::GROUP.into(),
+                run_uuid: "5b5b5b5b-0000-4000-8000-000000000005".into(),
+            },
+            Ok(Answer::Triage(None)),
+        ),
+    );
+
+    // Esc: back to the signature's runs, on the run that was opened.
+    update(&mut s, Action::Back);
+    assert_eq!(s.kind(), super::super::view::ViewKind::Runs);
+    let v = view(&s);
+    assert_eq!(v.opened().map(|o| &o.task), Some(&sig.task));
+    assert_eq!(v.run_selected, 1);
+    assert_eq!(v.deep_done, 1);
+    assert!(s.parked.is_none());
+    // Esc again: the signatures; once more: closed, and the runs stay.
+    update(&mut s, Action::Back);
+    assert!(view(&s).opened().is_none());
+    update(&mut s, Action::Back);
+    assert!(s.popup.is_none());
+    assert_eq!(s.kind(), super::super::view::ViewKind::Runs);
+}
+
+#[test]
+fn a_parked_signature_is_dropped_when_its_group_is_left_another_way() {
+    let (mut s, _) = opened(120, 40);
+    update(&mut s, Action::Enter);
+    update(&mut s, Action::Enter);
+    assert!(s.parked.is_some());
+    // From the tree straight to the projects: the signatures do not follow.
+    s.pop_to_projects();
+    assert!(s.parked.is_none());
+    assert!(s.popup.is_none());
+}
