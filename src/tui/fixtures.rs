@@ -714,3 +714,72 @@ pub fn at_sheet(w: u16, h: u16) -> State {
     );
     s
 }
+
+/// The screen the state draws (default keys, no colour), one string a row.
+pub fn screen_lines(state: &State) -> Vec<String> {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let keymap = super::keymap::Keymap::new(&Default::default(), false).expect("keymap");
+    let theme = super::ui::theme::Theme::plain();
+    let screen = super::ui::Screen {
+        state,
+        keymap: &keymap,
+        theme: &theme,
+    };
+    let (w, h) = state.size;
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| f.render_widget(&screen, f.area()))
+        .expect("draw");
+    let buf = term.backend().buffer();
+    (0..h)
+        .map(|y| {
+            let mut row = String::new();
+            let mut x = 0;
+            while x < w {
+                let sym = buf[(x, y)].symbol();
+                row.push_str(sym);
+                // A wide character's second cell is part of it.
+                x += super::ui::text::width(sym).max(1) as u16;
+            }
+            row
+        })
+        .collect()
+}
+
+/// A run of the fixture project: one attempt of `sample`, in `group`.
+pub fn attempt(uuid: &str, sample: &str, group: &str, status: &str) -> Run {
+    serde_json::from_value(serde_json::json!({
+        "RunUuid": uuid, "UserDefinedId": sample, "RunGroupId": group, "Status": status,
+        "CreateTime": "2024-06-12 10:00:00",
+        "ErrorMessage": "{\"error\": \"Task Germline.BaseRecalibrator failed: Killed (exit code 137: out of memory)\"}",
+    }))
+    .expect("a run")
+}
+
+/// `A` on the fixture run, answered: its sample's newest attempt in `other`, then its own.
+pub fn at_attempts(w: u16, h: u16, other: &str) -> State {
+    let mut s = at_runs(w, h);
+    if let Some(v) = s.runs_mut() {
+        v.list.select_id(RUN);
+    }
+    update(&mut s, Action::Attempts);
+    let newest_first = vec![
+        attempt("r2", "NA12891", other, "EXECUTOR_ERROR"),
+        attempt(RUN, "NA12891", GROUP, "EXECUTOR_ERROR"),
+    ];
+    api(
+        &mut s,
+        ApiResult::loaded(
+            Request::Attempts {
+                scope: scope(),
+                samples: vec!["NA12891".into()],
+            },
+            Ok(Answer::Attempts(
+                [("NA12891".to_string(), newest_first)]
+                    .into_iter()
+                    .collect(),
+            )),
+        ),
+    );
+    s
+}

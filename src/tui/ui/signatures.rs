@@ -317,7 +317,7 @@ pub fn attempts(
                 "{} ",
                 pad(&super::text::short_time(&r.create_time), 11)
             )),
-            Span::raw(format!("{} ", pad(&group, group_w))),
+            Span::raw(format!("{} ", super::text::pad_middle(&group, group_w))),
             Span::styled(format!("{} ", pad(&status, 16)), theme.status(class)),
             Span::styled(fit(&cause, w), theme.failed),
         ]);
@@ -328,5 +328,10 @@ pub fn attempts(
     if !v.rows.is_empty() && y < inner.y + inner.height.saturating_sub(1) {
         buf.set_style(Rect::new(inner.x, y, inner.width, 1), theme.selected);
     }
-    hints("newest first   j/k move   esc close", inner, buf, theme);
+    hints(
+        "newest first   ⏎ open the run   j/k move   esc close",
+        inner,
+        buf,
+        theme,
+    );
 }

@@ -23,12 +23,22 @@ pub const SLOW_SECS: i64 = 5;
 pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // The stack read from the bottom: each view adds what it is about.
     let mut parts: Vec<String> = vec![state.region()];
+    // The group the trail is in so far: a run of another group (an earlier attempt) names
+    // its own.
+    let mut in_group: Option<&str> = None;
     for v in &state.views {
         match v {
             View::Projects(_) => {}
             View::Groups(g) => parts.push(fit(g.project.display_name(), 24)),
-            View::Runs(r) => parts.push(fit(r.group.name.as_deref().unwrap_or(""), 24)),
+            View::Runs(r) => {
+                in_group = r.group.run_group_id.as_deref();
+                parts.push(fit(r.group.name.as_deref().unwrap_or(""), 24));
+            }
             View::Calls(c) => {
+                if in_group != c.group.run_group_id.as_deref() {
+                    in_group = c.group.run_group_id.as_deref();
+                    parts.push(fit(c.group.name.as_deref().unwrap_or(""), 24));
+                }
                 let t = &c.tree;
                 parts.push(fit(&run_label(&t.run), 20));
                 if let Some(id) = t.selected_node() {
@@ -42,7 +52,10 @@ pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             View::Volumes(vol) => {
                 parts.push(format!("volumes of {}", fit(&vol.environment_name, 20)))
             }
-            View::Table(t) => parts.push(format!("sheet {}", fit(&t.title(), 20))),
+            View::Table(t) => {
+                in_group = t.group.run_group_id.as_deref();
+                parts.push(format!("sheet {}", fit(&t.title(), 20)));
+            }
         }
     }
     let sep = " › ";

@@ -266,6 +266,14 @@ fn signatures_view() {
 }
 
 #[test]
+fn attempts_view() {
+    // The other group's name keeps its end at 80 columns: batch names differ there.
+    snap("attempts", |w, h| {
+        fx::at_attempts(w, h, "run-happy-parchment-bulldog-708923")
+    });
+}
+
+#[test]
 fn failures_view() {
     snap("failures", |w, h| {
         let mut s = fx::at_calls(w, h);

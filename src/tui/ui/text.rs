@@ -87,6 +87,40 @@ fn cut(s: &str, w: usize) -> String {
     out
 }
 
+/// `fit` keeping both ends: "wgs-ger…20261202-0". For names of a batch, which share their
+/// start and differ at the end (a date, a batch number).
+pub fn fit_middle(s: &str, w: usize) -> String {
+    let s = sanitize::line(s);
+    if width(&s) <= w {
+        return s.into_owned();
+    }
+    if w < 6 {
+        return cut(&s, w);
+    }
+    // The end gets the larger part: that is where such names differ.
+    let tail_w = (w - 1) * 3 / 5;
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > tail_w {
+            break;
+        }
+        used += cw;
+        tail.push(c);
+    }
+    let mut out = cut(&s, w - used);
+    out.extend(tail.iter().rev());
+    out
+}
+
+/// `fit_middle`, then spaces up to `w` cells.
+pub fn pad_middle(s: &str, w: usize) -> String {
+    let f = fit_middle(s, w);
+    let n = w.saturating_sub(width(&f));
+    f + &" ".repeat(n)
+}
+
 /// Cuts a line of spans to `w` cells, ending in "…" when cut (spans are already clean).
 pub fn fit_line(line: Line<'static>, w: usize) -> Line<'static> {
     let total: usize = line.spans.iter().map(|s| width(&s.content)).sum();
@@ -222,6 +256,21 @@ mod tests {
         assert_eq!(fit("abc", 3), "abc");
         assert_eq!(fit("abcd", 3), "ab…");
         assert_eq!(fit("a\u{1b}[31mb", 10), "a␛b");
+    }
+
+    #[test]
+    fn names_of_a_batch_keep_their_ends() {
+        assert_eq!(
+            fit_middle("wgs-germline-20261202-0", 18),
+            "wgs-ger…20261202-0"
+        );
+        assert_eq!(width(&fit_middle("wgs-germline-20261202-0", 18)), 18);
+        assert_eq!(fit_middle("short", 18), "short");
+        assert_eq!(fit_middle("人口全基因组批次二", 9), "人口…次二");
+        assert_eq!(width(&fit_middle("人口全基因组批次二", 9)), 9);
+        assert_eq!(fit_middle("abcdefgh", 4), "abc…");
+        assert_eq!(fit_middle("a\u{1b}[31mbcdefghijklmnop", 9), "a␛bc…mnop");
+        assert_eq!(pad_middle("ab", 4), "ab  ");
     }
 
     #[test]

@@ -113,7 +113,7 @@ fn popup(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Some(Popup::Help { .. }) => nav::help_key(state, action),
         Some(Popup::Failures(_)) => triage::failures_key(state, action),
         Some(Popup::Signatures(_)) => signatures::key(state, action, out),
-        Some(Popup::Attempts(_)) => signatures::attempts_key(state, action),
+        Some(Popup::Attempts(_)) => signatures::attempts_key(state, action, out),
         Some(Popup::Pager(_)) => logs::pager_key(state, action, out),
         None => {}
     }

@@ -188,6 +188,17 @@ pub fn open_run(state: &mut State, r: Run, out: &mut Vec<Effect>) {
     let (Some(project), Some(group)) = (state.project().cloned(), state.group().cloned()) else {
         return;
     };
+    open_run_of(state, project, group, r, out);
+}
+
+/// Opens the call tree of `r`, a run of `group` (which need not be the group below).
+pub fn open_run_of(
+    state: &mut State,
+    project: ProjectRow,
+    group: RunGroup,
+    r: Run,
+    out: &mut Vec<Effect>,
+) {
     let scope = project.scope();
     let nextflow = is_nextflow(&group);
     let mut tree = CallTree::new(scope, r, nextflow);

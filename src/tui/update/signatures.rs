@@ -357,7 +357,7 @@ pub fn attempts_listed(
     }
 }
 
-pub fn attempts_key(state: &mut State, action: Action) {
+pub fn attempts_key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
     let rows = super::super::ui::layout::popup_rows(state) as isize;
     let Some(Popup::Attempts(v)) = state.popup.as_mut() else {
         return;
@@ -368,7 +368,47 @@ pub fn attempts_key(state: &mut State, action: Action) {
         Action::Down => v.selected = moved(v.selected, n, 1),
         Action::PageUp => v.selected = moved(v.selected, n, -rows),
         Action::PageDown => v.selected = moved(v.selected, n, rows),
+        Action::Enter | Action::Right => open_attempt(state, out),
         Action::Cancel | Action::Back | Action::Attempts => state.popup = None,
         _ => {}
+    }
+}
+
+/// Enter on an attempt: its call tree, over the view the attempts were opened on; esc
+/// comes back to the attempts. An attempt in another group of the project is opened with
+/// that group as its context (its retry, its logs), found among the groups listed; one
+/// not listed yet is looked up like `:run`, and the attempts are closed.
+fn open_attempt(state: &mut State, out: &mut Vec<Effect>) {
+    let Some(Popup::Attempts(v)) = state.popup.as_ref() else {
+        return;
+    };
+    let Some((_, run)) = v.rows.get(v.selected).cloned() else {
+        return;
+    };
+    let Some(project) = state.project().cloned() else {
+        return;
+    };
+    let group_id = run.run_group_id.as_deref().unwrap_or_default().to_string();
+    let group = state
+        .group()
+        .filter(|g| g.id() == group_id)
+        .or_else(|| {
+            let listed = state
+                .groups_cache
+                .get(&(project.region.clone(), project.id.clone()))?;
+            listed.iter().find(|g| g.id() == group_id)
+        })
+        .cloned();
+    let Some(popup) = state.popup.take() else {
+        return;
+    };
+    match group {
+        Some(group) => {
+            nav::open_run_of(state, project, group, run, out);
+            if state.kind() == ViewKind::Calls {
+                state.park(popup);
+            }
+        }
+        None => super::command::run(state, &format!("run {}", run.id()), out),
     }
 }

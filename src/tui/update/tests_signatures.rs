@@ -7,6 +7,7 @@ use super::super::action::{Action, ApiResult};
 use super::super::effect::{Effect, RunsQuery};
 use super::super::fixtures::{self as fx, api};
 use super::super::state::State;
+use super::super::state::list::Item;
 use super::super::state::popup::Popup;
 use super::update;
 use crate::tui::request::Answer;
@@ -151,14 +152,6 @@ fn read_only_refuses_a_signatures_retry() {
     assert!(matches!(s.popup, Some(Popup::Signatures(_))));
 }
 
-fn attempt(uuid: &str, sample: &str, group: &str, status: &str) -> crate::api::types::Run {
-    serde_json::from_value(serde_json::json!({
-        "RunUuid": uuid, "UserDefinedId": sample, "RunGroupId": group, "Status": status,
-        "ErrorMessage": "{\"error\": \"Task Germline.BaseRecalibrator failed: Killed (exit code 137: out of memory)\"}",
-    }))
-    .expect("a run")
-}
-
 #[test]
 fn a_samples_attempts_and_the_samples_still_failing() {
     // On a run: every attempt of its sample.
@@ -176,8 +169,8 @@ fn a_samples_attempts_and_the_samples_still_failing() {
     };
     assert_eq!(samples, &["NA12891".to_string()]);
     let newest_first = vec![
-        attempt("r2", "NA12891", "run-retry-1", "SUCCESS"),
-        attempt("r1", "NA12891", fx::GROUP, "EXECUTOR_ERROR"),
+        fx::attempt("r2", "NA12891", "run-retry-1", "SUCCESS"),
+        fx::attempt("r1", "NA12891", fx::GROUP, "EXECUTOR_ERROR"),
     ];
     api(
         &mut s,
@@ -222,7 +215,7 @@ fn a_samples_attempts_and_the_samples_still_failing() {
             };
             (
                 x.clone(),
-                vec![attempt(&format!("{x}-2"), x, "run-retry-1", latest)],
+                vec![fx::attempt(&format!("{x}-2"), x, "run-retry-1", latest)],
             )
         })
         .collect();
@@ -333,4 +326,47 @@ fn a_parked_signature_is_dropped_when_its_group_is_left_another_way() {
     s.pop_to_projects();
     assert!(s.parked.is_none());
     assert!(s.popup.is_none());
+}
+
+#[test]
+fn an_earlier_attempt_in_another_group_opens_in_that_group_and_esc_comes_back() {
+    let other = "run-happy-parchment-bulldog-708923";
+    let mut s = fx::at_attempts(120, 40, other);
+    let e = update(&mut s, Action::Enter);
+    assert!(s.popup.is_none());
+    let c = s.calls().expect("the attempt's tree");
+    assert_eq!(c.tree.run_uuid(), "r2");
+    // Its context is its own group: a retry from this tree is a retry of that group.
+    assert_eq!(s.group().map(|g| g.id()).as_deref(), Some(other));
+    assert!(
+        e.iter().any(|e| matches!(e, Effect::Load { req: Request::Calls { run_uuid, .. }, .. } if run_uuid == "r2")),
+        "{e:?}"
+    );
+    // The trail names the other group before the run.
+    let crumbs = fx::screen_lines(&s).swap_remove(0);
+    assert!(
+        crumbs.contains("› wgs-germline-2024-06")
+            && crumbs.contains("› 联合分型 joint calling › NA12891"),
+        "{crumbs}"
+    );
+
+    update(&mut s, Action::Back);
+    assert_eq!(s.kind(), super::super::view::ViewKind::Runs);
+    assert_eq!(s.group().map(|g| g.id()).as_deref(), Some(fx::GROUP));
+    let Some(Popup::Attempts(v)) = &s.popup else {
+        panic!("the attempts again, not {:?}", s.popup);
+    };
+    assert_eq!(v.rows.len(), 2);
+}
+
+#[test]
+fn an_attempt_in_a_group_not_listed_is_looked_up_by_its_id() {
+    let mut s = fx::at_attempts(120, 40, "run-retry-1");
+    let e = update(&mut s, Action::Enter);
+    assert!(s.popup.is_none());
+    assert!(
+        e.iter().any(|e| matches!(e, Effect::Load { req: Request::Runs { query: RunsQuery::Uuid(u), .. }, .. } if u == "r2")),
+        "{e:?}"
+    );
+    assert!(s.parked.is_none());
 }
