@@ -42,11 +42,18 @@ pub enum Opened {
 /// takes it whole) are waited out here, up to the busy timeout, rather than taken for a
 /// cache that cannot be opened.
 pub fn open(path: &Path) -> rusqlite::Result<Opened> {
-    let start = std::time::Instant::now();
+    let deadline = std::time::Instant::now() + BUSY;
     loop {
-        match open_once(path) {
-            Err(e) if is_busy(&e) && start.elapsed() < BUSY => {
+        // Each attempt waits for locks only as long as is left of the whole wait.
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match open_once(path, left.max(Duration::from_millis(10))) {
+            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(Opened::Ready(conn)) => {
+                // Opened: a write waits the whole time for another process's write.
+                conn.busy_timeout(BUSY)?;
+                return Ok(Opened::Ready(conn));
             }
             other => return other,
         }
@@ -60,12 +67,12 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
-fn open_once(path: &Path) -> rusqlite::Result<Opened> {
+fn open_once(path: &Path, wait: Duration) -> rusqlite::Result<Opened> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let mut conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(BUSY)?;
+    conn.busy_timeout(wait)?;
     // The header and the table count are read in one read transaction: read one by one, a
     // file another process creates in between would show tables and no version, and be
     // taken for something else. A file that is not a database fails here.

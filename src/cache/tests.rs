@@ -130,3 +130,38 @@ fn two_connections_write_at_once_without_losing_a_write() {
         c.with(|conn| conn.query_row("SELECT count(*) FROM entries", [], |r| r.get::<_, i64>(0)));
     assert_eq!(n, Some(400));
 }
+
+#[test]
+fn processes_creating_the_cache_at_once_all_open_it() {
+    // Six handles, each its own connection as another process has, open a cache that does
+    // not exist yet at the same moment, ten times over: each opens it (none takes the file
+    // another is creating for a foreign one and sets it aside) and writes to it.
+    const N: usize = 6;
+    for round in 0..10 {
+        let dir = tempfile::tempdir().expect("dir");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(N));
+        let openers: Vec<_> = (0..N)
+            .map(|w| {
+                let path = dir.path().to_path_buf();
+                let start = start.clone();
+                std::thread::spawn(move || {
+                    start.wait();
+                    let c = Cache::open(&path, DEFAULT_MAX_BYTES);
+                    let k = c.key(Kind::Calls, "r", &w.to_string(), "/", "");
+                    c.with(|conn| store::put(conn, &[(k, b"body")], now(), u64::MAX));
+                    c.take_reports()
+                })
+            })
+            .collect();
+        for o in openers {
+            let reports = o.join().expect("opener");
+            assert!(reports.is_empty(), "round {round}: {reports:?}");
+        }
+        let c = Cache::open(dir.path(), DEFAULT_MAX_BYTES);
+        let n = c.with(|conn| {
+            conn.query_row("SELECT count(*) FROM entries", [], |r| r.get::<_, i64>(0))
+        });
+        assert_eq!(n, Some(N as i64), "round {round}");
+        assert!(c.set_aside_files().is_empty(), "round {round}");
+    }
+}

@@ -253,7 +253,19 @@ impl State {
         }
         self.details_scroll = 0;
         let popped = self.views.pop();
-        self.unpark();
+        self.unpark(false);
+        popped
+    }
+
+    /// The user going back: the view below, and a popup left for the view closed comes
+    /// back with it. (Other pops, on the way to somewhere else, only drop it.)
+    pub fn back(&mut self) -> Option<View> {
+        if self.views.len() <= 1 {
+            return None;
+        }
+        self.details_scroll = 0;
+        let popped = self.views.pop();
+        self.unpark(true);
         popped
     }
 
@@ -261,7 +273,7 @@ impl State {
     pub fn pop_to_projects(&mut self) {
         self.views.truncate(1);
         self.details_scroll = 0;
-        self.unpark();
+        self.unpark(false);
     }
 
     /// The view on top was opened from `popup`: it comes back when that view is closed.
@@ -272,18 +284,18 @@ impl State {
         });
     }
 
-    /// Back below the view a popup was left for: the popup again. Further down, it is
-    /// dropped (its context is gone).
-    fn unpark(&mut self) {
+    /// Below the view a popup was left for: on the user's way back, the popup again;
+    /// otherwise (or further down) it is dropped, its moment gone.
+    fn unpark(&mut self, restore: bool) {
         let Some(depth) = self.parked.as_ref().map(|p| p.depth) else {
             return;
         };
-        match self.views.len() {
-            n if n > depth => {}
-            n if n == depth && self.popup.is_none() => {
-                self.popup = self.parked.take().map(|p| p.popup);
-            }
-            _ => self.parked = None,
+        if self.views.len() > depth {
+            return;
+        }
+        let parked = self.parked.take();
+        if restore && self.views.len() == depth && self.popup.is_none() {
+            self.popup = parked.map(|p| p.popup);
         }
     }
 

@@ -54,6 +54,12 @@ impl SignaturesView {
             .sigs
             .get(self.selected)
             .map(|s| (s.task.clone(), s.message.clone()));
+        // In a signature's runs, the selected run is kept: refined, it may move to another
+        // signature, which is then the one listed.
+        let keep_run = self
+            .opened()
+            .and_then(|s| s.runs.get(self.run_selected))
+            .cloned();
         if let Some(f) = self.failures.iter_mut().find(|f| f.run_uuid == run_uuid) {
             match found {
                 Ok(Some(d)) => f.refine(d),
@@ -72,6 +78,19 @@ impl SignaturesView {
             self.selected = i;
         }
         self.selected = self.selected.min(self.sigs.len().saturating_sub(1));
+        if let Some(uuid) = keep_run {
+            let now_in = self.sigs.iter().enumerate().find_map(|(i, s)| {
+                let at = s.runs.iter().position(|r| *r == uuid)?;
+                Some((i, s.task.clone(), s.message.clone(), at))
+            });
+            if let Some((i, task, message, at)) = now_in {
+                self.open = Some((task, message));
+                self.run_selected = at;
+                self.selected = i;
+            }
+        }
+        let listed = self.opened().map_or(0, |s| s.runs.len());
+        self.run_selected = self.run_selected.min(listed.saturating_sub(1));
     }
 
     pub fn deep_running(&self) -> bool {

@@ -119,13 +119,15 @@ pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, bu
         let first = v.run_selected.saturating_sub(rows.saturating_sub(1));
         let top = lines.len();
         for uuid in s.runs.iter().skip(first).take(rows) {
+            // Its first block (by characters: the text is the service's, not checked).
+            let short: String = uuid.chars().take(8).collect();
             let run = state
                 .runs()
                 .and_then(|r| r.list.items.iter().find(|r| r.id() == *uuid));
             let sample = run
                 .and_then(|r| r.user_defined_id.as_deref())
                 .filter(|x| !x.is_empty())
-                .unwrap_or(&uuid[..uuid.len().min(8)]);
+                .unwrap_or(&short);
             let status = run.map(|r| r.status().to_string()).unwrap_or_default();
             let class = StatusClass::of(&status);
             let f = v.failures.iter().find(|f| f.run_uuid == *uuid);
@@ -139,7 +141,7 @@ pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, bu
                 Span::raw(if w >= 110 {
                     format!("{} ", pad(uuid, 37))
                 } else {
-                    format!("{} ", pad(&uuid[..uuid.len().min(8)], 9))
+                    format!("{} ", pad(&short, 9))
                 }),
                 Span::styled(cache, theme.dim),
             ]);

@@ -13,7 +13,7 @@ use super::super::state::{InputPurpose, State};
 use super::super::update::data_age;
 use super::super::view::View;
 use super::calls::short_name;
-use super::text::{duration, fit, fit_line, width};
+use super::text::{duration, fit, fit_line, fit_middle, width};
 use super::theme::Theme;
 
 /// Seconds without an answer after which the status bar says the service is slow.
@@ -32,12 +32,12 @@ pub fn crumbs(state: &State, theme: &Theme, area: Rect, buf: &mut Buffer) {
             View::Groups(g) => parts.push(fit(g.project.display_name(), 24)),
             View::Runs(r) => {
                 in_group = r.group.run_group_id.as_deref();
-                parts.push(fit(r.group.name.as_deref().unwrap_or(""), 24));
+                parts.push(fit_middle(r.group.name.as_deref().unwrap_or(""), 24));
             }
             View::Calls(c) => {
                 if in_group != c.group.run_group_id.as_deref() {
                     in_group = c.group.run_group_id.as_deref();
-                    parts.push(fit(c.group.name.as_deref().unwrap_or(""), 24));
+                    parts.push(fit_middle(c.group.name.as_deref().unwrap_or(""), 24));
                 }
                 let t = &c.tree;
                 parts.push(fit(&run_label(&t.run), 20));

@@ -133,7 +133,7 @@ fn group(state: &mut State, id: &str, out: &mut Vec<Effect>) {
     }
 }
 
-fn run_uuid(state: &mut State, uuid: &str, out: &mut Vec<Effect>) {
+pub(super) fn run_uuid(state: &mut State, uuid: &str, out: &mut Vec<Effect>) {
     let listed = state
         .runs()
         .and_then(|v| v.list.items.iter().find(|r| r.id() == uuid).cloned());

@@ -144,13 +144,14 @@ fn toggle(state: &mut State, out: &mut Vec<Effect>) {
     }
 }
 
-/// Back: from the details to the list, else to the view below.
+/// Back: from the details to the list, else to the view below (and a popup the view was
+/// opened from).
 pub fn back(state: &mut State) {
     if state.focus == Focus::Details {
         state.focus = Focus::List;
         return;
     }
-    state.pop();
+    state.back();
 }
 
 pub fn open_project(state: &mut State, p: ProjectRow, out: &mut Vec<Effect>) {

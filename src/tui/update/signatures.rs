@@ -382,7 +382,12 @@ fn open_attempt(state: &mut State, out: &mut Vec<Effect>) {
     let Some(Popup::Attempts(v)) = state.popup.as_ref() else {
         return;
     };
-    let Some((_, run)) = v.rows.get(v.selected).cloned() else {
+    let Some((_, run)) = v
+        .rows
+        .get(v.selected)
+        .cloned()
+        .filter(|(_, r)| !r.id().is_empty())
+    else {
         return;
     };
     let Some(project) = state.project().cloned() else {
@@ -409,6 +414,6 @@ fn open_attempt(state: &mut State, out: &mut Vec<Effect>) {
                 state.park(popup);
             }
         }
-        None => super::command::run(state, &format!("run {}", run.id()), out),
+        None => super::command::run_uuid(state, &run.id(), out),
     }
 }

@@ -345,8 +345,7 @@ fn an_earlier_attempt_in_another_group_opens_in_that_group_and_esc_comes_back() 
     // The trail names the other group before the run.
     let crumbs = fx::screen_lines(&s).swap_remove(0);
     assert!(
-        crumbs.contains("› wgs-germline-2024-06")
-            && crumbs.contains("› 联合分型 joint calling › NA12891"),
+        crumbs.contains("› wgs-germli…4-06-batch-17 › 联合分型 joint calling › NA12891"),
         "{crumbs}"
     );
 
@@ -369,4 +368,60 @@ fn an_attempt_in_a_group_not_listed_is_looked_up_by_its_id() {
         "{e:?}"
     );
     assert!(s.parked.is_none());
+}
+
+#[test]
+fn the_run_left_for_its_tree_is_the_one_selected_on_return_though_the_deep_pass_moved_it() {
+    let (mut s, _) = opened(120, 40);
+    update(&mut s, Action::Enter);
+    update(&mut s, Action::Down);
+    let uuid = {
+        let v = view(&s);
+        v.opened().expect("a signature's runs").runs[v.run_selected].clone()
+    };
+    update(&mut s, Action::Enter);
+    assert_eq!(s.tree().expect("its tree").run_uuid(), uuid);
+    // Followed to its failing task, the run has a cause of its own now.
+    api(
+        &mut s,
+        ApiResult::loaded(
+            Request::Triage {
+                scope: fx::scope(),
+                group_id: fx::GROUP.into(),
+                run_uuid: uuid.clone(),
+            },
+            Ok(Answer::Triage(Some(DeepFailure {
+                task: "Germline.Align.BwaMem".into(),
+                error: "[mem_sam_pe] paired reads have different names".into(),
+                job: JobRef {
+                    job_id: "j".into(),
+                    path: "/a".into(),
+                },
+                at: None,
+                requests: 2,
+            }))),
+        ),
+    );
+    update(&mut s, Action::Back);
+    let v = view(&s);
+    let sig = v.opened().expect("the signature that holds it now");
+    assert_eq!(sig.task, "Germline.Align.BwaMem");
+    assert_eq!(sig.runs.get(v.run_selected), Some(&uuid));
+}
+
+#[test]
+fn going_elsewhere_from_a_signatures_run_leaves_the_signatures_behind() {
+    let (mut s, _) = opened(120, 40);
+    update(&mut s, Action::Enter);
+    update(&mut s, Action::Enter);
+    assert!(s.parked.is_some());
+    // `:run` of another run of the group: its tree, and no signatures over it.
+    let other = "5b5b5b5b-0000-4000-8000-000000000005";
+    super::command::run(&mut s, &format!("run {other}"), &mut Vec::new());
+    assert_eq!(s.tree().expect("the other tree").run_uuid(), other);
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    assert!(s.parked.is_none());
+    update(&mut s, Action::Back);
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    assert_eq!(s.kind(), super::super::view::ViewKind::Runs);
 }
