@@ -19,7 +19,7 @@ STUCK_GROUP=run-quiet-magenta-egret-400129
 cargo build --quiet
 mkdir -p "$OUT"
 home=$(mktemp -d)
-trap 'tmux kill-session -t $SESSION 2>/dev/null || true; rm -rf "$home"' EXIT
+trap 'tmux kill-session -t $SESSION 2>/dev/null || true; tmux kill-session -t $SESSION-sim 2>/dev/null || true; rm -rf "$home"' EXIT
 
 start() {
     tmux kill-session -t $SESSION 2>/dev/null || true
@@ -66,3 +66,22 @@ keys ":group $RUNNING_GROUP" Enter
 keys T
 keys ":sort coverage desc" Enter
 shot sample-sheet
+
+# Batch triage wants a batch: the simulator with a 500-run group, 40% of it failed, and the
+# dashboard pointed at it as at an account. The deep pass runs at the service's 20 requests
+# a second; the shot waits for it to finish.
+SIM_PORT=${SIM_PORT:-43917}
+tmux kill-session -t $SESSION 2>/dev/null || true
+tmux new-session -d -s $SESSION-sim \
+    "./target/debug/omtop sim --port $SIM_PORT --big-group-runs 500 --big-group-failed-pct 40"
+sleep 2
+BIG_GROUP=run-quiet-magenta-egret-400129
+tmux new-session -d -s $SESSION -x "$COLS" -y "$ROWS" \
+    "HOME=$home TENCENTCLOUD_SECRET_ID=AKIDomtopSimulator0000000000000000 TENCENTCLOUD_SECRET_KEY=omtop-simulator-secret-key-000000 ./target/debug/omtop --endpoint http://127.0.0.1:$SIM_PORT"
+sleep 3
+keys ":group $BIG_GROUP" Enter
+sleep 2
+keys Escape
+keys F
+sleep 40
+shot failure-signatures

@@ -79,10 +79,16 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-/// The rows of a popup's list (inside the border, below a title line).
+/// Where the large popups (failures, signatures, attempts) are drawn: the body, between
+/// the breadcrumb and the status line, as the pager; the trail, the status and the keys
+/// stay in view around them.
+pub fn big_popup(state: &State, screen: Rect) -> Rect {
+    areas(state, screen).body
+}
+
+/// The rows of a large popup's list (inside the border, below a title line).
 pub fn popup_rows(state: &State) -> usize {
-    let s = screen(state);
-    let p = centered(s, s.width.saturating_sub(4), s.height.saturating_sub(2));
+    let p = big_popup(state, screen(state));
     p.height.saturating_sub(3).max(1) as usize
 }
 

@@ -198,11 +198,7 @@ pub fn failures(f: &Failures, state: &State, theme: &Theme, screen: Rect, buf: &
     let Some(t) = state.calls().map(|c| &c.tree) else {
         return;
     };
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(4),
-        screen.height.saturating_sub(2),
-    );
+    let area = super::layout::big_popup(state, screen);
     let mut title = vec![
         Span::styled(" Failed calls ", theme.failed.add_modifier(Modifier::BOLD)),
         Span::raw(format!("({}) ", f.items.len())),

@@ -6,7 +6,6 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use super::layout::centered;
 use super::popups::frame;
 use super::text::{duration, fit, fit_line, pad};
 use super::theme::Theme;
@@ -60,9 +59,15 @@ pub fn cache_countdown(clear_at: Option<i64>, cleared: bool, now: i64) -> String
     }
 }
 
+/// The widths of the class and task columns for a list `w` cells wide: a wide screen has
+/// room for a class's whole name ("missing or unreadable input").
+fn columns(w: usize) -> (usize, usize) {
+    let class_w = if w >= 120 { 27 } else { 16 };
+    (class_w, (w / 4).clamp(10, 36))
+}
+
 fn signature_row(s: &Signature, w: usize) -> Line<'static> {
-    let class_w = 16;
-    let task_w = (w / 4).clamp(10, 36);
+    let (class_w, task_w) = columns(w);
     Line::from(vec![
         Span::raw(format!("{:>3} ", s.number)),
         Span::raw(format!("{:>5} ", s.runs.len())),
@@ -76,11 +81,7 @@ fn signature_row(s: &Signature, w: usize) -> Line<'static> {
 }
 
 pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, buf: &mut Buffer) {
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(4),
-        screen.height.saturating_sub(2),
-    );
+    let area = super::layout::big_popup(state, screen);
     let failed: usize = v.sigs.iter().map(|s| s.runs.len()).sum();
     let title = Line::from(vec![
         Span::styled(
@@ -165,8 +166,8 @@ pub fn render(v: &SignaturesView, state: &State, theme: &Theme, screen: Rect, bu
         fit(
             &format!(
                 "  #  RUNS {} {} CAUSE",
-                pad("CLASS", 16),
-                pad("TASK", (w / 4).clamp(10, 36))
+                pad("CLASS", columns(w).0),
+                pad("TASK", columns(w).1)
             ),
             w,
         ),
@@ -256,11 +257,7 @@ pub fn attempts(
     screen: Rect,
     buf: &mut Buffer,
 ) {
-    let area = centered(
-        screen,
-        screen.width.saturating_sub(4),
-        screen.height.saturating_sub(2),
-    );
+    let area = super::layout::big_popup(state, screen);
     let title = Line::from(vec![
         Span::styled(format!(" {} ", fit(&v.title, 60)), theme.accent),
         Span::styled(format!("({}) ", v.rows.len()), theme.dim),
