@@ -578,3 +578,64 @@ async fn the_stuck_group_says_why_and_a_sample_sheet_sorts_by_its_own_column() {
     until(&mut app, "back on the runs", |s| s.kind() == ViewKind::Runs).await;
     assert_eq!(app.state().runs().expect("runs").list.items.len(), runs);
 }
+
+/// Batch triage as a person does it: a group's signatures, a signature's run opened on its
+/// failed call (the levels on the way asked over HTTP), and esc back to that signature's
+/// runs, to take the next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signatures_run_opens_on_its_failed_call_and_esc_comes_back_to_the_signature() {
+    use omtop::tui::state::popup::Popup;
+    let sim = common::sim(SimConfig::default()).await;
+    let lm = sim.landmarks();
+    let mut app = started(&sim, 120, 40);
+    let tx = app.sender();
+    until(&mut app, "projects", |s| !s.projects().items.is_empty()).await;
+    command(&tx, &format!("group {}", lm.running_group));
+    until(&mut app, "the group's runs", |s| {
+        s.kind() == ViewKind::Runs && s.runs().is_some_and(|r| r.list.loaded)
+    })
+    .await;
+    key(&tx, KeyCode::Esc);
+    key(&tx, KeyCode::Char('F'));
+    until(
+        &mut app,
+        "the signatures",
+        |s| matches!(&s.popup, Some(Popup::Signatures(v)) if !v.sigs.is_empty()),
+    )
+    .await;
+    key(&tx, KeyCode::Enter);
+    key(&tx, KeyCode::Enter);
+    until(&mut app, "the run's first failed call", |s| {
+        s.popup.is_none()
+            && s.calls().is_some_and(|c| {
+                let t = &c.tree;
+                c.jump.is_none()
+                    && t.selected_node().is_some_and(|id| {
+                        let n = t.node(id);
+                        n.class == omtop::api::types::StatusClass::Failed && !n.kind.is_container()
+                    })
+            })
+    })
+    .await;
+    let opened = app.state().tree().expect("a tree").run_uuid().to_string();
+    app.draw().expect("draws");
+    assert!(
+        screen(&app).contains("esc returns to the signature"),
+        "{}",
+        screen(&app)
+    );
+
+    key(&tx, KeyCode::Esc);
+    until(&mut app, "the signature's runs again", |s| {
+        matches!(&s.popup, Some(Popup::Signatures(v))
+            if v.opened().and_then(|o| o.runs.get(v.run_selected)) == Some(&opened))
+    })
+    .await;
+    assert_eq!(app.state().kind(), ViewKind::Runs);
+    app.draw().expect("draws");
+    assert!(
+        screen(&app).contains("esc back to the signatures"),
+        "{}",
+        screen(&app)
+    );
+}
