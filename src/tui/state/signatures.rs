@@ -132,6 +132,8 @@ pub struct AttemptsView {
     /// (sample, run), in the order shown.
     pub rows: Vec<(String, Run)>,
     pub selected: usize,
+    /// The signatures they were opened from, shown again when they are closed.
+    pub from: Option<Box<SignaturesView>>,
 }
 
 impl AttemptsView {
@@ -143,6 +145,7 @@ impl AttemptsView {
             loading: true,
             rows: Vec::new(),
             selected: 0,
+            from: None,
         }
     }
 

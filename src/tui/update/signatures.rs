@@ -95,15 +95,22 @@ pub fn walked(
     run_uuid: &str,
     result: Result<Option<DeepFailure>, ApiError>,
 ) {
-    // On screen, or waiting under a run opened from it.
+    // On screen, or waiting under a run opened from them, or under the attempts opened
+    // from them.
     let shown = state
         .popup
         .iter_mut()
         .chain(state.parked.as_mut().map(|p| &mut p.popup));
     for popup in shown {
-        if let Popup::Signatures(v) = popup
-            && v.group_id == group_id
-        {
+        let v = match popup {
+            Popup::Signatures(v) => v,
+            Popup::Attempts(a) => match a.from.as_mut() {
+                Some(v) => v,
+                None => continue,
+            },
+            _ => continue,
+        };
+        if v.group_id == group_id {
             v.refine(run_uuid, result.map_err(|_| ()));
             return;
         }
@@ -334,6 +341,10 @@ pub fn open_attempts(state: &mut State, out: &mut Vec<Effect>) {
     state
         .poller
         .admit(Effect::load(req, Priority::Interactive), out);
+    let mut view = view;
+    if let Some(Popup::Signatures(from)) = state.popup.take() {
+        view.from = Some(from);
+    }
     state.popup = Some(Popup::Attempts(Box::new(view)));
 }
 
@@ -369,7 +380,10 @@ pub fn attempts_key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
         Action::PageUp => v.selected = moved(v.selected, n, -rows),
         Action::PageDown => v.selected = moved(v.selected, n, rows),
         Action::Enter | Action::Right => open_attempt(state, out),
-        Action::Cancel | Action::Back | Action::Attempts => state.popup = None,
+        // Back to the signatures they were opened from, if they were.
+        Action::Cancel | Action::Back | Action::Attempts => {
+            state.popup = v.from.take().map(Popup::Signatures);
+        }
         _ => {}
     }
 }
@@ -409,8 +423,16 @@ fn open_attempt(state: &mut State, out: &mut Vec<Effect>) {
     };
     match group {
         Some(group) => {
+            let failed = StatusClass::of(run.status()) == StatusClass::Failed;
             nav::open_run_of(state, project, group, run, out);
-            if state.kind() == ViewKind::Calls {
+            if let View::Calls(c) = state.view_mut() {
+                // A failed attempt is opened to see why: on its first failed call.
+                if failed {
+                    c.jump = Some(Jump {
+                        from: None,
+                        forward: true,
+                    });
+                }
                 state.park(popup);
             }
         }

@@ -336,6 +336,7 @@ fn an_earlier_attempt_in_another_group_opens_in_that_group_and_esc_comes_back() 
     assert!(s.popup.is_none());
     let c = s.calls().expect("the attempt's tree");
     assert_eq!(c.tree.run_uuid(), "r2");
+    assert!(c.jump.is_some(), "a failed attempt opens on its failure");
     // Its context is its own group: a retry from this tree is a retry of that group.
     assert_eq!(s.group().map(|g| g.id()).as_deref(), Some(other));
     assert!(
@@ -424,4 +425,34 @@ fn going_elsewhere_from_a_signatures_run_leaves_the_signatures_behind() {
     update(&mut s, Action::Back);
     assert!(s.popup.is_none(), "{:?}", s.popup);
     assert_eq!(s.kind(), super::super::view::ViewKind::Runs);
+}
+
+#[test]
+fn the_attempts_opened_from_the_signatures_go_back_to_them() {
+    let (mut s, _) = opened(120, 40);
+    update(&mut s, Action::Down);
+    update(&mut s, Action::Attempts);
+    assert!(matches!(s.popup, Some(Popup::Attempts(_))));
+    // A walk answered meanwhile still refines them.
+    api(
+        &mut s,
+        ApiResult::loaded(
+            Request::Triage {
+                scope: fx::scope(),
+                group_id: fx::GROUP.into(),
+                run_uuid: "5b5b5b5b-0000-4000-8000-000000000005".into(),
+            },
+            Ok(Answer::Triage(None)),
+        ),
+    );
+    update(&mut s, Action::Cancel);
+    let v = view(&s);
+    assert_eq!(v.selected, 1, "as they were left");
+    assert_eq!(v.deep_done, 1);
+    update(&mut s, Action::Back);
+    assert!(s.popup.is_none());
+    // Opened on a run, the attempts just close.
+    let mut s = fx::at_attempts(120, 40, "run-retry-1");
+    update(&mut s, Action::Cancel);
+    assert!(s.popup.is_none());
 }
