@@ -127,10 +127,24 @@ impl FailureSummary {
 }
 
 /// A failure search waiting for a load.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Jump {
     pub from: Option<tree::NodeId>,
     pub forward: bool,
+    /// The failing call triage found (its GetRunCalls path and JobId): landed on when it
+    /// is there, else the search is for the first failure.
+    pub to: Option<crate::api::triage::JobRef>,
+}
+
+impl Jump {
+    /// To the first failed call.
+    pub fn first_failure() -> Self {
+        Self {
+            from: None,
+            forward: true,
+            to: None,
+        }
+    }
 }
 
 /// A popup waiting under the view opened from it.

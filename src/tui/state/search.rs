@@ -18,6 +18,45 @@ pub enum Search {
 }
 
 impl CallTree {
+    /// Looks for the call `job_id` that the GetRunCalls path `path` lists ("/A/B": inside
+    /// call B inside call A), loading the levels on the way as they are needed: the call
+    /// the deep pass of triage found failing.
+    pub fn find_job(&self, path: &str, job_id: &str) -> Search {
+        // The levels from the top: "/", "/A", "/A/B".
+        let mut levels = vec!["/".to_string()];
+        let mut at = String::new();
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            at.push('/');
+            at.push_str(seg);
+            levels.push(at.clone());
+        }
+        for (i, level) in levels.iter().enumerate() {
+            if i > 0 {
+                // The container listing this level: known once the level above loaded.
+                let Some(id) = self.container_at(level) else {
+                    return Search::NotFound;
+                };
+                match self.nodes[id].children {
+                    Children::NotLoaded | Children::Failed(_) => return Search::Load(id),
+                    Children::Loading => return Search::Wait,
+                    Children::Loaded(_) => {}
+                }
+            }
+            match self.children_of(level) {
+                Some(Children::Loaded(_)) => {}
+                Some(Children::Loading | Children::NotLoaded) => return Search::Wait,
+                _ => return Search::NotFound,
+            }
+        }
+        let Some(Children::Loaded(ids)) = self.children_of(path_or_top(path)) else {
+            return Search::NotFound;
+        };
+        ids.iter()
+            .copied()
+            .find(|&i| self.nodes[i].meta.job_id.as_deref() == Some(job_id))
+            .map_or(Search::NotFound, Search::Found)
+    }
+
     /// Every known call in depth-first order (collapsed ones included).
     pub fn preorder(&self) -> Vec<NodeId> {
         fn walk(t: &CallTree, c: &Children, out: &mut Vec<NodeId>) {
@@ -80,5 +119,14 @@ impl CallTree {
             }
         }
         (found, to_load, loading)
+    }
+}
+
+/// "/" for the top level however it is written ("" or "/").
+fn path_or_top(path: &str) -> &str {
+    if path.trim_matches('/').is_empty() {
+        "/"
+    } else {
+        path
     }
 }

@@ -211,6 +211,11 @@ impl CallTree {
         Some(&mut self.nodes[id].children)
     }
 
+    /// The container whose children `path` lists, once the level holding it is loaded.
+    pub fn container_at(&self, path: &str) -> Option<NodeId> {
+        self.by_path.get(path).copied()
+    }
+
     pub fn children_of(&self, path: &str) -> Option<&Children> {
         if path == "/" {
             return Some(&self.roots);

@@ -155,6 +155,15 @@ pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
                 let Some(popup) = state.popup.take() else {
                     return;
                 };
+                // Where the deep pass found it failing, when it has.
+                let to = match &popup {
+                    Popup::Signatures(v) => v
+                        .failures
+                        .iter()
+                        .find(|f| f.run_uuid == r.id())
+                        .and_then(|f| f.job.clone()),
+                    _ => None,
+                };
                 // The runs view is below the tree: its selection is the run opened.
                 while !matches!(state.view(), View::Runs(_) | View::Projects(_)) {
                     state.pop();
@@ -173,8 +182,8 @@ pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
                 // It lands on the run's first failed call once the tree has loaded (the
                 // levels on the way are loaded as the search needs them)...
                 c.jump = Some(Jump {
-                    from: None,
-                    forward: true,
+                    to,
+                    ..Jump::first_failure()
                 });
                 // ...and going back returns to this signature's runs, as they were left.
                 state.park(popup);
@@ -428,10 +437,7 @@ fn open_attempt(state: &mut State, out: &mut Vec<Effect>) {
             if let View::Calls(c) = state.view_mut() {
                 // A failed attempt is opened to see why: on its first failed call.
                 if failed {
-                    c.jump = Some(Jump {
-                        from: None,
-                        forward: true,
-                    });
+                    c.jump = Some(Jump::first_failure());
                 }
                 state.park(popup);
             }

@@ -456,3 +456,75 @@ fn the_attempts_opened_from_the_signatures_go_back_to_them() {
     update(&mut s, Action::Cancel);
     assert!(s.popup.is_none());
 }
+
+/// Opens the first signature's first run after the deep pass placed its failure at `job`.
+fn opened_after_the_deep_pass(job: JobRef) -> (State, String) {
+    let (mut s, _) = opened(120, 40);
+    update(&mut s, Action::Enter);
+    let uuid = view(&s).opened().expect("a signature's runs").runs[0].clone();
+    api(
+        &mut s,
+        ApiResult::loaded(
+            Request::Triage {
+                scope: fx::scope(),
+                group_id: fx::GROUP.into(),
+                run_uuid: uuid.clone(),
+            },
+            Ok(Answer::Triage(Some(DeepFailure {
+                task: "Align.BwaMem".into(),
+                error: "bwa mem: exit code 137 (out of memory)".into(),
+                job,
+                at: None,
+                requests: 3,
+            }))),
+        ),
+    );
+    // The run moved to its refined signature, which is the one listed now.
+    let v = view(&s);
+    assert_eq!(
+        v.opened().and_then(|o| o.runs.get(v.run_selected)),
+        Some(&uuid)
+    );
+    update(&mut s, Action::Enter);
+    assert_eq!(s.tree().expect("its tree").run_uuid(), uuid);
+    (s, uuid)
+}
+
+#[test]
+fn a_run_the_deep_pass_followed_opens_on_the_call_it_found() {
+    let align = format!("/{}", fx::ALIGN);
+    let bwa = format!("{align}/{}", fx::BWA);
+    let (mut s, uuid) = opened_after_the_deep_pass(JobRef {
+        job_id: "plan-bwa-shard-0003".into(),
+        path: bwa.clone(),
+    });
+    let e = api(&mut s, calls_of(&uuid, "/", fx::top_calls()));
+    assert_eq!(loads(&e), [align.as_str()]);
+    let e = api(&mut s, calls_of(&uuid, &align, fx::align_calls()));
+    assert_eq!(loads(&e), [bwa.as_str()]);
+    api(&mut s, calls_of(&uuid, &bwa, fx::bwa_shards(12)));
+    let t = s.tree().expect("a tree");
+    let on = t.node(t.selected_node().expect("a selection")).run_id();
+    assert_eq!(
+        on,
+        format!("{}-3", fx::BWA),
+        "the call triage found, not shard 7"
+    );
+}
+
+#[test]
+fn a_call_triage_found_that_is_not_there_gives_the_first_failure() {
+    let (mut s, uuid) = opened_after_the_deep_pass(JobRef {
+        job_id: "plan-gone".into(),
+        path: "/".into(),
+    });
+    let align = format!("/{}", fx::ALIGN);
+    let e = api(&mut s, calls_of(&uuid, "/", fx::top_calls()));
+    assert_eq!(loads(&e), [align.as_str()], "on to the first failure");
+    let bwa = format!("{align}/{}", fx::BWA);
+    api(&mut s, calls_of(&uuid, &align, fx::align_calls()));
+    api(&mut s, calls_of(&uuid, &bwa, fx::bwa_shards(12)));
+    let t = s.tree().expect("a tree");
+    let on = t.node(t.selected_node().expect("a selection")).run_id();
+    assert_eq!(on, format!("{}-7", fx::BWA));
+}

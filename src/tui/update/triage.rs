@@ -39,7 +39,11 @@ pub fn next_failure(state: &mut State, forward: bool, out: &mut Vec<Effect>) {
     state.focus = Focus::List;
     if let View::Calls(c) = state.view_mut() {
         let from = c.tree.selected_node();
-        c.jump = Some(Jump { from, forward });
+        c.jump = Some(Jump {
+            from,
+            forward,
+            to: None,
+        });
         return resume(state, out);
     }
     let rows = state.view_mut().rows_mut();
@@ -52,7 +56,7 @@ pub fn next_failure(state: &mut State, forward: bool, out: &mut Vec<Effect>) {
 
 /// Continues work waiting for calls to load: a failure search, and the failures view.
 pub fn resume(state: &mut State, out: &mut Vec<Effect>) {
-    if let Some(j) = state.calls().and_then(|c| c.jump) {
+    if let Some(j) = state.calls().and_then(|c| c.jump.clone()) {
         search(state, j, out);
     }
     if matches!(state.popup, Some(Popup::Failures(_))) {
@@ -74,7 +78,19 @@ fn search(state: &mut State, j: Jump, out: &mut Vec<Effect>) {
     let Some(c) = state.calls_mut() else {
         return;
     };
-    match c.tree.find_failure(j.from, j.forward) {
+    let found = match &j.to {
+        Some(to) => match c.tree.find_job(&to.path, &to.job_id) {
+            // Not where triage saw it (the run was retried since, or the service lists it
+            // elsewhere now): the first failure instead.
+            Search::NotFound => {
+                c.jump = Some(Jump::first_failure());
+                c.tree.find_failure(None, true)
+            }
+            other => other,
+        },
+        None => c.tree.find_failure(j.from, j.forward),
+    };
+    match found {
         Search::Found(id) => {
             c.jump = None;
             c.tree.reveal(id);
