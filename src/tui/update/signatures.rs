@@ -189,7 +189,7 @@ pub fn key(state: &mut State, action: Action, out: &mut Vec<Effect>) {
                 state.park(popup);
                 state.flash(
                     MsgLevel::Info,
-                    format!("{name}: its first failed call; esc returns to the signature"),
+                    format!("{name}: where it failed; esc returns to the signature"),
                 );
             }
         }
