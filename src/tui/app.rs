@@ -60,6 +60,10 @@ pub struct App<B: Backend> {
     tmux: bool,
     /// The run groups watched in the background, by id.
     watches: std::collections::HashMap<String, tokio::task::JoinHandle<()>>,
+    /// The load under way for each request: a request asked again (`R` on one the service
+    /// has not answered) replaces it, and the old one is cancelled, so its late answer or
+    /// timeout never lands over the new one.
+    loads: std::collections::HashMap<super::request::Request, tokio::task::AbortHandle>,
     /// Lists already offered from the cache: only a list's first load shows the cached one.
     offered: std::collections::HashSet<super::request::Request>,
 }
@@ -96,6 +100,7 @@ impl<B: Backend> App<B> {
             tccli: opts.tccli.clone(),
             tmux: opts.tmux,
             watches: std::collections::HashMap::new(),
+            loads: std::collections::HashMap::new(),
             offered: std::collections::HashSet::new(),
         })
     }
@@ -246,12 +251,21 @@ impl<B: Backend> App<B> {
     where
         F: Future<Output = ApiResult> + Send + 'static,
     {
+        self.spawn_task(fut);
+    }
+
+    /// `spawn`, keeping the means to cancel it.
+    fn spawn_task<F>(&self, fut: F) -> tokio::task::AbortHandle
+    where
+        F: Future<Output = ApiResult> + Send + 'static,
+    {
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let r = fut.await;
             // The loop has ended when this fails; nobody is left to show the answer to.
             let _ = tx.send(Event::App(Action::Api(Box::new(r))));
-        });
+        })
+        .abort_handle()
     }
 
     /// Writes an escape sequence for the terminal itself (clipboard, notification).
@@ -324,7 +338,8 @@ impl<B: Backend> App<B> {
                 // A list's first load shows the cached one at once, then the answer.
                 let first = req.is_cached_list() && self.offered.insert(req.clone());
                 let held = self.state.held_for(&req);
-                self.spawn(async move {
+                let key = req.clone();
+                let task = self.spawn_task(async move {
                     if first && let Some((fetched_at, answer)) = req.cached(&c).await {
                         let cached = ApiResult::Cached {
                             req: req.clone(),
@@ -336,6 +351,10 @@ impl<B: Backend> App<B> {
                     let result = req.fetch(&c, prio, held).await;
                     ApiResult::loaded(req, result)
                 });
+                self.loads.retain(|_, t| !t.is_finished());
+                if let Some(old) = self.loads.insert(key, task) {
+                    old.abort();
+                }
             }
             Effect::Terminate {
                 scope,

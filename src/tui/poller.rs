@@ -96,6 +96,15 @@ impl Poller {
             .is_none_or(|s| !s.pending && now >= s.next_due)
     }
 
+    /// For `R`: a request still under way is let through again (the app cancels the one
+    /// waiting). After an outage, what was sent into it can take minutes to give up (each
+    /// try waits up to the request timeout); the user asking now means now.
+    pub fn release(&mut self, t: &Request) {
+        if let Some(s) = self.slots.get_mut(t) {
+            s.pending = false;
+        }
+    }
+
     /// Makes a target due at once (after a mutation, or when the user asks to refresh).
     pub fn expire(&mut self, t: &Request) {
         if let Some(s) = self.slots.get_mut(t) {
@@ -130,6 +139,23 @@ mod tests {
             },
             crate::api::Priority::Background,
         )
+    }
+
+    #[test]
+    fn a_request_released_is_let_through_again() {
+        let mut p = Poller {
+            clock: 100,
+            ..Poller::default()
+        };
+        let mut out = Vec::new();
+        assert!(p.admit(status("a"), &mut out));
+        assert!(!p.admit(status("a"), &mut out), "one under way at a time");
+        let a = status("a").request().cloned().expect("a request");
+        p.clock = 103;
+        p.release(&a);
+        assert!(p.admit(status("a"), &mut out));
+        assert_eq!(out.len(), 2);
+        assert_eq!(p.slot(&a).map(|s| s.since), Some(103));
     }
 
     #[test]

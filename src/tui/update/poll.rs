@@ -148,7 +148,10 @@ pub fn refresh(state: &mut State, out: &mut Vec<Effect>) {
         } else {
             Priority::Interactive
         };
+        // Asked now, even what is under way: after an outage, a request sent into it can
+        // take minutes to give up. The app cancels the one it replaces.
         state.poller.expire(&req);
+        state.poller.release(&req);
         state.poller.admit(Effect::load(req, prio), out);
     }
     state.flash(super::super::state::popup::Level::Info, "refreshing…");

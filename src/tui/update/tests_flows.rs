@@ -526,3 +526,28 @@ fn a_retry_answered_after_the_user_moved_on_does_not_pull_them_back() {
             .is_some_and(|n| n.text.contains("run-late-answer-000001"))
     );
 }
+
+/// The runs loads among `e`.
+fn runs_loads(e: &[Effect]) -> usize {
+    e.iter()
+        .filter(|e| {
+            matches!(e, Effect::Load { req: Request::Runs { query: RunsQuery::Group(g), .. }, .. } if g == fx::GROUP)
+        })
+        .count()
+}
+
+#[test]
+fn r_asks_again_even_what_is_under_way() {
+    let mut s = fx::at_runs(120, 40);
+    // Answered: `R` asks for the runs again.
+    assert_eq!(runs_loads(&update(&mut s, Action::Refresh)), 1);
+    // Not answered yet (sent into an outage, say): asked again; the app cancels the one
+    // still waiting.
+    s.now += chrono::Duration::seconds(1);
+    assert_eq!(runs_loads(&update(&mut s, Action::Refresh)), 1);
+    // While polling, though, one under way is not asked twice, however long it waits.
+    s.now += chrono::Duration::seconds(600);
+    let mut out = Vec::new();
+    super::poll::tick(&mut s, &mut out);
+    assert_eq!(runs_loads(&out), 0);
+}
