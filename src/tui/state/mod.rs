@@ -262,24 +262,22 @@ impl State {
 
     /// Goes back to the view below; the projects stay.
     pub fn pop(&mut self) -> Option<View> {
-        if self.views.len() <= 1 {
-            return None;
-        }
-        self.details_scroll = 0;
-        let popped = self.views.pop();
-        self.unpark(false);
-        popped
+        self.pop_view(false)
     }
 
     /// The user going back: the view below, and a popup left for the view closed comes
     /// back with it. (Other pops, on the way to somewhere else, only drop it.)
     pub fn back(&mut self) -> Option<View> {
+        self.pop_view(true)
+    }
+
+    fn pop_view(&mut self, restore: bool) -> Option<View> {
         if self.views.len() <= 1 {
             return None;
         }
         self.details_scroll = 0;
         let popped = self.views.pop();
-        self.unpark(true);
+        self.unpark(restore);
         popped
     }
 

@@ -13,7 +13,7 @@ use crate::tui::request::Answer;
 use crate::tui::request::Request;
 use crate::tui::view::ViewKind;
 
-fn calls_paths(effects: &[Effect]) -> Vec<String> {
+pub(super) fn calls_paths(effects: &[Effect]) -> Vec<String> {
     effects
         .iter()
         .filter_map(|e| match e {

@@ -9,6 +9,7 @@ use super::super::fixtures::{self as fx, api};
 use super::super::state::State;
 use super::super::state::list::Item;
 use super::super::state::popup::Popup;
+use super::tests::calls_paths;
 use super::update;
 use crate::tui::request::Answer;
 use crate::tui::request::Request;
@@ -244,16 +245,16 @@ fn calls_of(uuid: &str, path: &str, calls: Vec<crate::api::types::RunMetadata>) 
     )
 }
 
-fn loads(e: &[Effect]) -> Vec<String> {
-    e.iter()
-        .filter_map(|e| match e {
-            Effect::Load {
-                req: Request::Calls { path, .. },
-                ..
-            } => Some(path.clone()),
-            _ => None,
-        })
-        .collect()
+/// The deep pass's answer for one of the fixture group's runs.
+fn walked(run_uuid: &str, found: Option<DeepFailure>) -> ApiResult {
+    ApiResult::loaded(
+        Request::Triage {
+            scope: fx::scope(),
+            group_id: fx::GROUP.into(),
+            run_uuid: run_uuid.into(),
+        },
+        Ok(Answer::Triage(found)),
+    )
 }
 
 #[test]
@@ -267,16 +268,16 @@ fn a_signatures_run_opens_on_its_failed_call_and_esc_comes_back_to_the_signature
     let e = update(&mut s, Action::Enter);
     assert!(s.popup.is_none(), "the run's tree is on screen");
     assert_eq!(s.tree().expect("a tree").run_uuid(), uuid);
-    assert_eq!(loads(&e), ["/"]);
+    assert_eq!(calls_paths(&e), ["/"]);
 
     // Once its calls arrive, the search for the first failure loads the levels on the way
     // and lands on the failed shard.
     let align = format!("/{}", fx::ALIGN);
     let e = api(&mut s, calls_of(&uuid, "/", fx::top_calls()));
-    assert_eq!(loads(&e), [align.as_str()]);
+    assert_eq!(calls_paths(&e), [align.as_str()]);
     let bwa = format!("{align}/{}", fx::BWA);
     let e = api(&mut s, calls_of(&uuid, &align, fx::align_calls()));
-    assert_eq!(loads(&e), [bwa.as_str()]);
+    assert_eq!(calls_paths(&e), [bwa.as_str()]);
     api(&mut s, calls_of(&uuid, &bwa, fx::bwa_shards(12)));
     let t = s.tree().expect("a tree");
     let on = t.node(t.selected_node().expect("a selection")).run_id();
@@ -288,17 +289,7 @@ fn a_signatures_run_opens_on_its_failed_call_and_esc_comes_back_to_the_signature
         other => panic!("the signatures wait under the tree, not {other:?}"),
     });
     assert_eq!(done, Some(0));
-    api(
-        &mut s,
-        ApiResult::loaded(
-            Request::Triage {
-                scope: fx::scope(),
-                group_id: fx::GROUP.into(),
-                run_uuid: "5b5b5b5b-0000-4000-8000-000000000005".into(),
-            },
-            Ok(Answer::Triage(None)),
-        ),
-    );
+    api(&mut s, walked("5b5b5b5b-0000-4000-8000-000000000005", None));
 
     // Esc: back to the signature's runs, on the run that was opened.
     update(&mut s, Action::Back);
@@ -385,13 +376,9 @@ fn the_run_left_for_its_tree_is_the_one_selected_on_return_though_the_deep_pass_
     // Followed to its failing task, the run has a cause of its own now.
     api(
         &mut s,
-        ApiResult::loaded(
-            Request::Triage {
-                scope: fx::scope(),
-                group_id: fx::GROUP.into(),
-                run_uuid: uuid.clone(),
-            },
-            Ok(Answer::Triage(Some(DeepFailure {
+        walked(
+            &uuid,
+            Some(DeepFailure {
                 task: "Germline.Align.BwaMem".into(),
                 error: "[mem_sam_pe] paired reads have different names".into(),
                 job: JobRef {
@@ -400,7 +387,7 @@ fn the_run_left_for_its_tree_is_the_one_selected_on_return_though_the_deep_pass_
                 },
                 at: None,
                 requests: 2,
-            }))),
+            }),
         ),
     );
     update(&mut s, Action::Back);
@@ -434,17 +421,7 @@ fn the_attempts_opened_from_the_signatures_go_back_to_them() {
     update(&mut s, Action::Attempts);
     assert!(matches!(s.popup, Some(Popup::Attempts(_))));
     // A walk answered meanwhile still refines them.
-    api(
-        &mut s,
-        ApiResult::loaded(
-            Request::Triage {
-                scope: fx::scope(),
-                group_id: fx::GROUP.into(),
-                run_uuid: "5b5b5b5b-0000-4000-8000-000000000005".into(),
-            },
-            Ok(Answer::Triage(None)),
-        ),
-    );
+    api(&mut s, walked("5b5b5b5b-0000-4000-8000-000000000005", None));
     update(&mut s, Action::Cancel);
     let v = view(&s);
     assert_eq!(v.selected, 1, "as they were left");
@@ -464,19 +441,15 @@ fn opened_after_the_deep_pass(job: JobRef) -> (State, String) {
     let uuid = view(&s).opened().expect("a signature's runs").runs[0].clone();
     api(
         &mut s,
-        ApiResult::loaded(
-            Request::Triage {
-                scope: fx::scope(),
-                group_id: fx::GROUP.into(),
-                run_uuid: uuid.clone(),
-            },
-            Ok(Answer::Triage(Some(DeepFailure {
+        walked(
+            &uuid,
+            Some(DeepFailure {
                 task: "Align.BwaMem".into(),
                 error: "bwa mem: exit code 137 (out of memory)".into(),
                 job,
                 at: None,
                 requests: 3,
-            }))),
+            }),
         ),
     );
     // The run moved to its refined signature, which is the one listed now.
@@ -499,9 +472,9 @@ fn a_run_the_deep_pass_followed_opens_on_the_call_it_found() {
         path: bwa.clone(),
     });
     let e = api(&mut s, calls_of(&uuid, "/", fx::top_calls()));
-    assert_eq!(loads(&e), [align.as_str()]);
+    assert_eq!(calls_paths(&e), [align.as_str()]);
     let e = api(&mut s, calls_of(&uuid, &align, fx::align_calls()));
-    assert_eq!(loads(&e), [bwa.as_str()]);
+    assert_eq!(calls_paths(&e), [bwa.as_str()]);
     api(&mut s, calls_of(&uuid, &bwa, fx::bwa_shards(12)));
     let t = s.tree().expect("a tree");
     let on = t.node(t.selected_node().expect("a selection")).run_id();
@@ -520,7 +493,7 @@ fn a_call_triage_found_that_is_not_there_gives_the_first_failure() {
     });
     let align = format!("/{}", fx::ALIGN);
     let e = api(&mut s, calls_of(&uuid, "/", fx::top_calls()));
-    assert_eq!(loads(&e), [align.as_str()], "on to the first failure");
+    assert_eq!(calls_paths(&e), [align.as_str()], "on to the first failure");
     let bwa = format!("{align}/{}", fx::BWA);
     api(&mut s, calls_of(&uuid, &align, fx::align_calls()));
     api(&mut s, calls_of(&uuid, &bwa, fx::bwa_shards(12)));
